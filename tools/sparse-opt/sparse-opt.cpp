@@ -1,0 +1,30 @@
+//===- sparse-opt.cpp - run sparsec passes on MLIR files ------------------===//
+//
+// mlir-opt for sparsec: the sparsity dialect, the upstream dialects a model
+// graph is written in, and the passes sparsec uses. Dialects are registered
+// only because the tool must parse them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Sparsity/SparsityDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
+
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::sparsec::sparsity::SparsityDialect,
+                  mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::math::MathDialect,
+                  mlir::tensor::TensorDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "sparsec optimizer driver\n", registry));
+}
