@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
@@ -157,6 +158,32 @@ LogicalResult NMAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (n >= m)
     return emitError() << "N:M sparsity needs N < M, got " << n << ":" << m;
   return success();
+}
+
+/// `<2:4>` or `<2:4, axis = 0>` (the generic printer would write `2 : 4`).
+Attribute NMAttr::parse(AsmParser &parser, Type) {
+  unsigned n, m;
+  std::optional<unsigned> axis;
+  if (parser.parseLess() || parser.parseInteger(n) || parser.parseColon() ||
+      parser.parseInteger(m))
+    return {};
+  if (succeeded(parser.parseOptionalComma())) {
+    unsigned value;
+    if (parser.parseKeyword("axis") || parser.parseEqual() ||
+        parser.parseInteger(value))
+      return {};
+    axis = value;
+  }
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<NMAttr>(parser.getContext(), n, m, axis);
+}
+
+void NMAttr::print(AsmPrinter &printer) const {
+  printer << "<" << getN() << ":" << getM();
+  if (getAxis())
+    printer << ", axis = " << *getAxis();
+  printer << ">";
 }
 
 unsigned NMAttr::getAxisForRank(unsigned rank) const {
@@ -434,11 +461,13 @@ void RoutingAttr::print(AsmPrinter &printer) const {
           << ", gate = " << stringifyGateFunction(getGate());
   if (getRenormalize())
     printer << ", renormalize";
-  if (getCapacityFactor())
-    printer << ", capacity_factor = "
-            << getCapacityFactor()->convertToDouble();
-  else
+  if (getCapacityFactor()) {
+    SmallString<16> factor; // shortest form that reads back exactly
+    getCapacityFactor()->toString(factor);
+    printer << ", capacity_factor = " << factor;
+  } else {
     printer << ", dropless";
+  }
   printer << ">";
 }
 

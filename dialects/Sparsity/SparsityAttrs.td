@@ -42,7 +42,7 @@ def Sparsity_NMAttr : Sparsity_PatternAttr<"NM", "nm"> {
   }];
   let parameters = (ins "unsigned":$n, "unsigned":$m,
                         OptionalParameter<"std::optional<unsigned>">:$axis);
-  let assemblyFormat = "`<` $n `:` $m (`,` `axis` `=` $axis^)? `>`";
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// The axis groups run along, for a tensor of the given rank.

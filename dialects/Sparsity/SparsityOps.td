@@ -29,7 +29,7 @@ def Sparsity_PackOp : Sparsity_Op<"pack", [Pure]> {
   }];
   let arguments = (ins Sparsity_FloatTensor:$source);
   let results = (outs Sparsity_PackedType:$result);
-  let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
+  let assemblyFormat = "$source attr-dict `:` type($source) `->` qualified(type($result))";
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -43,7 +43,9 @@ def Sparsity_UnpackOp : Sparsity_Op<"unpack", [Pure]> {
   }];
   let arguments = (ins Sparsity_PackedType:$source);
   let results = (outs Sparsity_FloatTensor:$result);
-  let assemblyFormat = "$source attr-dict `:` type($source) `->` type($result)";
+  let assemblyFormat = [{
+    $source attr-dict `:` qualified(type($source)) `->` type($result)
+  }];
   let hasVerifier = 1;
 }
 
@@ -73,7 +75,8 @@ def Sparsity_MatmulOp : Sparsity_Op<"matmul", [Pure]> {
   let results = (outs Sparsity_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? (`epilogue` $epilogue^)? attr-dict
-    `:` type($input) `,` type($weight) (`,` type($bias)^)? `->` type($result)
+    `:` type($input) `,` qualified(type($weight)) (`,` type($bias)^)? `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }
@@ -131,7 +134,7 @@ def Sparsity_RouteOp : Sparsity_Op<"route", [Pure]> {
   }];
   let arguments = (ins Sparsity_FloatTensor:$logits);
   let results = (outs Sparsity_PlanType:$plan);
-  let assemblyFormat = "$logits attr-dict `:` type($logits) `->` type($plan)";
+  let assemblyFormat = "$logits attr-dict `:` type($logits) `->` qualified(type($plan))";
   let hasVerifier = 1;
 }
 
@@ -161,7 +164,8 @@ def Sparsity_ExpertMatmulOp
   let results = (outs Sparsity_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `,` $plan (`bias` $bias^)? (`epilogue` $epilogue^)?
-    attr-dict `:` type($input) `,` type($weight) `,` type($plan)
+    attr-dict `:` type($input) `,` qualified(type($weight)) `,`
+    qualified(type($plan))
     (`,` type($bias)^)? `->` type($result)
   }];
   let hasVerifier = 1;
@@ -182,7 +186,8 @@ def Sparsity_CombineOp : Sparsity_Op<"combine", [Pure]> {
   let arguments = (ins Sparsity_FloatTensor:$input, Sparsity_PlanType:$plan);
   let results = (outs Sparsity_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` $plan attr-dict `:` type($input) `,` type($plan) `->` type($result)
+    $input `,` $plan attr-dict `:` type($input) `,` qualified(type($plan)) `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }
