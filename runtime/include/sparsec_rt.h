@@ -1,0 +1,53 @@
+/*===- sparsec_rt.h - the sparsec runtime, C ABI ------------------*- C -*-===*
+ *
+ * What compiled models link against: status codes, aligned memory and a
+ * thread pool. No MLIR/LLVM dependency; plain C11 + pthreads, so a model
+ * shared library needs only libc, libm and libpthread.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef SPARSEC_RT_H
+#define SPARSEC_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sparsec_status {
+  SPARSEC_OK = 0,
+  SPARSEC_ERROR_INVALID_ARGUMENT = 1,
+  SPARSEC_ERROR_OUT_OF_MEMORY = 2,
+  SPARSEC_ERROR_CORRUPT_DATA = 3,
+  SPARSEC_ERROR_NONCONFORMING_WEIGHT = 4,
+  SPARSEC_ERROR_THREADS = 5,
+} sparsec_status;
+
+/* A short English description of a status code. */
+const char *sparsec_status_string(sparsec_status status);
+
+/* Memory aligned to `alignment` bytes (a power of two >= sizeof(void *)),
+ * or NULL. Free with sparsec_aligned_free. */
+void *sparsec_aligned_alloc(size_t bytes, size_t alignment);
+void sparsec_aligned_free(void *pointer);
+
+/* Threads the pool runs parallel loops on (including the caller); starts
+ * with 1. Workers spin briefly before sleeping, so back-to-back parallel
+ * loops do not pay a wake-up each. */
+sparsec_status sparsec_set_num_threads(int threads);
+int sparsec_get_num_threads(void);
+
+/* Runs fn(ctx, begin, end) over [0, tasks) split into one contiguous range
+ * per thread (static partition): each task index is always computed by the
+ * same code whatever the thread count, so results are deterministic. Runs
+ * inline when there is one thread or one task. Not reentrant. */
+typedef void (*sparsec_task_fn)(void *ctx, int64_t begin, int64_t end);
+void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPARSEC_RT_H */

@@ -1,0 +1,115 @@
+//===- PackingTest.cpp - packed layouts round-trip ------------------------===//
+
+#include "sparsec/Support/Packing.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace sparsec::packing;
+
+namespace {
+
+/// A random K x N weight where each N:M group along K keeps <= n values.
+std::vector<float> randomNM(int64_t k, int64_t n, int64_t keep, int64_t m,
+                            std::mt19937 &rng) {
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  std::vector<float> w(k * n, 0.0f);
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t g = 0; g * m < k; ++g) {
+      std::vector<int64_t> rows;
+      for (int64_t row = g * m; row < std::min(k, g * m + m); ++row)
+        rows.push_back(row);
+      std::shuffle(rows.begin(), rows.end(), rng);
+      // Sometimes fewer than `keep`: padding must round-trip too.
+      int64_t count = std::min<int64_t>(rows.size(), keep - int64_t(rng() % 2));
+      for (int64_t i = 0; i < count; ++i)
+        w[rows[i] * n + col] = value(rng);
+    }
+  return w;
+}
+
+std::vector<float> randomSparse(int64_t k, int64_t n, double density,
+                                std::mt19937 &rng) {
+  std::bernoulli_distribution keep(density);
+  std::uniform_real_distribution<float> value(0.5f, 1.0f);
+  std::vector<float> w(k * n, 0.0f);
+  for (float &x : w)
+    if (keep(rng))
+      x = value(rng);
+  return w;
+}
+
+const int64_t kShapes[][2] = {{1, 1}, {3, 17}, {17, 3}, {64, 48}, {33, 100}};
+
+TEST(Packing, DenseRoundTrips) {
+  std::mt19937 rng(1);
+  for (auto [k, n] : kShapes) {
+    auto w = randomSparse(k, n, 1.0, rng);
+    DenseStorage s = packDense({w.data(), k, n});
+    EXPECT_EQ(int64_t(s.values.size()), ceilDiv(n, kPanel) * k * kPanel);
+    EXPECT_EQ(unpackDense(s, k, n), w);
+  }
+}
+
+TEST(Packing, NMRoundTripsAndPadsGroups) {
+  std::mt19937 rng(2);
+  for (auto [keep, m] : {std::pair<int64_t, int64_t>{2, 4}, {1, 4}, {4, 8}, {2, 16}})
+    for (auto [k, n] : kShapes) {
+      auto w = randomNM(k, n, keep, m, rng);
+      ASSERT_FALSE(findNMViolation({w.data(), k, n}, keep, m));
+      NMStorage s = packNM({w.data(), k, n}, keep, m);
+      EXPECT_EQ(int64_t(s.values.size()),
+                ceilDiv(n, kPanel) * ceilDiv(k, m) * keep * kPanel);
+      for (int8_t index : s.indices)
+        EXPECT_TRUE(index >= 0 && index < m);
+      EXPECT_EQ(unpackNM(s, k, n, keep, m), w) << keep << ":" << m;
+    }
+}
+
+TEST(Packing, NMViolationNamesTheGroup) {
+  // Column 2 has three nonzeros in rows 4..7.
+  std::vector<float> w(8 * 3, 0.0f);
+  w[4 * 3 + 2] = w[5 * 3 + 2] = w[7 * 3 + 2] = 1.0f;
+  w[0 * 3 + 1] = 1.0f;
+  auto violation = findNMViolation({w.data(), 8, 3}, 2, 4);
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(violation->group, 1);
+  EXPECT_EQ(violation->column, 2);
+  EXPECT_EQ(violation->nonzeros, 3);
+  EXPECT_EQ(violation->describe(4), "column 2 has 3 nonzeros in rows 4..7");
+  EXPECT_FALSE(findNMViolation({w.data(), 8, 3}, 3, 4));
+}
+
+TEST(Packing, BlockRoundTripsAndSkipsEmptyBlocks) {
+  std::mt19937 rng(3);
+  for (auto [bk, bn] : {std::pair<int64_t, int64_t>{16, 16}, {4, 1}, {1, 8}, {3, 5}})
+    for (auto [k, n] : kShapes)
+      for (double density : {0.0, 0.02, 0.3}) {
+        auto w = randomSparse(k, n, density, rng);
+        BlockStorage s = packBlock({w.data(), k, n}, bk, bn);
+        ASSERT_EQ(int64_t(s.offsets.size()), ceilDiv(n, bn) + 1);
+        EXPECT_EQ(s.values.size(), s.kblocks.size() * bk * bn);
+        // Every stored block holds a nonzero: empty ones are skipped.
+        for (size_t b = 0; b < s.kblocks.size(); ++b)
+          EXPECT_TRUE(std::any_of(s.values.begin() + b * bk * bn,
+                                  s.values.begin() + (b + 1) * bk * bn,
+                                  [](float x) { return x != 0.0f; }));
+        EXPECT_EQ(unpackBlock(s, k, n, bk, bn), w);
+      }
+}
+
+TEST(Packing, CSRRoundTrips) {
+  std::mt19937 rng(4);
+  for (auto [k, n] : kShapes)
+    for (double density : {0.0, 0.1, 0.5}) {
+      auto w = randomSparse(k, n, density, rng);
+      CSRStorage s = packCSR({w.data(), k, n});
+      EXPECT_EQ(s.values.size(),
+                size_t(std::count_if(w.begin(), w.end(),
+                                     [](float x) { return x != 0.0f; })));
+      EXPECT_EQ(unpackCSR(s, k, n), w);
+    }
+}
+
+} // namespace

@@ -1,0 +1,87 @@
+//===- RuntimeTest.cpp - the C runtime ------------------------------------===//
+//
+// Links only the runtime (no MLIR, no LLVM), as a compiled model does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparsec_rt.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+TEST(Runtime, StatusStrings) {
+  EXPECT_STREQ(sparsec_status_string(SPARSEC_OK), "ok");
+  EXPECT_STREQ(sparsec_status_string(SPARSEC_ERROR_NONCONFORMING_WEIGHT),
+               "weight does not conform to its sparsity pattern");
+  EXPECT_STREQ(sparsec_status_string(static_cast<sparsec_status>(99)),
+               "unknown status");
+}
+
+TEST(Runtime, AlignedAllocation) {
+  for (size_t alignment : {8, 64, 4096}) {
+    void *p = sparsec_aligned_alloc(1000, alignment);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % alignment, 0u);
+    std::memset(p, 1, 1000);
+    sparsec_aligned_free(p);
+  }
+  EXPECT_EQ(sparsec_aligned_alloc(16, 48), nullptr); // not a power of two
+  EXPECT_EQ(sparsec_aligned_alloc(16, 2), nullptr);  // below pointer size
+}
+
+TEST(Runtime, ThreadCountIsValidated) {
+  EXPECT_EQ(sparsec_set_num_threads(0), SPARSEC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(sparsec_set_num_threads(100000), SPARSEC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(sparsec_set_num_threads(1), SPARSEC_OK);
+  EXPECT_EQ(sparsec_get_num_threads(), 1);
+}
+
+struct Hits {
+  std::vector<std::atomic<int>> count;
+  explicit Hits(int64_t n) : count(n) {}
+};
+
+void countRange(void *ctx, int64_t begin, int64_t end) {
+  auto *hits = static_cast<Hits *>(ctx);
+  for (int64_t i = begin; i < end; ++i)
+    hits->count[i].fetch_add(1);
+}
+
+TEST(Runtime, ParallelForRunsEveryTaskOnce) {
+  for (int threads : {1, 2, 3, 4}) {
+    ASSERT_EQ(sparsec_set_num_threads(threads), SPARSEC_OK);
+    for (int64_t tasks : {0, 1, 2, 3, 7, 64, 1000}) {
+      for (int repeat = 0; repeat < 20; ++repeat) {
+        Hits hits(tasks);
+        sparsec_parallel_for(countRange, &hits, tasks);
+        for (int64_t i = 0; i < tasks; ++i)
+          ASSERT_EQ(hits.count[i].load(), 1)
+              << threads << " threads, " << tasks << " tasks, task " << i;
+      }
+    }
+  }
+  sparsec_set_num_threads(1);
+}
+
+void recordRange(void *ctx, int64_t begin, int64_t end) {
+  auto *ranges = static_cast<std::vector<int64_t> *>(ctx);
+  (*ranges)[begin] = end; // disjoint ranges write disjoint slots
+}
+
+TEST(Runtime, PartitionIsStaticAndContiguous) {
+  ASSERT_EQ(sparsec_set_num_threads(3), SPARSEC_OK);
+  std::vector<int64_t> ranges(10, -1);
+  sparsec_parallel_for(recordRange, &ranges, 10);
+  // 10 tasks over 3 threads: [0,3) [3,6) [6,10).
+  EXPECT_EQ(ranges[0], 3);
+  EXPECT_EQ(ranges[3], 6);
+  EXPECT_EQ(ranges[6], 10);
+  sparsec_set_num_threads(1);
+}
+
+} // namespace
