@@ -1,6 +1,7 @@
 //===- SparsityOps.cpp - operations of the sparsity dialect ---------------===//
 
 #include "Sparsity/SparsityOps.h"
+#include "Sparsity/SparsityStorage.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -79,6 +80,29 @@ OpFoldResult PackOp::fold(FoldAdaptor) {
     if (unpack.getSource().getType() == getResult().getType())
       return unpack.getSource();
   return {};
+}
+
+LogicalResult AssembleOp::verify() {
+  PackedType packed = getResult().getType();
+  // Block and CSR storage sizes depend on the data: read them off the last
+  // (values) operand.
+  int64_t stored = 0;
+  if (!getStorage().empty())
+    stored = cast<RankedTensorType>(getStorage().back().getType()).getDimSize(0);
+  FailureOr<SmallVector<RankedTensorType>> expected = getStorageTypes(
+      packed, stored, [&] { return emitOpError(); });
+  if (failed(expected))
+    return failure();
+  if (expected->size() != getStorage().size())
+    return emitOpError("a ")
+           << packed.getPattern() << " weight is stored in "
+           << expected->size() << " tensors, got " << getStorage().size();
+  for (auto [index, value, type] :
+       llvm::enumerate(getStorage(), *expected))
+    if (value.getType() != type)
+      return emitOpError("storage #")
+             << index << " must be " << type << ", got " << value.getType();
+  return success();
 }
 
 LogicalResult UnpackOp::verify() {

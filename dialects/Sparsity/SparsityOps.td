@@ -34,6 +34,37 @@ def Sparsity_PackOp : Sparsity_Op<"pack", [Pure]> {
   let hasFolder = 1;
 }
 
+def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
+  let summary = "a packed weight from its storage tensors";
+  let description = [{
+    Builds a packed weight from tensors already in its storage layout (see
+    `sparsec/Support/Packing.h`; panels are 16 output columns wide):
+
+    | pattern     | storage                                                  |
+    |-------------|----------------------------------------------------------|
+    | `dense`     | values `[P, K, 16]`                                      |
+    | `nm<n:m>`   | values `[P, G, n, 16]`, indices `[P, G, n, 16] x i8`     |
+    | `block`     | offsets `[C + 1] x i32`, kblocks `[B] x i32`, values `[B, bk, bn]` |
+    | `csr`       | offsets `[N + 1] x i32`, kidx `[nnz] x i32`, values `[nnz]` |
+
+    with `P = ceil(N / 16)`, `G = ceil(K / m)`, `C = ceil(N / bn)`. Constant
+    weights are packed into this form by `sparsity-pack`; weights packed
+    ahead of time can be passed in directly.
+
+    ```mlir
+    %w = sparsity.assemble %values, %indices
+        : tensor<48x192x2x16xf32>, tensor<48x192x2x16xi8>
+          -> !sparsity.packed<768x768xf32, #sparsity.nm<2:4>>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyStaticShapeTensor>:$storage);
+  let results = (outs Sparsity_PackedType:$result);
+  let assemblyFormat = [{
+    $storage attr-dict `:` type($storage) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
 def Sparsity_UnpackOp : Sparsity_Op<"unpack", [Pure]> {
   let summary = "expands a packed weight back to a dense tensor";
   let description = [{

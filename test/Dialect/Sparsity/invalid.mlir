@@ -546,3 +546,35 @@ func.func @f(%h: tensor<16x2x32xf32>, %p: !sparsity.plan<16, #sparsity.routing<e
   %0 = sparsity.combine %h, %p : tensor<16x2x32xf32>, !sparsity.plan<16, #sparsity.routing<experts = 8, top_k = 2, gate = softmax, dropless>> -> tensor<16x32xf16>
   return
 }
+
+// -----
+
+func.func @f(%v: tensor<2x5x2x16xf32>) {
+  // expected-error @+1 {{'sparsity.assemble' op a #sparsity.nm<2:4> weight is stored in 2 tensors, got 1}}
+  %0 = sparsity.assemble %v : tensor<2x5x2x16xf32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
+  return
+}
+
+// -----
+
+func.func @f(%v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x16xi32>) {
+  // expected-error @+1 {{storage #1 must be 'tensor<2x5x2x16xi8>', got 'tensor<2x5x2x16xi32>'}}
+  %0 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x16xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
+  return
+}
+
+// -----
+
+func.func @f(%o: tensor<3xi32>, %k: tensor<4xi32>, %v: tensor<5x16x16xf32>) {
+  // expected-error @+1 {{storage #1 must be 'tensor<5xi32>', got 'tensor<4xi32>'}}
+  %0 = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<4xi32>, tensor<5x16x16xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x16>>
+  return
+}
+
+// -----
+
+func.func @f(%v: tensor<2x2x16x16xf32>) {
+  // expected-error @+1 {{only K x N weights have a storage layout so far, got rank 3}}
+  %0 = sparsity.assemble %v : tensor<2x2x16x16xf32> -> !sparsity.packed<2x16x16xf32, #sparsity.dense>
+  return
+}

@@ -1,0 +1,54 @@
+//===- SparsityStorage.cpp - storage tensors of packed weights ------------===//
+
+#include "Sparsity/SparsityStorage.h"
+
+#include "mlir/IR/Builders.h"
+#include "sparsec/Support/Packing.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::sparsec::sparsity;
+using ::sparsec::packing::ceilDiv;
+using ::sparsec::packing::kPanel;
+
+FailureOr<SmallVector<RankedTensorType>>
+mlir::sparsec::sparsity::getStorageTypes(
+    PackedType packed, int64_t stored,
+    function_ref<InFlightDiagnostic()> emitError) {
+  if (packed.getRank() != 2)
+    return emitError() << "only K x N weights have a storage layout so far, "
+                          "got rank "
+                       << packed.getRank();
+  MLIRContext *ctx = packed.getContext();
+  Type element = packed.getElementType();
+  Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+  int64_t k = packed.getReductionSize(), n = packed.getOutputSize();
+  int64_t panels = ceilDiv(n, kPanel);
+  auto tensor = [](ArrayRef<int64_t> shape, Type type) {
+    return RankedTensorType::get(shape, type);
+  };
+  return TypeSwitch<Attribute, SmallVector<RankedTensorType>>(
+             packed.getPattern())
+      .Case([&](DenseAttr) {
+        return SmallVector<RankedTensorType>{
+            tensor({panels, k, kPanel}, element)};
+      })
+      .Case([&](NMAttr nm) {
+        SmallVector<int64_t> shape = {panels, ceilDiv(k, nm.getM()),
+                                      int64_t(nm.getN()), kPanel};
+        return SmallVector<RankedTensorType>{tensor(shape, element),
+                                             tensor(shape, i8)};
+      })
+      .Case([&](BlockAttr block) {
+        int64_t columns = ceilDiv(n, block.getBlockN());
+        return SmallVector<RankedTensorType>{
+            tensor({columns + 1}, i32), tensor({stored}, i32),
+            tensor({stored, block.getBlockK(), block.getBlockN()}, element)};
+      })
+      .Case([&](CSRAttr) {
+        return SmallVector<RankedTensorType>{tensor({n + 1}, i32),
+                                             tensor({stored}, i32),
+                                             tensor({stored}, element)};
+      })
+      .DefaultUnreachable("every pattern has a storage layout");
+}
