@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Sparsity/SparsityDialect.h"
+#include "sparsec/Conversion/Passes.h"
+#include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +21,8 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
+  mlir::sparsec::registerSparsecTransformsPasses();
+  mlir::sparsec::registerSparsecConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::sparsec::sparsity::SparsityDialect,

@@ -1,0 +1,57 @@
+//===- Passes.td - sparsec conversion passes ---------------*- tablegen -*-===//
+
+#ifndef SPARSEC_CONVERSION_PASSES_TD
+#define SPARSEC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
+  let summary = "lower sparsity.matmul to generated vector kernels";
+  let description = [{
+    Replaces each `sparsity.matmul` whose weight is assembled from storage
+    tensors (see `sparsity-pack`) by a call to a register-blocked kernel
+    generated for its pattern, shape, epilogue and the target's vector
+    width: scf loops over `vector` ops on memrefs. Kernels take a range of
+    output tiles and are marked `sparsec.tiles` so the runtime thread pool
+    can split them. Weights packed at run time are not supported yet and
+    are reported as errors.
+
+    | pattern | kernel |
+    |---------|--------|
+    | dense   | panels of 16 columns x MR rows, broadcast-FMA |
+    | nm<n:m> | per-lane permutes select activations (`vpermps`) |
+    | block   | a dense micro-GEMM per kept block |
+    | csr     | vectorized over tokens on transposed activations |
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
+           "Vector register width in bits (512 for AVX-512, 256 for AVX2)">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",
+           "Vector registers available to a microkernel">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "Kernels generated">,
+  ];
+}
+
+def ConvertSparsityToLinalg : Pass<"convert-sparsity-to-linalg", "ModuleOp"> {
+  let summary = "lower sparsity.matmul to dense linalg (the reference)";
+  let description = [{
+    The dense reference: `sparsity.matmul` on a weight packed from a dense
+    tensor becomes `linalg.matmul` on that tensor, followed by the bias and
+    epilogue as `linalg.generic`. Upstream lowering then compiles it; sparse
+    results are checked against it.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // SPARSEC_CONVERSION_PASSES_TD

@@ -1,0 +1,20 @@
+//===- Passes.h - sparsec transformation passes -----------------*- C++ -*-===//
+
+#ifndef SPARSEC_TRANSFORMS_PASSES_H
+#define SPARSEC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::sparsec {
+
+#define GEN_PASS_DECL
+#include "sparsec/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "sparsec/Transforms/Passes.h.inc"
+
+} // namespace mlir::sparsec
+
+#endif // SPARSEC_TRANSFORMS_PASSES_H

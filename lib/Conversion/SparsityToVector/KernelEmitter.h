@@ -1,0 +1,114 @@
+//===- KernelEmitter.h - building blocks of generated kernels ---*- C++ -*-===//
+//
+// Private to convert-sparsity-to-vector. A kernel is a private func on
+// memrefs:
+//
+//   @name(%x, <storage...>, [%bias], %out, %tileBegin: index, %tileEnd: index)
+//
+// that computes output tiles [tileBegin, tileEnd); it carries
+// `sparsec.tiles = T` so codegen can hand the range to the thread pool.
+// `x` is the [M, K] activation (the transposed [K, Mp] one for kernels
+// vectorized over tokens) and `out` the [M, N] result.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_LIB_CONVERSION_SPARSITYTOVECTOR_KERNELEMITTER_H
+#define SPARSEC_LIB_CONVERSION_SPARSITYTOVECTOR_KERNELEMITTER_H
+
+#include "Sparsity/SparsityOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <functional>
+#include <string>
+
+namespace mlir::sparsec::kernels {
+
+/// What one generated matmul kernel computes, and for which machine.
+struct MatmulKernelSpec {
+  std::string name;
+  int64_t m, k, n;
+  sparsity::PackedType weight;
+  SmallVector<MemRefType> storage;
+  bool hasBias = false;
+  sparsity::Epilogue epilogue = sparsity::Epilogue::none;
+  unsigned lanes = 16;     // f32 lanes per vector register
+  unsigned registers = 32; // vector registers
+  /// Whether `x` is the transposed, token-padded activation.
+  bool transposedInput = false;
+  /// Token rows padded to a multiple of `lanes` (for transposedInput).
+  int64_t paddedM() const { return (m + lanes - 1) / lanes * lanes; }
+};
+
+/// Emits scalar and vector code at one insertion point.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, const MatmulKernelSpec &spec)
+      : b(b), loc(loc), spec(spec) {}
+
+  Value index(int64_t value);
+  VectorType vectorType(int64_t width);
+  Value zeros(int64_t width);
+  Value splat(Value scalar, int64_t width);
+  Value splat(float value, int64_t width);
+  /// An i32/i8 element loaded as an index.
+  Value loadIndex(Value memref, ValueRange indices);
+
+  /// acc + bias, then the epilogue function, on a vector.
+  Value finish(Value acc, Value bias);
+  /// Loads `width` bias values at column `col`; zero past N.
+  Value loadBias(Value bias, Value col, int64_t width);
+  /// Stores `value` to out[row, col : col + width], masked past N when the
+  /// kernel's columns may run past it.
+  void storeRow(Value value, Value out, Value row, Value col,
+                bool mayRunPastN);
+
+  /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
+  /// [0, totalRows): a loop over full blocks and a static remainder.
+  void forEachRowBlock(int64_t totalRows, int64_t blockRows,
+                       const std::function<void(Value, int64_t)> &body);
+
+  /// scf.for with iteration arguments; body returns the values to yield.
+  SmallVector<Value>
+  loop(Value lower, Value upper, ValueRange init,
+       const std::function<SmallVector<Value>(Value, ValueRange)> &body);
+
+  OpBuilder &b;
+  Location loc;
+  const MatmulKernelSpec &spec;
+};
+
+/// Creates the kernel's func (private, `sparsec.tiles = tiles`) with the
+/// argument list above and calls body(emitter, args, tile) inside a loop
+/// over [tileBegin, tileEnd). Arguments: x, storage..., [bias], out.
+func::FuncOp buildTiledKernel(
+    OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
+    MemRefType inputType, int64_t tiles,
+    const std::function<void(KernelEmitter &, ValueRange, Value)> &body);
+
+/// The kernel generators. They fail (with `whyNot`) for patterns or shapes
+/// they have no kernel for.
+FailureOr<func::FuncOp> buildDenseKernel(OpBuilder &b, ModuleOp module,
+                                         const MatmulKernelSpec &spec);
+FailureOr<func::FuncOp> buildNMKernel(OpBuilder &b, ModuleOp module,
+                                      const MatmulKernelSpec &spec,
+                                      std::string &whyNot);
+FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
+                                         const MatmulKernelSpec &spec);
+FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
+                                       const MatmulKernelSpec &spec);
+/// x [M, K] -> xt [K, Mp], zero-padded: the input of token-vectorized kernels.
+func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module,
+                                  StringRef name, int64_t m, int64_t k,
+                                  int64_t paddedM, Type element);
+
+/// Rows per register block: as many as fit beside `perRow` accumulators,
+/// `shared` other live vectors, and a cap that keeps X's rows in L1.
+int64_t rowsPerBlock(const MatmulKernelSpec &spec, int64_t perRow,
+                     int64_t shared);
+
+} // namespace mlir::sparsec::kernels
+
+#endif // SPARSEC_LIB_CONVERSION_SPARSITYTOVECTOR_KERNELEMITTER_H

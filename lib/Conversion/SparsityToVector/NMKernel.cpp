@@ -1,0 +1,139 @@
+//===- NMKernel.cpp - N:M sparse matmul with per-lane permutes ------------===//
+//
+// Vectorized over output columns. Values and indices come in panels of 16
+// columns ([P][G][n][16]): for every group g of m rows of K, slot s holds
+// one kept value per column and its row within the group. A window of
+// `lanes` consecutive activations of a row is loaded once; a per-lane
+// permute (vpermps) picks, for each column, the activation its kept value
+// multiplies. Cost per FMA: one permute (the shuffle pipe bounds it), the
+// value and index loads being shared by the rows of the register block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sparsec/Support/Packing.h"
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::kernels;
+using ::sparsec::packing::kPanel;
+
+/// result[i] = table[indices[i]], one vpermps.
+static Value permute(KernelEmitter &e, Value table, Value indices) {
+  int64_t lanes = cast<VectorType>(table.getType()).getNumElements();
+  StringRef intrinsic = lanes == 16 ? "llvm.x86.avx512.permvar.sf.512"
+                                    : "llvm.x86.avx2.permps";
+  return LLVM::CallIntrinsicOp::create(e.b, e.loc, table.getType(),
+                                       e.b.getStringAttr(intrinsic),
+                                       ValueRange{table, indices})
+      .getResult(0);
+}
+
+FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
+                                               const MatmulKernelSpec &spec,
+                                               std::string &whyNot) {
+  auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
+  int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
+  if ((lanes != 16 && lanes != 8) || lanes % m != 0) {
+    whyNot = "no permute kernel for " + std::to_string(keep) + ":" +
+             std::to_string(m) + " with " + std::to_string(lanes) +
+             "-lane vectors (M must divide the lane count)";
+    return failure();
+  }
+  int64_t perRow = kPanel / lanes, groupsPerWindow = lanes / m;
+  int64_t panels = spec.storage[0].getDimSize(0);
+  int64_t groups = spec.storage[0].getDimSize(1);
+  // Live: accumulators and one window per row; values and indices shared.
+  int64_t rows = rowsPerBlock(spec, perRow + 1, 2 * perRow + 1);
+  bool ragged = spec.n % kPanel != 0;
+  // Windows whose lanes all lie inside K run in the loop; the rest (a
+  // ragged K) are peeled with masked loads.
+  int64_t loopWindows = std::min(groups / groupsPerWindow, spec.k / lanes);
+  int64_t totalWindows = (groups + groupsPerWindow - 1) / groupsPerWindow;
+  auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
+  auto i8Vector = VectorType::get({lanes}, b.getI8Type());
+  auto i32Vector = VectorType::get({lanes}, b.getI32Type());
+
+  return buildTiledKernel(
+      b, module, spec, inputType, panels,
+      [&](KernelEmitter &e, ValueRange args, Value panel) {
+        Value x = args[0], values = args[1], indices = args[2];
+        Value bias = spec.hasBias ? args[3] : Value();
+        Value out = args.back();
+        Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+        e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t blockRows) {
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < blockRows; ++r)
+            rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+
+          // One window of K: `windowGroups` groups starting at window w.
+          auto window = [&](Value w, int64_t windowGroups, bool inBounds,
+                            ValueRange acc) {
+            Value k0 = arith::MulIOp::create(b, e.loc, w, e.index(lanes));
+            SmallVector<Value> xw;
+            for (int64_t r = 0; r < blockRows; ++r) {
+              Value pad = arith::ConstantOp::create(
+                  b, e.loc, b.getFloatAttr(spec.weight.getElementType(), 0.0));
+              auto read = vector::TransferReadOp::create(
+                  b, e.loc, e.vectorType(lanes), x,
+                  ValueRange{rowIndex[r], k0}, pad,
+                  ArrayRef<bool>{inBounds});
+              xw.push_back(read);
+            }
+            SmallVector<Value> next(acc);
+            for (int64_t gi = 0; gi < windowGroups; ++gi) {
+              Value g = arith::AddIOp::create(
+                  b, e.loc,
+                  arith::MulIOp::create(b, e.loc, w, e.index(groupsPerWindow)),
+                  e.index(gi));
+              Value offset = arith::ConstantOp::create(
+                  b, e.loc, DenseElementsAttr::get(
+                                i32Vector, b.getI32IntegerAttr(gi * m)));
+              for (int64_t s = 0; s < keep; ++s)
+                for (int64_t v = 0; v < perRow; ++v) {
+                  SmallVector<Value> at = {panel, g, e.index(s),
+                                           e.index(v * lanes)};
+                  Value wv = vector::LoadOp::create(b, e.loc, e.vectorType(lanes),
+                                                    values, at);
+                  Value iv = vector::LoadOp::create(b, e.loc, i8Vector,
+                                                    indices, at);
+                  iv = arith::AddIOp::create(
+                      b, e.loc, arith::ExtUIOp::create(b, e.loc, i32Vector, iv),
+                      offset);
+                  for (int64_t r = 0; r < blockRows; ++r) {
+                    Value a = permute(e, xw[r], iv);
+                    Value &slot = next[r * perRow + v];
+                    slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
+                  }
+                }
+            }
+            return next;
+          };
+
+          SmallVector<Value> acc(blockRows * perRow, e.zeros(lanes));
+          if (loopWindows > 0)
+            acc = e.loop(e.index(0), e.index(loopWindows), acc,
+                         [&](Value w, ValueRange acc) {
+                           return window(w, groupsPerWindow, true, acc);
+                         });
+          for (int64_t w = loopWindows; w < totalWindows; ++w) {
+            int64_t windowGroups =
+                std::min(groupsPerWindow, groups - w * groupsPerWindow);
+            acc = window(e.index(w), windowGroups, false, acc);
+          }
+
+          for (int64_t v = 0; v < perRow; ++v) {
+            Value col = arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
+            Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
+            for (int64_t r = 0; r < blockRows; ++r)
+              e.storeRow(e.finish(acc[r * perRow + v], biasVec), out,
+                         rowIndex[r], col, ragged);
+          }
+        });
+      });
+}

@@ -1,0 +1,208 @@
+//===- SparsityToVector.cpp - sparsity.matmul to generated kernels --------===//
+//
+// Each sparsity.matmul on an assembled weight becomes, at the tensor level:
+//
+//   %xb  = bufferization.to_buffer %x
+//   %sb… = bufferization.to_buffer %storage…
+//   %out = memref.alloc
+//   func.call @kernel(%xb, %sb…, [%bias], %out, 0, tiles)
+//   %y   = bufferization.to_tensor %out restrict writable
+//
+// with @kernel generated for the pattern, shape, epilogue and vector width
+// (one per distinct configuration). One-shot bufferization then lowers the
+// rest of the function around these calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitter.h"
+#include "Sparsity/SparsityOps.h"
+#include "sparsec/Conversion/Passes.h"
+
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#define DEBUG_TYPE "convert-sparsity-to-vector"
+
+namespace mlir::sparsec {
+#define GEN_PASS_DEF_CONVERTSPARSITYTOVECTOR
+#include "sparsec/Conversion/Passes.h.inc"
+} // namespace mlir::sparsec
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+using namespace mlir::sparsec::kernels;
+
+namespace {
+
+/// A symbol-safe name for a kernel configuration: same name, same kernel.
+std::string kernelName(const MatmulKernelSpec &spec) {
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  os << "__sparsec_matmul_";
+  TypeSwitch<Attribute>(spec.weight.getPattern())
+      .Case([&](DenseAttr) { os << "dense"; })
+      .Case([&](NMAttr nm) { os << "nm" << nm.getN() << "_" << nm.getM(); })
+      .Case([&](BlockAttr block) {
+        os << "block" << block.getBlockK() << "x" << block.getBlockN();
+      })
+      .Case([&](CSRAttr) { os << "csr"; });
+  os << "_" << spec.m << "x" << spec.k << "x" << spec.n;
+  for (MemRefType storage : spec.storage)
+    if (storage.getRank() == 1 || isa<BlockAttr>(spec.weight.getPattern()))
+      os << "_s" << storage.getDimSize(0); // data-dependent sizes
+  os << "_" << stringifyEpilogue(spec.epilogue) << (spec.hasBias ? "_bias" : "")
+     << "_v" << spec.lanes;
+  return name;
+}
+
+struct ConvertSparsityToVectorPass
+    : public mlir::sparsec::impl::ConvertSparsityToVectorBase<
+          ConvertSparsityToVectorPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<MatmulOp> matmuls;
+    module.walk([&](MatmulOp op) { matmuls.push_back(op); });
+    for (MatmulOp op : matmuls)
+      if (failed(lower(op)))
+        return signalPassFailure();
+
+    // Packed weights are gone from the computation; drop their producers.
+    SmallVector<Operation *> dead;
+    module.walk([&](Operation *op) {
+      if (isa<AssembleOp, PackOp>(op) && op->use_empty())
+        dead.push_back(op);
+    });
+    for (Operation *op : dead)
+      op->erase();
+
+    // Vector code for erf/tanh/exp in epilogues: polynomials, not libm.
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (func::FuncOp kernel : generated)
+      (void)applyPatternsGreedily(kernel, frozen);
+  }
+
+  LogicalResult lower(MatmulOp op) {
+    auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
+    if (!assemble)
+      return op.emitOpError(
+          "weight must be packed at compile time (a constant packed by "
+          "sparsity-pack, or sparsity.assemble of storage tensors); packing "
+          "run-time weights is not supported yet");
+    RankedTensorType inputType = op.getInput().getType();
+    if (!inputType.hasStaticShape() || inputType.getRank() != 2)
+      return op.emitOpError("only static [M, K] inputs are supported so far, "
+                            "got ")
+             << inputType;
+    PackedType weight = op.getWeight().getType();
+    if (!weight.getElementType().isF32())
+      return op.emitOpError("only f32 kernels are generated so far");
+
+    MatmulKernelSpec spec;
+    spec.m = inputType.getDimSize(0);
+    spec.k = weight.getReductionSize();
+    spec.n = weight.getOutputSize();
+    spec.weight = weight;
+    for (Value storage : assemble.getStorage()) {
+      auto type = cast<RankedTensorType>(storage.getType());
+      spec.storage.push_back(
+          MemRefType::get(type.getShape(), type.getElementType()));
+    }
+    spec.hasBias = bool(op.getBias());
+    spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
+    spec.lanes = vectorBits / 32;
+    spec.registers = vectorRegisters;
+    spec.transposedInput = isa<CSRAttr>(weight.getPattern());
+    spec.name = kernelName(spec);
+
+    FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
+    if (failed(kernel))
+      return failure();
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto toBuffer = [&](Value tensor) -> Value {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      return bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          tensor, /*read_only=*/true);
+    };
+    auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
+      return memref::AllocOp::create(
+          b, loc, MemRefType::get(shape, weight.getElementType()),
+          b.getI64IntegerAttr(64));
+    };
+
+    Value input = toBuffer(op.getInput());
+    Value transposed;
+    if (spec.transposedInput) {
+      transposed = alloc({spec.k, spec.paddedM()});
+      func::FuncOp transpose = getOrBuildTranspose(spec);
+      func::CallOp::create(b, loc, transpose, ValueRange{input, transposed});
+      input = transposed;
+    }
+    SmallVector<Value> args = {input};
+    for (Value storage : assemble.getStorage())
+      args.push_back(toBuffer(storage));
+    if (op.getBias())
+      args.push_back(toBuffer(op.getBias()));
+    Value out = alloc({spec.m, spec.n});
+    args.push_back(out);
+    int64_t tiles = cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
+    args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
+    func::CallOp::create(b, loc, *kernel, args);
+    if (transposed)
+      memref::DeallocOp::create(b, loc, transposed);
+    Value result = bufferization::ToTensorOp::create(
+        b, loc, op.getResult().getType(), out, b.getUnitAttr(),
+        b.getUnitAttr());
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+
+  FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op,
+                                           const MatmulKernelSpec &spec) {
+    ModuleOp module = getOperation();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(spec.name))
+      return existing;
+    OpBuilder b(&getContext());
+    std::string whyNot;
+    FailureOr<func::FuncOp> kernel =
+        TypeSwitch<Attribute, FailureOr<func::FuncOp>>(
+            spec.weight.getPattern())
+            .Case([&](DenseAttr) { return buildDenseKernel(b, module, spec); })
+            .Case([&](NMAttr) { return buildNMKernel(b, module, spec, whyNot); })
+            .Case([&](BlockAttr) { return buildBlockKernel(b, module, spec); })
+            .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
+            .DefaultUnreachable("every pattern has a kernel generator");
+    if (failed(kernel))
+      return op.emitOpError("no kernel: ") << whyNot;
+    generated.push_back(*kernel);
+    ++numKernels;
+    return kernel;
+  }
+
+  func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
+    std::string name = "__sparsec_transpose_" + std::to_string(spec.m) + "x" +
+                       std::to_string(spec.k) + "_v" +
+                       std::to_string(spec.lanes);
+    ModuleOp module = getOperation();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+      return existing;
+    OpBuilder b(&getContext());
+    return buildTransposeKernel(b, module, name, spec.m, spec.k,
+                                spec.paddedM(), spec.weight.getElementType());
+  }
+
+  SmallVector<func::FuncOp> generated;
+};
+
+} // namespace
