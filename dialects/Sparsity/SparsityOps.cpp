@@ -115,6 +115,19 @@ LogicalResult UnpackOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PermuteOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PermuteOp::verify() {
+  int64_t lanes = getTable().getType().getNumElements();
+  if (getIndices().getType().getNumElements() != lanes)
+    return emitOpError("needs one index per lane: ")
+           << lanes << " lanes, " << getIndices().getType().getNumElements()
+           << " indices";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MatmulOp
 //===----------------------------------------------------------------------===//
 

@@ -81,6 +81,32 @@ def Sparsity_UnpackOp : Sparsity_Op<"unpack", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Kernel building blocks
+//===----------------------------------------------------------------------===//
+
+def Sparsity_PermuteOp : Sparsity_Op<"permute", [Pure,
+    AllTypesMatch<["table", "result"]>]> {
+  let summary = "per-lane dynamic permute of a vector";
+  let description = [{
+    `result[i] = table[indices[i]]`. Upstream `vector.shuffle` takes only
+    constant masks; N:M kernels select each column's activation with a
+    per-lane index. Lowered to `vpermps` (AVX-512 `permvar`, AVX2
+    `permps`) by `convert-sparsity-to-llvm`; indices must be in range.
+
+    ```mlir
+    %a = sparsity.permute %window, %idx : vector<16xf32>, vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$table,
+                       VectorOfRankAndType<[1], [I32]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` type($table) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Matmul
 //===----------------------------------------------------------------------===//
 

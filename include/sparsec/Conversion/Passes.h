@@ -23,6 +23,9 @@ namespace mlir::sparsec {
 #define GEN_PASS_REGISTRATION
 #include "sparsec/Conversion/Passes.h.inc"
 
+/// What convert-sparsity-to-linalg does, on one operation (e.g. a function).
+LogicalResult lowerSparsityToLinalg(Operation *root);
+
 } // namespace mlir::sparsec
 
 #endif // SPARSEC_CONVERSION_PASSES_H

@@ -54,4 +54,14 @@ def ConvertSparsityToLinalg : Pass<"convert-sparsity-to-linalg", "ModuleOp"> {
   ];
 }
 
+def ConvertSparsityToLLVM : Pass<"convert-sparsity-to-llvm", "ModuleOp"> {
+  let summary = "lower the sparsity dialect's vector building blocks to LLVM";
+  let description = [{
+    `sparsity.permute` becomes the ISA's variable permute: AVX-512
+    `vpermps` on 16 lanes (`llvm.x86.avx512.permvar.sf.512`) or AVX2
+    `vpermps` on 8 (`llvm.x86.avx2.permps`). Other lane counts are errors.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SPARSEC_CONVERSION_PASSES_TD

@@ -21,4 +21,36 @@ def SparsityPack : Pass<"sparsity-pack", "ModuleOp"> {
   ];
 }
 
+def SparsityParallelizeKernels
+    : Pass<"sparsity-parallelize-kernels", "ModuleOp"> {
+  let summary = "run generated kernels on the runtime thread pool";
+  let description = [{
+    Runs on the LLVM dialect. Every call to a kernel marked
+    `sparsec.tiles = T` (its last two arguments are a tile range) becomes a
+    call to `sparsec_parallel_for(task, ctx, T)`: the other arguments are
+    stored in a context struct on the stack and a generated task function
+    unpacks them and calls the kernel on the range it is given. The thread
+    pool splits [0, T) statically, so results do not depend on the thread
+    count.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numParallelCalls", "parallel-calls",
+              "Kernel calls handed to the thread pool">,
+  ];
+}
+
+def SparsityEmitEntryPoints : Pass<"sparsity-emit-entry-points", "ModuleOp"> {
+  let summary = "uniform entry points and model metadata for sparse-run";
+  let description = [{
+    Runs on the LLVM dialect after bufferization with bare-pointer memrefs.
+    For every public function `@f` taking only pointers it adds
+    `void sparsec_call_f(void **args)`, which calls `@f` with `args[i]`, and
+    a global `sparsec_model_info` string describing each entry point's
+    arguments (taken from the `sparsec.signature` attribute the pipeline
+    records before bufferization).
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SPARSEC_TRANSFORMS_PASSES_TD

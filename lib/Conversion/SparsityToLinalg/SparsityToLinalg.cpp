@@ -98,38 +98,50 @@ LogicalResult lowerMatmul(MatmulOp op) {
   return success();
 }
 
+} // namespace
+
+LogicalResult mlir::sparsec::lowerSparsityToLinalg(Operation *root) {
+  // Outside the pass nothing has loaded the dialects it creates ops of.
+  root->getContext()
+      ->loadDialect<arith::ArithDialect, linalg::LinalgDialect,
+                    math::MathDialect, tensor::TensorDialect>();
+  SmallVector<Operation *> ops;
+  root->walk([&](Operation *op) {
+    if (isa<MatmulOp, UnpackOp>(op))
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    if (auto matmul = dyn_cast<MatmulOp>(op)) {
+      if (failed(lowerMatmul(matmul)))
+        return failure();
+      continue;
+    }
+    auto unpack = cast<UnpackOp>(op);
+    Value dense = denseSource(unpack.getSource());
+    if (!dense)
+      return unpack.emitOpError("the dense reference needs the weight before "
+                                "packing");
+    unpack.replaceAllUsesWith(dense);
+    unpack.erase();
+  }
+  SmallVector<Operation *> dead;
+  root->walk([&](PackOp op) {
+    if (op->use_empty())
+      dead.push_back(op);
+  });
+  for (Operation *op : dead)
+    op->erase();
+  return success();
+}
+
+namespace {
+
 struct ConvertSparsityToLinalgPass
     : public mlir::sparsec::impl::ConvertSparsityToLinalgBase<
           ConvertSparsityToLinalgPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (isa<MatmulOp, UnpackOp>(op))
-        ops.push_back(op);
-    });
-    for (Operation *op : ops) {
-      if (auto matmul = dyn_cast<MatmulOp>(op)) {
-        if (failed(lowerMatmul(matmul)))
-          return signalPassFailure();
-        continue;
-      }
-      auto unpack = cast<UnpackOp>(op);
-      Value dense = denseSource(unpack.getSource());
-      if (!dense) {
-        unpack.emitOpError("the dense reference needs the weight before "
-                           "packing");
-        return signalPassFailure();
-      }
-      unpack.replaceAllUsesWith(dense);
-      unpack.erase();
-    }
-    SmallVector<Operation *> dead;
-    getOperation().walk([&](PackOp op) {
-      if (op->use_empty())
-        dead.push_back(op);
-    });
-    for (Operation *op : dead)
-      op->erase();
+    if (failed(lowerSparsityToLinalg(getOperation())))
+      signalPassFailure();
   }
 };
 

@@ -4,6 +4,7 @@
 #include "../Common/Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -95,6 +96,13 @@ SmallVector<Value> KernelEmitter::loop(
   return SmallVector<Value>(forOp.getResults());
 }
 
+/// Private in MLIR and internal in the object: kernels are not entry points.
+static void markInternal(func::FuncOp func) {
+  func.setPrivate();
+  func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
+                                    func.getContext(), LLVM::Linkage::Internal));
+}
+
 func::FuncOp kernels::buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
     MemRefType inputType, int64_t tiles,
@@ -112,7 +120,7 @@ func::FuncOp kernels::buildTiledKernel(
   Location loc = module.getLoc();
   auto func = func::FuncOp::create(b, loc, spec.name,
                                    b.getFunctionType(args, {}));
-  func.setPrivate();
+  markInternal(func);
   func->setAttr("sparsec.tiles", b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -140,7 +148,7 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   auto xtType = MemRefType::get({k, paddedM}, element);
   auto func = func::FuncOp::create(b, loc, name,
                                    b.getFunctionType({xType, xtType}, {}));
-  func.setPrivate();
+  markInternal(func);
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };

@@ -13,7 +13,6 @@
 #include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
@@ -22,17 +21,6 @@ using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
-
-/// result[i] = table[indices[i]], one vpermps.
-static Value permute(KernelEmitter &e, Value table, Value indices) {
-  int64_t lanes = cast<VectorType>(table.getType()).getNumElements();
-  StringRef intrinsic = lanes == 16 ? "llvm.x86.avx512.permvar.sf.512"
-                                    : "llvm.x86.avx2.permps";
-  return LLVM::CallIntrinsicOp::create(e.b, e.loc, table.getType(),
-                                       e.b.getStringAttr(intrinsic),
-                                       ValueRange{table, indices})
-      .getResult(0);
-}
 
 FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                                const MatmulKernelSpec &spec,
@@ -106,7 +94,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                       b, e.loc, arith::ExtUIOp::create(b, e.loc, i32Vector, iv),
                       offset);
                   for (int64_t r = 0; r < blockRows; ++r) {
-                    Value a = permute(e, xw[r], iv);
+                    Value a = sparsity::PermuteOp::create(b, e.loc, xw[r].getType(),
+                                                          xw[r], iv);
                     Value &slot = next[r * perRow + v];
                     slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
                   }

@@ -157,9 +157,7 @@ struct ConvertSparsityToVectorPass
     int64_t tiles = cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
-    func::CallOp::create(b, loc, *kernel, args);
-    if (transposed)
-      memref::DeallocOp::create(b, loc, transposed);
+    func::CallOp::create(b, loc, *kernel, args); // buffers freed by bufferization
     Value result = bufferization::ToTensorOp::create(
         b, loc, op.getResult().getType(), out, b.getUnitAttr(),
         b.getUnitAttr());

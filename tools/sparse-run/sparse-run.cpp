@@ -1,0 +1,258 @@
+//===- sparse-run.cpp - run, check and time a compiled model --------------===//
+//
+//   sparse-run model.so [--entry=NAME] [--check] [--num-threads=N]
+//              [--warmup=W] [--repetitions=R] [--seed=S] [--json]
+//
+// Loads a library written by sparse-compile, reads its entry points from
+// `sparsec_model_info`, feeds them seeded random inputs, optionally compares
+// each with its dense reference (`NAME__reference`, compiled in with
+// --with-reference), and times them: median, p95 and min over repetitions
+// after warm-up.
+//
+//===----------------------------------------------------------------------===//
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("sparse-run options");
+static cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<model.so>"),
+                                        cl::Required, cl::cat(category));
+static cl::opt<std::string> entryName(
+    "entry", cl::desc("Entry point to run (default: all but references)"),
+    cl::cat(category));
+static cl::opt<bool> check(
+    "check", cl::desc("Compare with the dense reference; fail on mismatch"),
+    cl::cat(category));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("Largest allowed |out - ref| relative to max |ref| (--check)"),
+    cl::init(1e-4), cl::cat(category));
+// (libLLVM already owns a global "threads" option.)
+static cl::opt<int> threads("num-threads", cl::desc("Threads (default 1)"),
+                            cl::init(1), cl::cat(category));
+static cl::opt<int> warmup("warmup", cl::desc("Untimed runs first"),
+                           cl::init(3), cl::cat(category));
+static cl::opt<int> repetitions("repetitions", cl::desc("Timed runs"),
+                                cl::init(20), cl::cat(category));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of the random inputs"),
+                              cl::init(1), cl::cat(category));
+static cl::opt<bool> jsonOutput("json", cl::desc("Print results as JSON"),
+                                cl::cat(category));
+
+namespace {
+
+struct Buffer {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+struct Entry {
+  std::string name;
+  std::vector<Buffer> inputs, outputs;
+};
+
+using CallFn = void (*)(void **);
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "sparse-run: " << message << "\n";
+  return 1;
+}
+
+bool parseBuffers(const llvm::json::Array *list, std::vector<Buffer> &out,
+                  std::string &error) {
+  if (!list)
+    return false;
+  for (const llvm::json::Value &value : *list) {
+    const llvm::json::Object *arg = value.getAsObject();
+    if (!arg || arg->getString("dtype") != "f32") {
+      error = "only f32 arguments are supported";
+      return false;
+    }
+    Buffer buffer;
+    int64_t size = 1;
+    for (const llvm::json::Value &d : *arg->getArray("shape")) {
+      buffer.shape.push_back(*d.getAsInteger());
+      size *= buffer.shape.back();
+    }
+    buffer.data.assign(size, 0.0f);
+    out.push_back(std::move(buffer));
+  }
+  return true;
+}
+
+void call(CallFn fn, Entry &entry) {
+  std::vector<void *> args;
+  for (Buffer &b : entry.inputs)
+    args.push_back(b.data.data());
+  for (Buffer &b : entry.outputs)
+    args.push_back(b.data.data());
+  fn(args.data());
+}
+
+struct Comparison {
+  double maxAbs = 0, maxRel = 0, meanRel = 0;
+};
+
+/// Errors relative to the largest reference magnitude of each output (a
+/// matmul's rounding error scales with it, not with each element).
+Comparison compare(const Entry &got, const Entry &want) {
+  Comparison c;
+  double sumRel = 0;
+  int64_t count = 0;
+  for (auto [g, w] : llvm::zip(got.outputs, want.outputs)) {
+    double scale = 0;
+    for (float v : w.data)
+      scale = std::max(scale, double(std::fabs(v)));
+    scale = std::max(scale, 1e-30);
+    for (auto [a, b] : llvm::zip(g.data, w.data)) {
+      double diff = std::isnan(a) != std::isnan(b) ? INFINITY
+                                                    : std::fabs(double(a) - b);
+      c.maxAbs = std::max(c.maxAbs, diff);
+      c.maxRel = std::max(c.maxRel, diff / scale);
+      sumRel += diff / scale;
+      ++count;
+    }
+  }
+  c.meanRel = count ? sumRel / count : 0;
+  return c;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "run and time a sparsec model\n");
+
+  // A bare file name means this directory, not the library search path.
+  std::string path = libraryPath;
+  if (path.find('/') == std::string::npos)
+    path = "./" + path;
+  void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    return fail(llvm::Twine("cannot load ") + libraryPath + ": " + dlerror());
+  auto *info = static_cast<const char *>(dlsym(library, "sparsec_model_info"));
+  if (!info)
+    return fail(libraryPath + " is not a sparsec model (no sparsec_model_info)");
+  auto setThreads =
+      reinterpret_cast<int (*)(int)>(dlsym(library, "sparsec_set_num_threads"));
+  if (!setThreads || setThreads(threads) != 0)
+    return fail("cannot use " + llvm::Twine(threads.getValue()) + " threads");
+
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(info);
+  if (!parsed)
+    return fail("corrupt model info: " + llvm::toString(parsed.takeError()));
+  const llvm::json::Array *entries = parsed->getAsArray();
+  if (!entries)
+    return fail("corrupt model info: expected a list of entry points");
+
+  std::vector<Entry> selected;
+  std::vector<std::string> available;
+  for (const llvm::json::Value &value : *entries) {
+    const llvm::json::Object *object = value.getAsObject();
+    if (!object || !object->getString("name"))
+      return fail("corrupt model info: entry without a name");
+    Entry entry;
+    entry.name = object->getString("name")->str();
+    available.push_back(entry.name);
+    bool isReference = llvm::StringRef(entry.name).ends_with("__reference");
+    if (entryName.empty() ? isReference : entry.name != entryName)
+      continue;
+    std::string error;
+    if (!parseBuffers(object->getArray("inputs"), entry.inputs, error) ||
+        !parseBuffers(object->getArray("outputs"), entry.outputs, error))
+      return fail("entry " + entry.name + ": " +
+                  (error.empty() ? "corrupt signature" : error));
+    selected.push_back(std::move(entry));
+  }
+  if (selected.empty())
+    return fail("no entry point '" + entryName + "'; the library has: " +
+                llvm::join(available, ", "));
+
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  bool allMatch = true;
+  llvm::json::Array results;
+  if (!jsonOutput)
+    llvm::outs() << llvm::format("%-28s %7s %11s %11s %11s  %s\n", "entry",
+                                 "threads", "median ms", "p95 ms", "min ms",
+                                 check ? "check (max rel err)" : "");
+  for (Entry &entry : selected) {
+    for (Buffer &input : entry.inputs)
+      for (float &x : input.data)
+        x = uniform(rng);
+    auto fn = reinterpret_cast<CallFn>(
+        dlsym(library, ("sparsec_call_" + entry.name).c_str()));
+    if (!fn)
+      return fail("missing sparsec_call_" + entry.name);
+    call(fn, entry);
+
+    llvm::json::Object result{{"entry", entry.name}, {"threads", threads.getValue()}};
+    std::string verdict;
+    if (check) {
+      std::string refName = entry.name + "__reference";
+      auto refFn = reinterpret_cast<CallFn>(
+          dlsym(library, ("sparsec_call_" + refName).c_str()));
+      if (!refFn)
+        return fail("no " + refName + " in " + libraryPath +
+                    "; compile with sparse-compile --with-reference");
+      Entry reference = entry;
+      for (Buffer &out : reference.outputs)
+        std::fill(out.data.begin(), out.data.end(), 0.0f);
+      call(refFn, reference);
+      Comparison c = compare(entry, reference);
+      bool ok = c.maxRel <= tolerance;
+      allMatch &= ok;
+      verdict = (ok ? "ok " : "MISMATCH ") +
+                llvm::formatv("({0:e2})", c.maxRel).str();
+      result["max_rel_error"] = c.maxRel;
+      result["mean_rel_error"] = c.meanRel;
+      result["max_abs_error"] = c.maxAbs;
+      result["match"] = ok;
+    }
+
+    for (int i = 0; i < warmup; ++i)
+      call(fn, entry);
+    std::vector<double> ms;
+    for (int i = 0; i < repetitions; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      call(fn, entry);
+      auto stop = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    auto percentile = [&](double p) {
+      return ms.empty() ? 0.0 : ms[std::min<size_t>(ms.size() - 1, p * ms.size())];
+    };
+    result["median_ms"] = percentile(0.5);
+    result["p95_ms"] = percentile(0.95);
+    result["min_ms"] = ms.empty() ? 0.0 : ms.front();
+    if (!jsonOutput)
+      llvm::outs() << llvm::format("%-28s %7d %11.4f %11.4f %11.4f  %s\n",
+                                   entry.name.c_str(), threads.getValue(),
+                                   percentile(0.5), percentile(0.95),
+                                   ms.empty() ? 0.0 : ms.front(),
+                                   verdict.c_str());
+    results.push_back(std::move(result));
+  }
+  if (jsonOutput)
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(results)))
+                 << "\n";
+  return allMatch ? 0 : 1;
+}
