@@ -18,6 +18,9 @@ config.substitutions.append(("%sparsec_obj_root", config.sparsec_obj_root))
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(
-    ["sparse-opt"], [config.sparsec_tools_dir])
+    ["sparse-opt", "sparse-compile", "sparse-run"], [config.sparsec_tools_dir])
+config.substitutions.append(("%gen_matmul",
+    "python3 " + os.path.join(config.test_source_root, "Integration",
+                              "Inputs", "gen_matmul.py")))
 llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])

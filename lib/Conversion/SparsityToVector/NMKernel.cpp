@@ -22,26 +22,55 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
+/// table[indices[i]] for a table of one or two vectors: with two, each
+/// lane takes the permute of the half its index falls in.
+static Value permuteWindow(KernelEmitter &e, ArrayRef<Value> window,
+                           Value indices) {
+  Type type = window.front().getType();
+  if (window.size() == 1)
+    return sparsity::PermuteOp::create(e.b, e.loc, type, window[0], indices);
+  int64_t lanes = cast<VectorType>(type).getNumElements();
+  auto splat = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        e.b, e.loc,
+        DenseElementsAttr::get(cast<VectorType>(indices.getType()),
+                               e.b.getI32IntegerAttr(v)));
+  };
+  Value low = arith::AndIOp::create(e.b, e.loc, indices, splat(lanes - 1));
+  Value inHigh = arith::CmpIOp::create(e.b, e.loc, arith::CmpIPredicate::sge,
+                                       indices, splat(lanes));
+  return arith::SelectOp::create(
+      e.b, e.loc, inHigh,
+      sparsity::PermuteOp::create(e.b, e.loc, type, window[1], low),
+      sparsity::PermuteOp::create(e.b, e.loc, type, window[0], low));
+}
+
 FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                                const MatmulKernelSpec &spec,
                                                std::string &whyNot) {
   auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
   int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
-  if ((lanes != 16 && lanes != 8) || lanes % m != 0) {
+  // A window of K is one register, or two when a group is wider (16-wide
+  // groups on 8-lane AVX2).
+  int64_t windowWidth = std::max(lanes, m);
+  if ((lanes != 16 && lanes != 8) || windowWidth % m != 0 ||
+      windowWidth > 2 * lanes) {
     whyNot = "no permute kernel for " + std::to_string(keep) + ":" +
              std::to_string(m) + " with " + std::to_string(lanes) +
-             "-lane vectors (M must divide the lane count)";
+             "-lane vectors (M must divide the lane count or twice it)";
     return failure();
   }
-  int64_t perRow = kPanel / lanes, groupsPerWindow = lanes / m;
+  int64_t windowVectors = windowWidth / lanes;
+  int64_t perRow = kPanel / lanes, groupsPerWindow = windowWidth / m;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);
   // Live: accumulators and one window per row; values and indices shared.
-  int64_t rows = rowsPerBlock(spec, perRow + 1, 2 * perRow + 1);
+  int64_t rows =
+      rowsPerBlock(spec, perRow + windowVectors, 2 * perRow + 1);
   bool ragged = spec.n % kPanel != 0;
   // Windows whose lanes all lie inside K run in the loop; the rest (a
   // ragged K) are peeled with masked loads.
-  int64_t loopWindows = std::min(groups / groupsPerWindow, spec.k / lanes);
+  int64_t loopWindows = std::min(groups / groupsPerWindow, spec.k / windowWidth);
   int64_t totalWindows = (groups + groupsPerWindow - 1) / groupsPerWindow;
   auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
   auto i8Vector = VectorType::get({lanes}, b.getI8Type());
@@ -62,17 +91,17 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           // One window of K: `windowGroups` groups starting at window w.
           auto window = [&](Value w, int64_t windowGroups, bool inBounds,
                             ValueRange acc) {
-            Value k0 = arith::MulIOp::create(b, e.loc, w, e.index(lanes));
-            SmallVector<Value> xw;
-            for (int64_t r = 0; r < blockRows; ++r) {
-              Value pad = arith::ConstantOp::create(
-                  b, e.loc, b.getFloatAttr(spec.weight.getElementType(), 0.0));
-              auto read = vector::TransferReadOp::create(
-                  b, e.loc, e.vectorType(lanes), x,
-                  ValueRange{rowIndex[r], k0}, pad,
-                  ArrayRef<bool>{inBounds});
-              xw.push_back(read);
-            }
+            Value k0 = arith::MulIOp::create(b, e.loc, w, e.index(windowWidth));
+            Value pad = arith::ConstantOp::create(
+                b, e.loc, b.getFloatAttr(spec.weight.getElementType(), 0.0));
+            SmallVector<SmallVector<Value, 2>> xw(blockRows);
+            for (int64_t r = 0; r < blockRows; ++r)
+              for (int64_t h = 0; h < windowVectors; ++h) {
+                Value k = arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
+                xw[r].push_back(vector::TransferReadOp::create(
+                    b, e.loc, e.vectorType(lanes), x,
+                    ValueRange{rowIndex[r], k}, pad, ArrayRef<bool>{inBounds}));
+              }
             SmallVector<Value> next(acc);
             for (int64_t gi = 0; gi < windowGroups; ++gi) {
               Value g = arith::AddIOp::create(
@@ -94,8 +123,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                       b, e.loc, arith::ExtUIOp::create(b, e.loc, i32Vector, iv),
                       offset);
                   for (int64_t r = 0; r < blockRows; ++r) {
-                    Value a = sparsity::PermuteOp::create(b, e.loc, xw[r].getType(),
-                                                          xw[r], iv);
+                    Value a = permuteWindow(e, xw[r], iv);
                     Value &slot = next[r * perRow + v];
                     slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
                   }

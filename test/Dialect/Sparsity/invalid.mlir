@@ -578,3 +578,11 @@ func.func @f(%v: tensor<2x2x16x16xf32>) {
   %0 = sparsity.assemble %v : tensor<2x2x16x16xf32> -> !sparsity.packed<2x16x16xf32, #sparsity.dense>
   return
 }
+
+// -----
+
+func.func @f(%t: vector<16xf32>, %i: vector<8xi32>) -> vector<16xf32> {
+  // expected-error @+1 {{needs one index per lane: 16 lanes, 8 indices}}
+  %r = sparsity.permute %t, %i : vector<16xf32>, vector<8xi32>
+  return %r : vector<16xf32>
+}

@@ -152,3 +152,10 @@ func.func @assemble(%d: tensor<2x17x16xf32>, %v: tensor<2x5x2x16xf32>, %i: tenso
   %3 = sparsity.assemble %co, %ck, %cv : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr>
   return
 }
+
+// CHECK-LABEL: func.func @permute
+// CHECK: sparsity.permute %arg0, %arg1 : vector<16xf32>, vector<16xi32>
+func.func @permute(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
+  %r = sparsity.permute %t, %i : vector<16xf32>, vector<16xi32>
+  return %r : vector<16xf32>
+}

@@ -1,0 +1,26 @@
+// RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file -verify-diagnostics
+
+func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %p = sparsity.pack %w : tensor<8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.nm<2:4>>
+  // expected-error @+1 {{weight must be packed at compile time}}
+  %y = sparsity.matmul %x, %p : tensor<4x8xf32>, !sparsity.packed<8x16xf32, #sparsity.nm<2:4>> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @dynamic(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?x16xf32> {
+  %p = sparsity.assemble %v : tensor<1x8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.dense>
+  // expected-error @+1 {{only static [M, K] inputs are supported so far, got 'tensor<?x8xf32>'}}
+  %y = sparsity.matmul %x, %p : tensor<?x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @no_kernel(%x: tensor<4x9xf32>, %v: tensor<1x3x2x16xf32>, %i: tensor<1x3x2x16xi8>) -> tensor<4x16xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x3x2x16xf32>, tensor<1x3x2x16xi8> -> !sparsity.packed<9x16xf32, #sparsity.nm<2:3>>
+  // expected-error @+1 {{no kernel: no permute kernel for 2:3 with 16-lane vectors}}
+  %y = sparsity.matmul %x, %p : tensor<4x9xf32>, !sparsity.packed<9x16xf32, #sparsity.nm<2:3>> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

@@ -1,0 +1,87 @@
+// RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --implicit-check-not=sparsity.matmul
+// RUN: sparse-opt %s -convert-sparsity-to-vector="vector-bits=256 vector-registers=16" -split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=sparsity.matmul
+
+// N:M: the matmul becomes a call on buffers; the kernel loops over panels,
+// reads activation windows and permutes them per lane into FMAs.
+// CHECK-LABEL: func.func @nm
+// CHECK: %[[X:.*]] = bufferization.to_buffer %arg0 read_only
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x2xf32>
+// CHECK: call @[[K:__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v16]](%[[X]], {{.*}}, %[[OUT]], %c0, %c1)
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: func.func private @[[K]]({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 1 : i64}
+// CHECK: vector.transfer_read {{.*}} : memref<3x8xf32>, vector<16xf32>
+// CHECK: vector.load {{.*}} : memref<1x2x2x16xi8>, vector<16xi8>
+// CHECK: arith.extui {{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: sparsity.permute {{.*}} : vector<16xf32>, vector<16xi32>
+// CHECK: vector.fma
+// gelu's erf is a polynomial, not a libm call:
+// CHECK-NOT: math.erf
+// CHECK: vector.maskedstore
+// AVX2-LABEL: func.func @nm
+// AVX2: call @__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v8
+// AVX2: sparsity.permute {{.*}} : vector<8xf32>, vector<8xi32>
+func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16xi8>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p bias %b epilogue gelu : tensor<3x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>, tensor<2xf32> -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Dense: a k loop of broadcast-FMAs over one 16-column panel per tile; two
+// identical matmuls share one kernel.
+// CHECK-LABEL: func.func @dense
+// CHECK: call @[[K:__sparsec_matmul_dense_4x32x48_relu_v16]]({{.*}}, %c0, %c3)
+// CHECK: call @[[K]]
+// CHECK: func.func private @[[K]]({{.*}}sparsec.tiles = 3 : i64
+// CHECK: scf.for
+// CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: arith.maximumf
+// CHECK: vector.store
+// CHECK-NOT: func.func private @__sparsec
+// AVX2-LABEL: func.func @dense
+// AVX2: func.func private @__sparsec_matmul_dense_4x32x48_relu_v8
+// AVX2-COUNT-2: vector.load {{.*}} vector<8xf32>
+func.func @dense(%x: tensor<4x32xf32>, %v: tensor<3x32x16xf32>) -> (tensor<4x48xf32>, tensor<4x48xf32>) {
+  %p = sparsity.assemble %v : tensor<3x32x16xf32> -> !sparsity.packed<32x48xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p epilogue relu : tensor<4x32xf32>, !sparsity.packed<32x48xf32, #sparsity.dense> -> tensor<4x48xf32>
+  %z = sparsity.matmul %x, %p epilogue relu : tensor<4x32xf32>, !sparsity.packed<32x48xf32, #sparsity.dense> -> tensor<4x48xf32>
+  return %y, %z : tensor<4x48xf32>, tensor<4x48xf32>
+}
+
+// -----
+
+// Block: a loop over the kept blocks of a block column, bounds from the
+// offsets, and a fully unrolled 4 x 16 micro-GEMM per block.
+// CHECK-LABEL: func.func @block
+// CHECK: func.func private @__sparsec_matmul_block4x16_2x8x32_s3_s2_s2_silu_v16
+// CHECK: memref.load {{.*}} : memref<3xi32>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: memref.load {{.*}} : memref<2xi32>
+// CHECK-COUNT-8: vector.fma
+// CHECK: arith.divf
+func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: tensor<2x4x16xf32>) -> tensor<2x32xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<2xi32>, tensor<2x4x16xf32> -> !sparsity.packed<8x32xf32, #sparsity.block<4x16>>
+  %y = sparsity.matmul %x, %p epilogue silu : tensor<2x8xf32>, !sparsity.packed<8x32xf32, #sparsity.block<4x16>> -> tensor<2x32xf32>
+  return %y : tensor<2x32xf32>
+}
+
+// -----
+
+// CSR: activations are transposed and padded to whole token vectors first;
+// each nonzero is a broadcast weight times token vectors.
+// CHECK-LABEL: func.func @csr
+// CHECK: %[[XT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x32xf32>
+// CHECK: call @__sparsec_transpose_17x8_v16(%{{.*}}, %[[XT]])
+// CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
+// CHECK: func.func private @__sparsec_matmul_csr
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-2: vector.load {{.*}} : memref<8x32xf32>, vector<16xf32>
+// CHECK: vector.extract
+// CHECK: memref.store
+func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) -> tensor<17x5xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
+  %y = sparsity.matmul %x, %p : tensor<17x8xf32>, !sparsity.packed<8x5xf32, #sparsity.csr> -> tensor<17x5xf32>
+  return %y : tensor<17x5xf32>
+}

@@ -1,0 +1,23 @@
+// RUN: sparse-opt %s -sparsity-emit-entry-points -split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: llvm.func @model
+// CHECK: llvm.func @sparsec_call_model(%[[ARGS:.*]]: !llvm.ptr)
+// CHECK: %[[P0:.*]] = llvm.getelementptr %[[ARGS]][0]
+// CHECK: %[[A0:.*]] = llvm.load %[[P0]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[P1:.*]] = llvm.getelementptr %[[ARGS]][1]
+// CHECK: %[[A1:.*]] = llvm.load %[[P1]] : !llvm.ptr -> !llvm.ptr
+// CHECK: llvm.call @model(%[[A0]], %[[A1]])
+// CHECK: llvm.mlir.global external constant @sparsec_model_info("[{\22name\22:\22model\22}]\00")
+llvm.func @model(%in: !llvm.ptr, %out: !llvm.ptr) attributes {sparsec.signature = "{\"name\":\"model\"}"} {
+  llvm.return
+}
+llvm.func @helper(%x: i64) {
+  llvm.return
+}
+
+// -----
+
+// expected-error @+1 {{entry points must take only buffers}}
+llvm.func @model(%n: i64) attributes {sparsec.signature = "{}"} {
+  llvm.return
+}

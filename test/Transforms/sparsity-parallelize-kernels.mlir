@@ -1,0 +1,25 @@
+// RUN: sparse-opt %s -sparsity-parallelize-kernels | FileCheck %s
+
+// The call's arguments but the tile range go into a context struct on the
+// caller's stack; a task function unpacks them; the runtime splits 7 tiles.
+// CHECK: llvm.func @sparsec_parallel_for(!llvm.ptr, !llvm.ptr, i64)
+// CHECK-LABEL: llvm.func internal @kernel__task(%{{.*}}: !llvm.ptr, %[[B:.*]]: i64, %[[E:.*]]: i64)
+// CHECK-COUNT-3: llvm.load
+// CHECK: llvm.call @kernel({{.*}}, %[[B]], %[[E]])
+// CHECK-LABEL: llvm.func @model
+// CHECK: %[[CTX:.*]] = llvm.alloca %{{.*}} x !llvm.struct<(ptr, ptr, f32)>
+// CHECK: llvm.store %arg0, {{.*}} : !llvm.ptr, !llvm.ptr
+// CHECK: llvm.store %arg2, {{.*}} : f32, !llvm.ptr
+// CHECK: %[[TASK:.*]] = llvm.mlir.addressof @kernel__task
+// CHECK: %[[N:.*]] = llvm.mlir.constant(7 : i64)
+// CHECK: llvm.call @sparsec_parallel_for(%[[TASK]], %[[CTX]], %[[N]])
+// CHECK-NOT: llvm.call @kernel(
+llvm.func @kernel(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32, %begin: i64, %end: i64) attributes {sparsec.tiles = 7 : i64} {
+  llvm.return
+}
+llvm.func @model(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32) {
+  %0 = llvm.mlir.constant(0 : i64) : i64
+  %1 = llvm.mlir.constant(7 : i64) : i64
+  llvm.call @kernel(%a, %b, %s, %0, %1) : (!llvm.ptr, !llvm.ptr, f32, i64, i64) -> ()
+  llvm.return
+}
