@@ -14,7 +14,7 @@ status=0
 /usr/lib/llvm-22/bin/lit -sv "$build/test" "$build/test/Unit" | tee "$log" ||
   status=$?
 
-count() { grep -oP "^\s*$1: \K[0-9]+" "$log" || echo 0; }
+count() { grep -oP "^\s*$1:\s*\K[0-9]+" "$log" || echo 0; }
 passed=$(count Passed)
 failed=$(( $(count Failed) + $(count Unresolved) + $(count 'Timed Out') ))
 if [[ $passed == 0 ]]; then

@@ -3,7 +3,8 @@
 // The call's arguments but the tile range go into a context struct on the
 // caller's stack; a task function unpacks them; the runtime splits 7 tiles.
 // CHECK: llvm.func @sparsec_parallel_for(!llvm.ptr, !llvm.ptr, i64)
-// CHECK-LABEL: llvm.func internal @kernel__task(%{{.*}}: !llvm.ptr, %[[B:.*]]: i64, %[[E:.*]]: i64)
+// CHECK-LABEL: llvm.func internal @kernel__task
+// CHECK-SAME: (%{{.*}}: !llvm.ptr, %[[B:.*]]: i64, %[[E:.*]]: i64)
 // CHECK-COUNT-3: llvm.load
 // CHECK: llvm.call @kernel({{.*}}, %[[B]], %[[E]])
 // CHECK-LABEL: llvm.func @model
