@@ -1,9 +1,17 @@
 //===- DenseKernel.cpp - our own dense matmul kernel ----------------------===//
 //
 // out[M, N] = x[M, K] @ W, W packed in panels of 16 columns ([P][K][16]).
-// One tile is one panel. A register block holds rows x (16 / lanes)
-// accumulators; per k it loads the panel row once and broadcasts one
-// activation per row into FMAs (AVX-512 folds the broadcast into the FMA).
+// One tile is a pair of panels (32 columns; AVX2: one panel, already two
+// registers wide). Loops, outermost first:
+//
+//   K chunks of kChunk   x[:, chunk] stays in L2 across the tiles
+//   tiles in the range   the chunk of a panel pair stays in L1
+//   row blocks           rows x (tile width / lanes) accumulators
+//   k in the chunk       load the panel row(s), broadcast one activation per
+//                        row into FMAs (folded into the FMA on AVX-512)
+//
+// Partial sums go through `out` between chunks; bias and epilogue are
+// applied after the last.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
 
@@ -19,52 +28,110 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
+/// K per chunk: a panel pair's chunk (kChunk x 32 f32) is 32 KiB.
+static constexpr int64_t kChunk = 256;
+
 FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
                                                   ModuleOp module,
                                                   const MatmulKernelSpec &spec) {
-  int64_t lanes = spec.lanes, perRow = kPanel / lanes;
+  int64_t lanes = spec.lanes;
   int64_t panels = spec.storage[0].getDimSize(0);
-  int64_t rows = rowsPerBlock(spec, perRow, perRow + 1);
+  int64_t panelsPerTile = lanes == 16 ? 2 : 1;
+  int64_t tiles = (panels + panelsPerTile - 1) / panelsPerTile;
+  // Balanced row blocks: as many rows as the registers allow, evenly split.
+  int64_t vectorsPerPanel = kPanel / lanes;
+  int64_t perRow = panelsPerTile * vectorsPerPanel;
+  int64_t maxRows = rowsPerBlock(spec, perRow, perRow + 1);
+  int64_t blocks = (spec.m + maxRows - 1) / maxRows;
+  int64_t rows = (spec.m + blocks - 1) / blocks;
   bool ragged = spec.n % kPanel != 0;
+  int64_t chunks = (spec.k + kChunk - 1) / kChunk;
   auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
 
-  return buildTiledKernel(
-      b, module, spec, inputType, panels,
-      [&](KernelEmitter &e, ValueRange args, Value panel) {
-        Value x = args[0], w = args[1], out = args.back();
-        Value bias = spec.hasBias ? args[2] : Value();
-        Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
-        e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t blockRows) {
-          SmallVector<Value> rowIndex;
-          for (int64_t r = 0; r < blockRows; ++r)
-            rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
-          SmallVector<Value> init(blockRows * perRow, e.zeros(lanes));
-          SmallVector<Value> acc = e.loop(
-              e.index(0), e.index(spec.k), init,
-              [&](Value k, ValueRange acc) {
-                SmallVector<Value> wv;
-                for (int64_t v = 0; v < perRow; ++v)
-                  wv.push_back(vector::LoadOp::create(
-                      b, e.loc, e.vectorType(lanes), w,
-                      ValueRange{panel, k, e.index(v * lanes)}));
-                SmallVector<Value> next;
-                for (int64_t r = 0; r < blockRows; ++r) {
-                  Value a = e.splat(memref::LoadOp::create(
-                                        b, e.loc, x, ValueRange{rowIndex[r], k}),
-                                    lanes);
-                  for (int64_t v = 0; v < perRow; ++v)
-                    next.push_back(vector::FMAOp::create(
-                        b, e.loc, a, wv[v], acc[r * perRow + v]));
-                }
-                return next;
-              });
-          for (int64_t v = 0; v < perRow; ++v) {
-            Value col = arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
-            Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
-            for (int64_t r = 0; r < blockRows; ++r)
-              e.storeRow(e.finish(acc[r * perRow + v], biasVec), out,
-                         rowIndex[r], col, ragged);
+  // Computes `numPanels` panels from `panel0` for rows [m0, m0 + blockRows)
+  // over K chunk [k0, k0 + kLen).
+  auto microKernel = [&](KernelEmitter &e, ValueRange args, Value panel0,
+                         int64_t numPanels, Value m0, int64_t blockRows,
+                         int64_t chunk) {
+    Value x = args[0], w = args[1], out = args.back();
+    Value bias = spec.hasBias ? args[2] : Value();
+    int64_t k0 = chunk * kChunk, kLen = std::min(kChunk, spec.k - k0);
+    bool first = chunk == 0, last = chunk == chunks - 1;
+    int64_t vectors = numPanels * vectorsPerPanel;
+    SmallVector<Value> rowIndex, panelIndex, cols;
+    for (int64_t r = 0; r < blockRows; ++r)
+      rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+    for (int64_t p = 0; p < numPanels; ++p)
+      panelIndex.push_back(arith::AddIOp::create(b, e.loc, panel0, e.index(p)));
+    Value col0 = arith::MulIOp::create(b, e.loc, panel0, e.index(kPanel));
+    for (int64_t v = 0; v < vectors; ++v)
+      cols.push_back(arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes)));
+    bool mayRunPast = ragged;
+
+    // Start from zero, or from the partial sums of the previous chunks.
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < blockRows; ++r)
+      for (int64_t v = 0; v < vectors; ++v)
+        init.push_back(first ? e.zeros(lanes)
+                             : e.loadRow(out, rowIndex[r], cols[v], mayRunPast));
+    SmallVector<Value> acc = e.loop(
+        e.index(k0), e.index(k0 + kLen), init, [&](Value k, ValueRange acc) {
+          SmallVector<Value> wv;
+          for (int64_t v = 0; v < vectors; ++v)
+            wv.push_back(vector::LoadOp::create(
+                b, e.loc, e.vectorType(lanes), w,
+                ValueRange{panelIndex[v / vectorsPerPanel], k,
+                           e.index(v % vectorsPerPanel * lanes)}));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < blockRows; ++r) {
+            Value a = e.splat(
+                memref::LoadOp::create(b, e.loc, x, ValueRange{rowIndex[r], k}),
+                lanes);
+            for (int64_t v = 0; v < vectors; ++v)
+              next.push_back(vector::FMAOp::create(b, e.loc, a, wv[v],
+                                                   acc[r * vectors + v]));
           }
+          return next;
         });
+    for (int64_t v = 0; v < vectors; ++v) {
+      Value biasVec =
+          last && bias ? e.loadBias(bias, cols[v], lanes) : Value();
+      for (int64_t r = 0; r < blockRows; ++r) {
+        Value value = acc[r * vectors + v];
+        if (last)
+          value = e.finish(value, biasVec);
+        e.storeRow(value, out, rowIndex[r], cols[v], mayRunPast);
+      }
+    }
+  };
+
+  return buildTiledKernel(
+      b, module, spec, inputType, tiles, /*tileLoop=*/false,
+      [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
+        for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+          auto tileLoop = scf::ForOp::create(b, e.loc, begin, end, e.index(1));
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(tileLoop.getBody());
+          Value tile = tileLoop.getInductionVar();
+          Value panel0 =
+              arith::MulIOp::create(b, e.loc, tile, e.index(panelsPerTile));
+          auto forRows = [&](int64_t numPanels) {
+            e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t blockRows) {
+              microKernel(e, args, panel0, numPanels, m0, blockRows, chunk);
+            });
+          };
+          if (panels % panelsPerTile == 0) {
+            forRows(panelsPerTile);
+            continue;
+          }
+          // The last tile has a single panel.
+          Value isLast = arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::eq,
+                                               tile, e.index(tiles - 1));
+          auto branch = scf::IfOp::create(b, e.loc, isLast, /*else=*/true);
+          b.setInsertionPointToStart(branch.thenBlock());
+          forRows(1);
+          b.setInsertionPointToStart(branch.elseBlock());
+          forRows(panelsPerTile);
+        }
       });
 }

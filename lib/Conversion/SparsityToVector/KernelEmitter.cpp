@@ -67,6 +67,19 @@ void KernelEmitter::storeRow(Value value, Value out, Value row, Value col,
                                 value);
 }
 
+Value KernelEmitter::loadRow(Value out, Value row, Value col,
+                             bool mayRunPastN) {
+  int64_t width = spec.lanes;
+  if (!mayRunPastN)
+    return vector::LoadOp::create(b, loc, vectorType(width), out,
+                                  ValueRange{row, col});
+  Value mask = vector::CreateMaskOp::create(
+      b, loc, VectorType::get({width}, b.getI1Type()),
+      ValueRange{arith::SubIOp::create(b, loc, index(spec.n), col)});
+  return vector::MaskedLoadOp::create(b, loc, vectorType(width), out,
+                                      ValueRange{row, col}, mask, zeros(width));
+}
+
 void KernelEmitter::forEachRowBlock(
     int64_t totalRows, int64_t blockRows,
     const std::function<void(Value, int64_t)> &body) {
@@ -105,8 +118,9 @@ static void markInternal(func::FuncOp func) {
 
 func::FuncOp kernels::buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
-    MemRefType inputType, int64_t tiles,
-    const std::function<void(KernelEmitter &, ValueRange, Value)> &body) {
+    MemRefType inputType, int64_t tiles, bool tileLoop,
+    const std::function<void(KernelEmitter &, ValueRange, Value, Value)>
+        &body) {
   Type element = spec.weight.getElementType();
   SmallVector<Type> args = {inputType};
   llvm::append_range(args, spec.storage);
@@ -126,15 +140,25 @@ func::FuncOp kernels::buildTiledKernel(
   b.setInsertionPointToStart(entry);
   KernelEmitter e(b, loc, spec);
   ValueRange operands = entry->getArguments().drop_back(2);
-  Value begin = entry->getArgument(args.size() - 2);
-  Value end = entry->getArgument(args.size() - 1);
-  scf::ForOp::create(b, loc, begin, end, e.index(1), ValueRange{},
-                     [&](OpBuilder &, Location, Value tile, ValueRange) {
-                       body(e, operands, tile);
-                       scf::YieldOp::create(b, loc);
-                     });
+  body(e, operands, entry->getArgument(args.size() - 2),
+       entry->getArgument(args.size() - 1));
   func::ReturnOp::create(b, loc);
   return func;
+}
+
+func::FuncOp kernels::buildTiledKernel(
+    OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
+    MemRefType inputType, int64_t tiles,
+    const std::function<void(KernelEmitter &, ValueRange, Value)> &body) {
+  return buildTiledKernel(
+      b, module, spec, inputType, tiles, /*tileLoop=*/true,
+      [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
+        scf::ForOp::create(b, e.loc, begin, end, e.index(1), ValueRange{},
+                           [&](OpBuilder &, Location, Value tile, ValueRange) {
+                             body(e, args, tile);
+                             scf::YieldOp::create(b, e.loc);
+                           });
+      });
 }
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,

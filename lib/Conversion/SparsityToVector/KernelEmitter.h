@@ -64,6 +64,8 @@ public:
   /// kernel's columns may run past it.
   void storeRow(Value value, Value out, Value row, Value col,
                 bool mayRunPastN);
+  /// Loads out[row, col : col + lanes] (zero past N when masked).
+  Value loadRow(Value out, Value row, Value col, bool mayRunPastN);
 
   /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
   /// [0, totalRows): a loop over full blocks and a static remainder.
@@ -87,6 +89,14 @@ func::FuncOp buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
     MemRefType inputType, int64_t tiles,
     const std::function<void(KernelEmitter &, ValueRange, Value)> &body);
+
+/// The same, for kernels that order their loops around the tile range
+/// themselves: body(emitter, args, tileBegin, tileEnd).
+func::FuncOp buildTiledKernel(
+    OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
+    MemRefType inputType, int64_t tiles, bool tileLoop,
+    const std::function<void(KernelEmitter &, ValueRange, Value, Value)>
+        &body);
 
 /// The kernel generators. They fail (with `whyNot`) for patterns or shapes
 /// they have no kernel for.
