@@ -3,8 +3,9 @@
 // For each shape, pattern and M: prunes a random weight to the pattern,
 // packs it (Packing.h), compiles `sparsity.matmul` on the packed storage with
 // sparse-compile, and times it side by side with our dense kernel, oneDNN
-// (weights pre-packed, format_tag::any) and OpenBLAS on the same problem,
-// the contenders interleaved repetition by repetition. Reports medians as
+// (weights pre-packed, format_tag::any) and OpenBLAS on the same problem, in
+// the same run (blocks of calls per contender, in rotating rounds). Reports
+// medians as
 // dense-equivalent GFLOP/s and speedups over oneDNN and the best library.
 // Results are checked against OpenBLAS before they are timed.
 //
@@ -50,7 +51,7 @@ struct Options {
       "block32x32@0.25", "block32x32@0.1", "csr@0.5",      "csr@0.25",
       "csr@0.1"};
   double minSeconds = 0.3;
-  int minReps = 5;
+  int minReps = 3;
   std::string json;
 };
 
@@ -395,16 +396,21 @@ int main(int argc, char **argv) {
               },
               [&] { dense.call(denseArgs.data()); },
               [&] { sparse.call(sparseArgs.data()); }};
+          // Three rounds; in each, every contender runs a warm-up call and a
+          // block of timed calls. Blocks (not call-by-call interleaving) keep
+          // one runtime's idle spinning workers off the next one's cores on
+          // this 2-core machine; rounds spread slow drifts over all.
           std::vector<std::vector<double>> times(contenders.size());
-          for (auto &f : contenders) // warm up
-            f();
-          double spent = 0;
-          for (int rep = 0; rep < opts.minReps || spent < opts.minSeconds;
-               ++rep)
+          for (int round = 0; round < 3; ++round)
             for (size_t c = 0; c < contenders.size(); ++c) {
-              double s = seconds(contenders[c]);
-              times[c].push_back(s);
-              spent += s;
+              contenders[c]();
+              double spent = 0;
+              for (int rep = 0; rep < opts.minReps || spent < opts.minSeconds / 3;
+                   ++rep) {
+                double s = seconds(contenders[c]);
+                times[c].push_back(s);
+                spent += s;
+              }
             }
           double flops = 2.0 * m * n * k;
           double gf[4];

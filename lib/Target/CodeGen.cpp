@@ -141,8 +141,11 @@ LogicalResult mlir::sparsec::linkSharedLibrary(StringRef object,
     return failure();
   }
   std::string runtime = findRuntimeLibrary();
+  // The whole runtime: its API (sparsec_set_num_threads, ...) is part of
+  // every model library, used by the model's code or not.
   SmallVector<StringRef> args = {*linker, "-shared", "-o", output, object,
-                                 runtime, "-lm", "-lpthread",
+                                 "-Wl,--whole-archive", runtime,
+                                 "-Wl,--no-whole-archive", "-lm", "-lpthread",
                                  "-Wl,-z,noexecstack", "-Wl,--no-undefined"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,

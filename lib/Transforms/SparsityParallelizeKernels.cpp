@@ -18,6 +18,7 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kTilesAttr = "sparsec.tiles";
+constexpr StringLiteral kParallelAttr = "sparsec.parallel";
 constexpr StringLiteral kParallelFor = "sparsec_parallel_for";
 
 struct SparsityParallelizeKernelsPass
@@ -29,7 +30,7 @@ struct SparsityParallelizeKernelsPass
     module.walk([&](LLVM::CallOp call) {
       if (auto callee = call.getCallee())
         if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee))
-          if (func->hasAttr(kTilesAttr))
+          if (func->hasAttr(kTilesAttr) && func->hasAttr(kParallelAttr))
             calls.push_back(call);
     });
     for (LLVM::CallOp call : calls)

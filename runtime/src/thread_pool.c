@@ -4,7 +4,9 @@
  * generation counter; workers spin on it for a while (waking a sleeping
  * thread costs ~0.15 ms, longer than many kernels) and then sleep on a
  * condition variable. The caller runs its own share and waits for the
- * others by counting them down.
+ * others by counting them down. When the library is unloaded (dlclose,
+ * exit) a destructor stops and joins the workers, so no thread is left
+ * running code that is gone.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -27,6 +29,8 @@ static struct {
   int64_t tasks;
   atomic_uint_fast64_t generation;
   atomic_int pending; /* workers still running the current job */
+  atomic_bool quit;
+  pthread_t workers[kMaxThreads];
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0};
 
 static void run_share(int index) {
@@ -60,6 +64,8 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&pool.mutex);
     }
     seen = now;
+    if (atomic_load(&pool.quit))
+      return NULL;
     if (index < pool.threads)
       run_share(index);
     atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_release);
@@ -81,12 +87,8 @@ sparsec_status sparsec_set_num_threads(int threads) {
     }
     start->index = pool.started + 1;
     start->generation = atomic_load(&pool.generation);
-    pthread_t thread;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int error = pthread_create(&thread, &attr, worker_main, start);
-    pthread_attr_destroy(&attr);
+    int error = pthread_create(&pool.workers[pool.started], NULL,
+                               worker_main, start);
     if (error) {
       free(start);
       pthread_mutex_unlock(&pool.mutex);
@@ -100,6 +102,20 @@ sparsec_status sparsec_set_num_threads(int threads) {
 }
 
 int sparsec_get_num_threads(void) { return pool.threads; }
+
+__attribute__((destructor)) static void stop_workers(void) {
+  if (pool.started == 0)
+    return;
+  pthread_mutex_lock(&pool.mutex);
+  atomic_store(&pool.quit, true);
+  atomic_fetch_add(&pool.generation, 1);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mutex);
+  for (int i = 0; i < pool.started; ++i)
+    pthread_join(pool.workers[i], NULL);
+  pool.started = 0;
+  pool.threads = 1;
+}
 
 void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks) {
   if (tasks <= 0)

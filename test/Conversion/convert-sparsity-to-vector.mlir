@@ -28,20 +28,24 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16
 
 // -----
 
-// Dense: a k loop of broadcast-FMAs over one 16-column panel per tile; two
-// identical matmuls share one kernel.
+// Dense: tiles are pairs of 16-column panels (48 columns: 2 tiles, the last
+// a single panel); a k loop of broadcast-FMAs; two identical matmuls share
+// one kernel.
 // CHECK-LABEL: func.func @dense
-// CHECK: call @[[K:__sparsec_matmul_dense_4x32x48_relu_v16]]({{.*}}, %c0, %c3)
+// CHECK: call @[[K:__sparsec_matmul_dense_4x32x48_relu_v16]]({{.*}}, %c0, %c2)
 // CHECK: call @[[K]]
-// CHECK: func.func private @[[K]]({{.*}}sparsec.tiles = 3 : i64
+// CHECK: func.func private @[[K]]({{.*}}sparsec.tiles = 2 : i64
 // CHECK: scf.for
+// CHECK: scf.if
 // CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
 // CHECK: vector.fma
 // CHECK: arith.maximumf
 // CHECK: vector.store
+// CHECK: } else {
+// CHECK-COUNT-2: vector.load {{.*}} : memref<3x32x16xf32>, vector<16xf32>
 // CHECK-NOT: func.func private @__sparsec
 // AVX2-LABEL: func.func @dense
-// AVX2: func.func private @__sparsec_matmul_dense_4x32x48_relu_v8
+// AVX2: func.func private @__sparsec_matmul_dense_4x32x48_relu_v8({{.*}}sparsec.tiles = 3 : i64
 // AVX2-COUNT-2: vector.load {{.*}} vector<8xf32>
 func.func @dense(%x: tensor<4x32xf32>, %v: tensor<3x32x16xf32>) -> (tensor<4x48xf32>, tensor<4x48xf32>) {
   %p = sparsity.assemble %v : tensor<3x32x16xf32> -> !sparsity.packed<32x48xf32, #sparsity.dense>

@@ -1,4 +1,4 @@
-// RUN: sparse-opt %s -sparsity-parallelize-kernels | FileCheck %s
+// RUN: sparse-opt %s -sparsity-parallelize-kernels -split-input-file | FileCheck %s
 
 // The call's arguments but the tile range go into a context struct on the
 // caller's stack; a task function unpacks them; the runtime splits 7 tiles.
@@ -15,12 +15,28 @@
 // CHECK: %[[N:.*]] = llvm.mlir.constant(7 : i64)
 // CHECK: llvm.call @sparsec_parallel_for(%[[TASK]], %[[CTX]], %[[N]])
 // CHECK-NOT: llvm.call @kernel(
-llvm.func @kernel(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32, %begin: i64, %end: i64) attributes {sparsec.tiles = 7 : i64} {
+llvm.func @kernel(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32, %begin: i64, %end: i64) attributes {sparsec.parallel, sparsec.tiles = 7 : i64} {
   llvm.return
 }
 llvm.func @model(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32) {
   %0 = llvm.mlir.constant(0 : i64) : i64
   %1 = llvm.mlir.constant(7 : i64) : i64
   llvm.call @kernel(%a, %b, %s, %0, %1) : (!llvm.ptr, !llvm.ptr, f32, i64, i64) -> ()
+  llvm.return
+}
+
+// -----
+
+// Kernels without sparsec.parallel (too little work) stay on the caller.
+// CHECK-LABEL: llvm.func @small_model
+// CHECK: llvm.call @small(
+// CHECK-NOT: sparsec_parallel_for
+llvm.func @small(%a: !llvm.ptr, %begin: i64, %end: i64) attributes {sparsec.tiles = 3 : i64} {
+  llvm.return
+}
+llvm.func @small_model(%a: !llvm.ptr) {
+  %0 = llvm.mlir.constant(0 : i64) : i64
+  %1 = llvm.mlir.constant(3 : i64) : i64
+  llvm.call @small(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
   llvm.return
 }

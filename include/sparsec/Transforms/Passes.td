@@ -26,8 +26,10 @@ def SparsityParallelizeKernels
   let summary = "run generated kernels on the runtime thread pool";
   let description = [{
     Runs on the LLVM dialect. Every call to a kernel marked
-    `sparsec.tiles = T` (its last two arguments are a tile range) becomes a
-    call to `sparsec_parallel_for(task, ctx, T)`: the other arguments are
+    `sparsec.parallel` and `sparsec.tiles = T` (its last two arguments are a
+    tile range) becomes a call to `sparsec_parallel_for(task, ctx, T)`;
+    kernels too small to pay for threads are left on the calling thread.
+    The other arguments are
     stored in a context struct on the stack and a generated task function
     unpacks them and calls the kernel on the range it is given. The thread
     pool splits [0, T) statically, so results do not depend on the thread

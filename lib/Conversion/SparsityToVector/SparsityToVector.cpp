@@ -37,6 +37,19 @@ using namespace mlir::sparsec::kernels;
 
 namespace {
 
+/// Multiply-adds below which a kernel runs on the calling thread only.
+constexpr int64_t kParallelWork = int64_t(1) << 20;
+
+/// Values (including padding) a packed weight stores: the largest storage
+/// tensor for every layout.
+int64_t storedValues(AssembleOp assemble) {
+  int64_t values = 0;
+  for (Value storage : assemble.getStorage())
+    values = std::max(values,
+                      cast<RankedTensorType>(storage.getType()).getNumElements());
+  return values;
+}
+
 /// A symbol-safe name for a kernel configuration: same name, same kernel.
 std::string kernelName(const MatmulKernelSpec &spec) {
   std::string name;
@@ -158,6 +171,11 @@ struct ConvertSparsityToVectorPass
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
     func::CallOp::create(b, loc, *kernel, args); // buffers freed by bufferization
+    // Threads pay only for enough work: waking workers and splitting costs
+    // microseconds, a small GEMV takes about as long.
+    int64_t fmas = spec.m * storedValues(assemble);
+    if (fmas >= kParallelWork)
+      (*kernel)->setAttr("sparsec.parallel", b.getUnitAttr());
     Value result = bufferization::ToTensorOp::create(
         b, loc, op.getResult().getType(), out, b.getUnitAttr(),
         b.getUnitAttr());
