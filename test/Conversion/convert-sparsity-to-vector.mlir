@@ -73,17 +73,20 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 
 // -----
 
-// CSR: activations are transposed and padded to whole token vectors first;
-// each nonzero is a broadcast weight times token vectors.
+// CSR: activations are transposed (through registers, 16x16 at a time)
+// into a static buffer padded to whole token vectors; each nonzero is a
+// broadcast weight times token vectors; results of 16 columns are staged on
+// the stack and transposed into rows of the output.
 // CHECK-LABEL: func.func @csr
-// CHECK: %[[XT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x32xf32>
+// CHECK: %[[XT:.*]] = memref.get_global @[[SCRATCH:__sparsec_scratch_.*]] : memref<8x32xf32>
 // CHECK: call @__sparsec_transpose_17x8_v16(%{{.*}}, %[[XT]])
 // CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
 // CHECK: func.func private @__sparsec_matmul_csr
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-2: vector.load {{.*}} : memref<8x32xf32>, vector<16xf32>
-// CHECK: vector.extract
-// CHECK: memref.store
+// CHECK: vector.transpose {{.*}} [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK: vector.maskedstore {{.*}} : memref<17x5xf32>
 func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) -> tensor<17x5xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<17x8xf32>, !sparsity.packed<8x5xf32, #sparsity.csr> -> tensor<17x5xf32>

@@ -3,8 +3,11 @@
 // CSR over output columns: for column n, nonzeros (k, w). The activation
 // comes transposed, xt[K][Mp] with tokens padded to whole vectors, so each
 // nonzero is one broadcast weight times contiguous token vectors: one load
-// per FMA, no gather. One tile is one output column; results are written
-// lane by lane into out[m, n].
+// per FMA, no gather. Token passes are the outer loop, each a slice of xt
+// that fits in half the L2, so xt is read from L2 however many columns
+// there are. One tile is 16 output columns: each column's results (tokens
+// in lanes) go to a small buffer that stays in L1, and are then transposed
+// through registers into rows of `out`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,64 +15,96 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sparsec/Support/Packing.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
+using ::sparsec::packing::kPanel;
 
 FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                                                 const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes, paddedM = spec.paddedM();
   int64_t tokenVectors = paddedM / lanes;
-  // Accumulators: up to 12 token vectors per pass over a column's nonzeros.
-  int64_t perPass = std::min<int64_t>(tokenVectors, 12);
-  auto inputType =
-      MemRefType::get({spec.k, paddedM}, spec.weight.getElementType());
+  // Accumulators per pass over a column's nonzeros: up to 12 token vectors,
+  // fewer (down to 8) when that slice of xt would not fit in half of a
+  // 1 MiB L2.
+  int64_t sliceBudget = (512 << 10) / (spec.k * lanes * 4);
+  int64_t perPass = std::clamp<int64_t>(sliceBudget, 8, 12);
+  perPass = std::min(perPass, tokenVectors);
+  int64_t tiles = (spec.n + kPanel - 1) / kPanel;
+  bool ragged = spec.n % kPanel != 0;
+  Type element = spec.weight.getElementType();
+  auto inputType = MemRefType::get({spec.k, paddedM}, element);
 
   return buildTiledKernel(
-      b, module, spec, inputType, spec.n,
-      [&](KernelEmitter &e, ValueRange args, Value column) {
+      b, module, spec, inputType, tiles, /*tileLoop=*/false,
+      [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
-        Value first = e.loadIndex(offsets, column);
-        Value last = e.loadIndex(
-            offsets,
-            ValueRange{arith::AddIOp::create(b, e.loc, column, e.index(1))});
-        Value biasVec;
-        if (bias)
-          biasVec = e.splat(memref::LoadOp::create(b, e.loc, bias, column), lanes);
-
-        // Static passes over the token vectors: [v0, v0 + count).
+        // Results of one tile, column-major: [16 columns][tokens].
+        Value results = memref::AllocaOp::create(
+            b, e.loc, MemRefType::get({kPanel, paddedM}, element),
+            b.getI64IntegerAttr(64));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
-          SmallVector<Value> init(count, e.zeros(lanes));
-          SmallVector<Value> acc = e.loop(
-              first, last, init, [&](Value nz, ValueRange acc) {
-                Value k = e.loadIndex(kidx, nz);
-                Value w = e.splat(memref::LoadOp::create(b, e.loc, values, nz),
-                                  lanes);
-                SmallVector<Value> next;
-                for (int64_t i = 0; i < count; ++i) {
-                  Value xv = vector::LoadOp::create(
-                      b, e.loc, e.vectorType(lanes), xt,
-                      ValueRange{k, e.index((v0 + i) * lanes)});
-                  next.push_back(vector::FMAOp::create(b, e.loc, w, xv, acc[i]));
-                }
-                return next;
-              });
-          for (int64_t i = 0; i < count; ++i) {
-            Value result = e.finish(acc[i], biasVec);
-            for (int64_t lane = 0; lane < lanes; ++lane) {
-              int64_t token = (v0 + i) * lanes + lane;
-              if (token >= spec.m)
-                break;
-              Value scalar = vector::ExtractOp::create(b, e.loc, result, lane);
-              memref::StoreOp::create(b, e.loc, scalar, out,
-                                      ValueRange{e.index(token), column});
+          e.loop(begin, end, {}, [&](Value tile, ValueRange) {
+            Value n0 = arith::MulIOp::create(b, e.loc, tile, e.index(kPanel));
+            Value columns = arith::MinSIOp::create(
+                b, e.loc, e.index(kPanel),
+                arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
+            e.loop(e.index(0), columns, {}, [&](Value c, ValueRange) {
+              Value n = arith::AddIOp::create(b, e.loc, n0, c);
+              Value first = e.loadIndex(offsets, n);
+              Value last = e.loadIndex(
+                  offsets,
+                  ValueRange{arith::AddIOp::create(b, e.loc, n, e.index(1))});
+              Value biasVec;
+              if (bias)
+                biasVec =
+                    e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
+              SmallVector<Value> init(count, e.zeros(lanes));
+              SmallVector<Value> acc = e.loop(
+                  first, last, init, [&](Value nz, ValueRange acc) {
+                    Value k = e.loadIndex(kidx, nz);
+                    Value w = e.splat(
+                        memref::LoadOp::create(b, e.loc, values, nz), lanes);
+                    SmallVector<Value> next;
+                    for (int64_t i = 0; i < count; ++i) {
+                      Value xv = vector::LoadOp::create(
+                          b, e.loc, e.vectorType(lanes), xt,
+                          ValueRange{k, e.index((v0 + i) * lanes)});
+                      next.push_back(
+                          vector::FMAOp::create(b, e.loc, w, xv, acc[i]));
+                    }
+                    return next;
+                  });
+              for (int64_t i = 0; i < count; ++i)
+                vector::StoreOp::create(
+                    b, e.loc, e.finish(acc[i], biasVec), results,
+                    ValueRange{c, e.index((v0 + i) * lanes)});
+              return SmallVector<Value>{};
+            });
+            // results[c][m] -> out[m][n0 + c], lanes x lanes at a time.
+            for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
+              Value col = arith::AddIOp::create(b, e.loc, n0, e.index(c0));
+              Value mask;
+              if (ragged)
+                mask = vector::CreateMaskOp::create(
+                    b, e.loc, VectorType::get({lanes}, b.getI1Type()),
+                    ValueRange{arith::SubIOp::create(b, e.loc,
+                                                     e.index(spec.n), col)});
+              for (int64_t m0 = v0 * lanes;
+                   m0 < std::min(spec.m, (v0 + count) * lanes); m0 += lanes)
+                e.transposeTile(results, e.index(c0), e.index(m0), out,
+                                e.index(m0), col,
+                                std::min<int64_t>(lanes, spec.m - m0), mask);
             }
-          }
+            return SmallVector<Value>{};
+          });
         }
       });
 }

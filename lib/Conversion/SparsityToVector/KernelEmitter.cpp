@@ -80,6 +80,33 @@ Value KernelEmitter::loadRow(Value out, Value row, Value col,
                                       ValueRange{row, col}, mask, zeros(width));
 }
 
+void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
+                                  Value dst, Value dstRow, Value dstCol,
+                                  int64_t rows, Value mask) {
+  int64_t lanes = spec.lanes;
+  auto tileType = VectorType::get({lanes, lanes}, spec.weight.getElementType());
+  Value tile = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(
+                  tileType, b.getFloatAttr(tileType.getElementType(), 0.0)));
+  for (int64_t i = 0; i < lanes; ++i) {
+    Value row = vector::LoadOp::create(
+        b, loc, vectorType(lanes), src,
+        ValueRange{arith::AddIOp::create(b, loc, srcRow, index(i)), srcCol});
+    tile = vector::InsertOp::create(b, loc, row, tile, i);
+  }
+  Value transposed =
+      vector::TransposeOp::create(b, loc, tile, ArrayRef<int64_t>{1, 0});
+  for (int64_t j = 0; j < rows; ++j) {
+    Value row = vector::ExtractOp::create(b, loc, transposed, j);
+    Value at = arith::AddIOp::create(b, loc, dstRow, index(j));
+    if (mask)
+      vector::MaskedStoreOp::create(b, loc, dst, ValueRange{at, dstCol}, mask,
+                                    row);
+    else
+      vector::StoreOp::create(b, loc, row, dst, ValueRange{at, dstCol});
+  }
+}
+
 void KernelEmitter::forEachRowBlock(
     int64_t totalRows, int64_t blockRows,
     const std::function<void(Value, int64_t)> &body) {
@@ -164,7 +191,7 @@ func::FuncOp kernels::buildTiledKernel(
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
                                            StringRef name, int64_t m,
                                            int64_t k, int64_t paddedM,
-                                           Type element) {
+                                           Type element, int64_t lanes) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
@@ -175,24 +202,49 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   markInternal(func);
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
+  MatmulKernelSpec spec; // only lanes and the element type matter here
+  spec.lanes = lanes;
+  spec.weight = sparsity::PackedType::get(
+      b.getContext(), {1, 1}, element, sparsity::DenseAttr::get(b.getContext()));
+  KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xt = entry->getArgument(1);
-  scf::ForOp::create(
-      b, loc, c(0), c(k), c(1), ValueRange{},
-      [&](OpBuilder &, Location, Value kk, ValueRange) {
-        scf::ForOp::create(b, loc, c(0), c(m), c(1), ValueRange{},
-                           [&](OpBuilder &, Location, Value mm, ValueRange) {
-                             Value v = memref::LoadOp::create(
-                                 b, loc, x, ValueRange{mm, kk});
-                             memref::StoreOp::create(b, loc, v, xt,
-                                                     ValueRange{kk, mm});
-                             scf::YieldOp::create(b, loc);
-                           });
-        for (int64_t pad = m; pad < paddedM; ++pad)
-          memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, c(pad)});
-        scf::YieldOp::create(b, loc);
+  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
+  int64_t fullM = m / lanes * lanes, fullK = k / lanes * lanes;
+  auto forRange = [&](int64_t lo, int64_t hi, int64_t step,
+                      const std::function<void(Value)> &body) {
+    if (lo >= hi)
+      return;
+    scf::ForOp::create(b, loc, e.index(lo), e.index(hi), e.index(step),
+                       ValueRange{}, [&](OpBuilder &, Location, Value iv,
+                                         ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  };
+  auto copy = [&](Value mm, Value kk) {
+    Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
+    memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
+  };
+  // Full tiles through registers; ragged edges element by element; the
+  // token padding zeroed.
+  forRange(0, fullM, lanes, [&](Value m0) {
+    forRange(0, fullK, lanes, [&](Value k0) {
+      e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
+    });
+    forRange(fullK, k, 1, [&](Value kk) {
+      forRange(0, lanes, 1, [&](Value i) {
+        copy(arith::AddIOp::create(b, loc, m0, i), kk);
       });
+    });
+  });
+  forRange(fullM, m, 1, [&](Value mm) {
+    forRange(0, k, 1, [&](Value kk) { copy(mm, kk); });
+  });
+  forRange(m, paddedM, 1, [&](Value mm) {
+    forRange(0, k, 1, [&](Value kk) {
+      memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
+    });
+  });
   func::ReturnOp::create(b, loc);
   return func;
 }

@@ -67,6 +67,13 @@ public:
   /// Loads out[row, col : col + lanes] (zero past N when masked).
   Value loadRow(Value out, Value row, Value col, bool mayRunPastN);
 
+  /// Copies the transposed `lanes x lanes` tile src[r0 + i, c0 + j] to
+  /// dst[c0' + j, r0' + i] through registers (vector.transpose). `rows`
+  /// limits the destination rows written (a ragged edge); `mask`, if given,
+  /// masks the destination columns.
+  void transposeTile(Value src, Value srcRow, Value srcCol, Value dst,
+                     Value dstRow, Value dstCol, int64_t rows, Value mask);
+
   /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
   /// [0, totalRows): a loop over full blocks and a static remainder.
   void forEachRowBlock(int64_t totalRows, int64_t blockRows,
@@ -109,10 +116,12 @@ FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
                                          const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
                                        const MatmulKernelSpec &spec);
-/// x [M, K] -> xt [K, Mp], zero-padded: the input of token-vectorized kernels.
+/// x [M, K] -> xt [K, Mp], zero-padded: the input of token-vectorized
+/// kernels. Full `lanes x lanes` tiles go through registers.
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module,
                                   StringRef name, int64_t m, int64_t k,
-                                  int64_t paddedM, Type element);
+                                  int64_t paddedM, Type element,
+                                  int64_t lanes);
 
 /// Rows per register block: as many as fit beside `perRow` accumulators,
 /// `shared` other live vectors, and a cap that keeps X's rows in L1.

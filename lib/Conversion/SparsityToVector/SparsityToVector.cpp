@@ -153,9 +153,8 @@ struct ConvertSparsityToVectorPass
     };
 
     Value input = toBuffer(op.getInput());
-    Value transposed;
     if (spec.transposedInput) {
-      transposed = alloc({spec.k, spec.paddedM()});
+      Value transposed = getScratch(b, loc, spec);
       func::FuncOp transpose = getOrBuildTranspose(spec);
       func::CallOp::create(b, loc, transpose, ValueRange{input, transposed});
       input = transposed;
@@ -206,6 +205,26 @@ struct ConvertSparsityToVectorPass
     return kernel;
   }
 
+  /// The transposed activation lives in a static buffer per kernel: no
+  /// allocation (and no fresh pages) on every call. Entry points are
+  /// therefore not reentrant.
+  Value getScratch(OpBuilder &b, Location loc, const MatmulKernelSpec &spec) {
+    ModuleOp module = getOperation();
+    std::string name = "__sparsec_scratch_" + spec.name;
+    auto type = MemRefType::get({spec.k, spec.paddedM()},
+                                spec.weight.getElementType());
+    if (!module.lookupSymbol(name)) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      memref::GlobalOp::create(b, loc, b.getStringAttr(name),
+                               b.getStringAttr("private"), TypeAttr::get(type),
+                               b.getUnitAttr(), /*constant=*/nullptr,
+                               b.getI64IntegerAttr(64));
+    }
+    return memref::GetGlobalOp::create(b, loc, type,
+                                       FlatSymbolRefAttr::get(b.getContext(), name));
+  }
+
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
     std::string name = "__sparsec_transpose_" + std::to_string(spec.m) + "x" +
                        std::to_string(spec.k) + "_v" +
@@ -215,7 +234,8 @@ struct ConvertSparsityToVectorPass
       return existing;
     OpBuilder b(&getContext());
     return buildTransposeKernel(b, module, name, spec.m, spec.k,
-                                spec.paddedM(), spec.weight.getElementType());
+                                spec.paddedM(), spec.weight.getElementType(),
+                                spec.lanes);
   }
 
   SmallVector<func::FuncOp> generated;

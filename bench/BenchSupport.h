@@ -1,0 +1,236 @@
+//===- BenchSupport.h - shared pieces of the kernel benchmarks --*- C++ -*-===//
+//
+// Patterns, pruned random weights, packing into storage buffers, compiling
+// a sparsity.matmul on them with sparse-compile, and timing helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_BENCH_BENCHSUPPORT_H
+#define SPARSEC_BENCH_BENCHSUPPORT_H
+
+#include "sparsec/Support/Packing.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace sparsec::bench {
+
+namespace packing = sparsec::packing;
+
+
+inline std::vector<std::string> split(const std::string &s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, sep);)
+    if (!item.empty())
+      out.push_back(item);
+  return out;
+}
+
+/// A pattern to benchmark: kind ("dense", "nm", "block", "csr"), its
+/// parameters and, for block and CSR, the density of the weight.
+struct Pattern {
+  std::string text, kind;
+  int64_t a = 0, b = 0; // n:m or bk x bn
+  double density = 1.0;
+
+  static Pattern parse(const std::string &text) {
+    Pattern p;
+    p.text = text;
+    std::string body = text;
+    if (auto at = body.find('@'); at != std::string::npos) {
+      p.density = std::stod(body.substr(at + 1));
+      body = body.substr(0, at);
+    }
+    if (body == "dense" || body == "csr") {
+      p.kind = body;
+    } else if (body.rfind("nm", 0) == 0) {
+      p.kind = "nm";
+      std::sscanf(body.c_str() + 2, "%ld:%ld", &p.a, &p.b);
+      p.density = double(p.a) / p.b;
+    } else if (body.rfind("block", 0) == 0) {
+      p.kind = "block";
+      std::sscanf(body.c_str() + 5, "%ldx%ld", &p.a, &p.b);
+    } else {
+      std::fprintf(stderr, "unknown pattern %s\n", text.c_str());
+      std::exit(2);
+    }
+    return p;
+  }
+
+  std::string attr() const {
+    if (kind == "nm")
+      return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) + ">";
+    if (kind == "block")
+      return "#sparsity.block<" + std::to_string(a) + "x" + std::to_string(b) + ">";
+    return "#sparsity." + kind;
+  }
+};
+
+/// A K x N weight with the pattern's structure, values in [-1, 1].
+inline std::vector<float> makeWeight(const Pattern &p, int64_t k, int64_t n,
+                              std::mt19937 &rng) {
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  std::vector<float> w(k * n, 0.0f);
+  if (p.kind == "dense") {
+    for (float &x : w)
+      x = value(rng);
+  } else if (p.kind == "nm") {
+    for (int64_t col = 0; col < n; ++col)
+      for (int64_t g = 0; g < k; g += p.b) {
+        std::vector<int64_t> rows;
+        for (int64_t r = g; r < std::min(k, g + p.b); ++r)
+          rows.push_back(r);
+        std::shuffle(rows.begin(), rows.end(), rng);
+        for (int64_t i = 0; i < std::min<int64_t>(p.a, rows.size()); ++i)
+          w[rows[i] * n + col] = value(rng);
+      }
+  } else if (p.kind == "block") {
+    for (int64_t r0 = 0; r0 < k; r0 += p.a)
+      for (int64_t c0 = 0; c0 < n; c0 += p.b)
+        if (coin(rng) < p.density)
+          for (int64_t r = r0; r < std::min(k, r0 + p.a); ++r)
+            for (int64_t c = c0; c < std::min(n, c0 + p.b); ++c)
+              w[r * n + c] = value(rng);
+  } else {
+    for (float &x : w)
+      if (coin(rng) < p.density)
+        x = value(rng);
+  }
+  return w;
+}
+
+/// Packed storage as raw buffers, with the MLIR types sparse-compile needs.
+struct Storage {
+  std::vector<std::vector<char>> buffers;
+  std::vector<std::string> types;
+
+  template <typename T>
+  void add(const std::vector<T> &data, const std::string &type) {
+    buffers.emplace_back(reinterpret_cast<const char *>(data.data()),
+                         reinterpret_cast<const char *>(data.data() + data.size()));
+    if (buffers.back().empty())
+      buffers.back().resize(sizeof(T)); // never hand out a null pointer
+    types.push_back(type);
+  }
+};
+
+inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
+             int64_t n) {
+  packing::DenseView view{w.data(), k, n};
+  int64_t panels = packing::ceilDiv(n, packing::kPanel);
+  auto t = [](std::vector<int64_t> shape, const char *element) {
+    std::string s = "tensor<";
+    for (int64_t d : shape)
+      s += std::to_string(d) + "x";
+    return s + element + ">";
+  };
+  Storage s;
+  if (p.kind == "dense") {
+    s.add(packing::packDense(view).values, t({panels, k, 16}, "f32"));
+  } else if (p.kind == "nm") {
+    auto nm = packing::packNM(view, p.a, p.b);
+    std::vector<int64_t> shape = {panels, packing::ceilDiv(k, p.b), p.a, 16};
+    s.add(nm.values, t(shape, "f32"));
+    s.add(nm.indices, t(shape, "i8"));
+  } else if (p.kind == "block") {
+    auto b = packing::packBlock(view, p.a, p.b);
+    int64_t blocks = b.kblocks.size();
+    s.add(b.offsets, t({int64_t(b.offsets.size())}, "i32"));
+    s.add(b.kblocks, t({blocks}, "i32"));
+    s.add(b.values, t({blocks, p.a, p.b}, "f32"));
+  } else {
+    auto c = packing::packCSR(view);
+    int64_t nnz = c.values.size();
+    s.add(c.offsets, t({n + 1}, "i32"));
+    s.add(c.kidx, t({nnz}, "i32"));
+    s.add(c.values, t({nnz}, "f32"));
+  }
+  return s;
+}
+
+/// A sparsec kernel compiled for one problem, loaded from its library.
+struct Compiled {
+  void *library = nullptr;
+  void (*call)(void **) = nullptr;
+  int (*setThreads)(int) = nullptr;
+};
+
+inline Compiled compile(const std::string &compiler, const std::string &workDir,
+                 const Pattern &p, const Storage &s, int64_t m, int64_t k,
+                 int64_t n) {
+  std::string name = "mm_" + std::to_string(m) + "x" + std::to_string(k) +
+                     "x" + std::to_string(n) + "_";
+  for (char c : p.text)
+    name += std::isalnum(c) ? c : '_';
+  std::string base = workDir + "/" + name;
+  std::ofstream mlir(base + ".mlir");
+  std::string packed = "!sparsity.packed<" + std::to_string(k) + "x" +
+                       std::to_string(n) + "xf32, " + p.attr() + ">";
+  mlir << "func.func @mm(%x: tensor<" << m << "x" << k << "xf32>";
+  for (size_t i = 0; i < s.types.size(); ++i)
+    mlir << ", %s" << i << ": " << s.types[i];
+  mlir << ") -> tensor<" << m << "x" << n << "xf32> {\n  %p = sparsity.assemble ";
+  for (size_t i = 0; i < s.types.size(); ++i)
+    mlir << (i ? ", " : "") << "%s" << i;
+  mlir << " : ";
+  for (size_t i = 0; i < s.types.size(); ++i)
+    mlir << (i ? ", " : "") << s.types[i];
+  mlir << " -> " << packed << "\n  %y = sparsity.matmul %x, %p : tensor<" << m
+       << "x" << k << "xf32>, " << packed << " -> tensor<" << m << "x" << n
+       << "xf32>\n  return %y : tensor<" << m << "x" << n << "xf32>\n}\n";
+  mlir.close();
+  std::string command = compiler + " " + base + ".mlir -o " + base + ".so";
+  if (std::system(command.c_str()) != 0) {
+    std::fprintf(stderr, "failed: %s\n", command.c_str());
+    std::exit(1);
+  }
+  Compiled c;
+  c.library = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!c.library) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    std::exit(1);
+  }
+  c.call = reinterpret_cast<void (*)(void **)>(dlsym(c.library, "sparsec_call_mm"));
+  c.setThreads = reinterpret_cast<int (*)(int)>(
+      dlsym(c.library, "sparsec_set_num_threads"));
+  return c;
+}
+
+inline double seconds(const std::function<void()> &f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+inline double maxRelError(const std::vector<float> &got, const std::vector<float> &want) {
+  double scale = 1e-30, err = 0;
+  for (float v : want)
+    scale = std::max(scale, double(std::fabs(v)));
+  for (size_t i = 0; i < got.size(); ++i)
+    err = std::max(err, std::fabs(double(got[i]) - want[i]) / scale);
+  return err;
+}
+
+
+} // namespace sparsec::bench
+
+#endif // SPARSEC_BENCH_BENCHSUPPORT_H
