@@ -30,6 +30,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
@@ -203,6 +204,10 @@ int main(int argc, char **argv) {
           std::vector<std::vector<double>> times(contenders.size());
           for (int round = 0; round < 3; ++round)
             for (size_t c = 0; c < contenders.size(); ++c) {
+              // Let the previous runtime's spinning workers go to sleep
+              // (OpenBLAS busy-waits for tens of milliseconds).
+              if (t > 1)
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
               contenders[c]();
               double spent = 0;
               for (int rep = 0; rep < opts.minReps || spent < opts.minSeconds / 3;

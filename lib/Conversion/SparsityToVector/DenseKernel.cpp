@@ -45,7 +45,10 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
   int64_t blocks = (spec.m + maxRows - 1) / maxRows;
   int64_t rows = (spec.m + blocks - 1) / blocks;
   bool ragged = spec.n % kPanel != 0;
-  int64_t chunks = (spec.k + kChunk - 1) / kChunk;
+  // Chunking K keeps x in L2 across tiles; with a few rows there is little
+  // of x to keep, and one unbroken stream of weights is faster.
+  int64_t chunkK = spec.m <= 4 ? spec.k : kChunk;
+  int64_t chunks = (spec.k + chunkK - 1) / chunkK;
   auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
 
   // Computes `numPanels` panels from `panel0` for rows [m0, m0 + blockRows)
@@ -55,7 +58,7 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
                          int64_t chunk) {
     Value x = args[0], w = args[1], out = args.back();
     Value bias = spec.hasBias ? args[2] : Value();
-    int64_t k0 = chunk * kChunk, kLen = std::min(kChunk, spec.k - k0);
+    int64_t k0 = chunk * chunkK, kLen = std::min(chunkK, spec.k - k0);
     bool first = chunk == 0, last = chunk == chunks - 1;
     int64_t vectors = numPanels * vectorsPerPanel;
     SmallVector<Value> rowIndex, panelIndex, cols;
