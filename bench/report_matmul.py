@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 """Turns matmul-bench --json output into the markdown tables of
 docs/benchmarks.md, with the kernel issue's acceptance bars checked against
-the numbers (ratios of medians from one run)."""
+the numbers (ratios of medians from one run).
+
+Several files merge: a row (M, K, N, pattern, threads) of a later file
+replaces that of an earlier one, so a re-run of some patterns after a kernel
+change updates just those rows. All contenders of a row always come from the
+same run."""
 import json
 import sys
 from collections import defaultdict
 
 
-def main(path):
-    rows = json.load(open(path))
+def main(paths):
+    merged = {}
+    for path in paths:
+        for r in json.load(open(path)):
+            merged[(r["m"], r["k"], r["n"], r["pattern"], r["threads"])] = r
+    rows = list(merged.values())
     by_shape = defaultdict(list)
     for r in rows:
         by_shape[(r["k"], r["n"])].append(r)
@@ -78,4 +87,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "matmul.json")
+    main(sys.argv[1:] or ["matmul.json"])
