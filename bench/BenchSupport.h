@@ -28,7 +28,6 @@ namespace sparsec::bench {
 
 namespace packing = sparsec::packing;
 
-
 inline std::vector<std::string> split(const std::string &s, char sep) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -71,16 +70,18 @@ struct Pattern {
 
   std::string attr() const {
     if (kind == "nm")
-      return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) + ">";
+      return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) +
+             ">";
     if (kind == "block")
-      return "#sparsity.block<" + std::to_string(a) + "x" + std::to_string(b) + ">";
+      return "#sparsity.block<" + std::to_string(a) + "x" + std::to_string(b) +
+             ">";
     return "#sparsity." + kind;
   }
 };
 
 /// A K x N weight with the pattern's structure, values in [-1, 1].
 inline std::vector<float> makeWeight(const Pattern &p, int64_t k, int64_t n,
-                              std::mt19937 &rng) {
+                                     std::mt19937 &rng) {
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<float> w(k * n, 0.0f);
@@ -119,8 +120,9 @@ struct Storage {
 
   template <typename T>
   void add(const std::vector<T> &data, const std::string &type) {
-    buffers.emplace_back(reinterpret_cast<const char *>(data.data()),
-                         reinterpret_cast<const char *>(data.data() + data.size()));
+    buffers.emplace_back(
+        reinterpret_cast<const char *>(data.data()),
+        reinterpret_cast<const char *>(data.data() + data.size()));
     if (buffers.back().empty())
       buffers.back().resize(sizeof(T)); // never hand out a null pointer
     types.push_back(type);
@@ -128,7 +130,7 @@ struct Storage {
 };
 
 inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
-             int64_t n) {
+                    int64_t n) {
   packing::DenseView view{w.data(), k, n};
   int64_t panels = packing::ceilDiv(n, packing::kPanel);
   auto t = [](std::vector<int64_t> shape, const char *element) {
@@ -169,10 +171,10 @@ struct Compiled {
 };
 
 inline Compiled compile(const std::string &compiler, const std::string &workDir,
-                 const Pattern &p, const Storage &s, int64_t m, int64_t k,
-                 int64_t n) {
-  std::string name = "mm_" + std::to_string(m) + "x" + std::to_string(k) +
-                     "x" + std::to_string(n) + "_";
+                        const Pattern &p, const Storage &s, int64_t m,
+                        int64_t k, int64_t n) {
+  std::string name = "mm_" + std::to_string(m) + "x" + std::to_string(k) + "x" +
+                     std::to_string(n) + "_";
   for (char c : p.text)
     name += std::isalnum(c) ? c : '_';
   std::string base = workDir + "/" + name;
@@ -182,7 +184,8 @@ inline Compiled compile(const std::string &compiler, const std::string &workDir,
   mlir << "func.func @mm(%x: tensor<" << m << "x" << k << "xf32>";
   for (size_t i = 0; i < s.types.size(); ++i)
     mlir << ", %s" << i << ": " << s.types[i];
-  mlir << ") -> tensor<" << m << "x" << n << "xf32> {\n  %p = sparsity.assemble ";
+  mlir << ") -> tensor<" << m << "x" << n
+       << "xf32> {\n  %p = sparsity.assemble ";
   for (size_t i = 0; i < s.types.size(); ++i)
     mlir << (i ? ", " : "") << "%s" << i;
   mlir << " : ";
@@ -203,7 +206,8 @@ inline Compiled compile(const std::string &compiler, const std::string &workDir,
     std::fprintf(stderr, "%s\n", dlerror());
     std::exit(1);
   }
-  c.call = reinterpret_cast<void (*)(void **)>(dlsym(c.library, "sparsec_call_mm"));
+  c.call =
+      reinterpret_cast<void (*)(void **)>(dlsym(c.library, "sparsec_call_mm"));
   c.setThreads = reinterpret_cast<int (*)(int)>(
       dlsym(c.library, "sparsec_set_num_threads"));
   return c;
@@ -221,7 +225,8 @@ inline double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-inline double maxRelError(const std::vector<float> &got, const std::vector<float> &want) {
+inline double maxRelError(const std::vector<float> &got,
+                          const std::vector<float> &want) {
   double scale = 1e-30, err = 0;
   for (float v : want)
     scale = std::max(scale, double(std::fabs(v)));
@@ -229,7 +234,6 @@ inline double maxRelError(const std::vector<float> &got, const std::vector<float
     err = std::max(err, std::fabs(double(got[i]) - want[i]) / scale);
   return err;
 }
-
 
 } // namespace sparsec::bench
 

@@ -47,9 +47,9 @@ struct Options {
       {768, 768}, {768, 3072}, {4096, 4096}, {4096, 14336}};
   std::vector<int> threads = {1, 2};
   std::vector<std::string> patterns = {
-      "nm2:4",        "block16x16@0.5", "block16x16@0.25", "block16x16@0.1",
-      "block16x1@0.5", "block16x1@0.25", "block16x1@0.1",  "block32x32@0.5",
-      "block32x32@0.25", "block32x32@0.1", "csr@0.5",      "csr@0.25",
+      "nm2:4",           "block16x16@0.5", "block16x16@0.25", "block16x16@0.1",
+      "block16x1@0.5",   "block16x1@0.25", "block16x1@0.1",   "block32x32@0.5",
+      "block32x32@0.25", "block32x32@0.1", "csr@0.5",         "csr@0.25",
       "csr@0.1"};
   double minSeconds = 0.3;
   int minReps = 3;
@@ -81,9 +81,8 @@ struct OneDNN {
     stream.wait();
   }
   void run() {
-    primitive.execute(stream, {{DNNL_ARG_SRC, a},
-                               {DNNL_ARG_WEIGHTS, b},
-                               {DNNL_ARG_DST, c}});
+    primitive.execute(
+        stream, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}});
     stream.wait();
   }
 };
@@ -133,9 +132,9 @@ int main(int argc, char **argv) {
   }
   std::system(("mkdir -p " + opts.workDir).c_str());
 
-  std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s\n", "M",
-              "KxN", "pattern", "thr", "oneDNN", "OpenBLAS", "sc-dense",
-              "sc-sparse", "GFLOP/s*", "vs-dnnl", "vs-best");
+  std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s\n", "M", "KxN",
+              "pattern", "thr", "oneDNN", "OpenBLAS", "sc-dense", "sc-sparse",
+              "GFLOP/s*", "vs-dnnl", "vs-best");
   std::ofstream json;
   if (!opts.json.empty())
     json.open(opts.json);
@@ -155,8 +154,10 @@ int main(int argc, char **argv) {
         std::uniform_real_distribution<float> value(-1.0f, 1.0f);
         for (float &v : x)
           v = value(rng);
-        Compiled sparse = compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
-        Compiled dense = compile(opts.compiler, opts.workDir, densePattern, denseStorage, m, k, n);
+        Compiled sparse =
+            compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
+        Compiled dense = compile(opts.compiler, opts.workDir, densePattern,
+                                 denseStorage, m, k, n);
         auto args = [&](Storage &s, float *out) {
           std::vector<void *> a = {x.data()};
           for (auto &b : s.buffers)
@@ -210,8 +211,8 @@ int main(int argc, char **argv) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
               contenders[c]();
               double spent = 0;
-              for (int rep = 0; rep < opts.minReps || spent < opts.minSeconds / 3;
-                   ++rep) {
+              for (int rep = 0;
+                   rep < opts.minReps || spent < opts.minSeconds / 3; ++rep) {
                 double s = seconds(contenders[c]);
                 times[c].push_back(s);
                 spent += s;
@@ -229,13 +230,14 @@ int main(int argc, char **argv) {
                       m, kn, text.c_str(), t, gf[0], gf[1], gf[2], gf[3], "",
                       gf[3] / gf[0], gf[3] / best);
           std::fflush(stdout);
-          json << (firstRow ? "" : ",\n") << "  {\"m\": " << m << ", \"k\": "
-               << k << ", \"n\": " << n << ", \"pattern\": \"" << text
-               << "\", \"threads\": " << t << ", \"gflops\": {\"onednn\": "
-               << gf[0] << ", \"openblas\": " << gf[1]
+          json << (firstRow ? "" : ",\n") << "  {\"m\": " << m
+               << ", \"k\": " << k << ", \"n\": " << n << ", \"pattern\": \""
+               << text << "\", \"threads\": " << t
+               << ", \"gflops\": {\"onednn\": " << gf[0]
+               << ", \"openblas\": " << gf[1]
                << ", \"sparsec_dense\": " << gf[2]
-               << ", \"sparsec_sparse\": " << gf[3] << "}, \"reps\": "
-               << times[0].size() << "}";
+               << ", \"sparsec_sparse\": " << gf[3]
+               << "}, \"reps\": " << times[0].size() << "}";
           firstRow = false;
         }
         dlclose(sparse.library);

@@ -61,25 +61,26 @@ Sparsifier compileSparsifier(const std::string &workDir, const Pattern &p,
        << ") -> " << t(m, n, "") << " attributes {llvm.emit_c_interface} {\n"
        << "  %z = arith.constant 0.0 : f32\n"
        << "  %e = tensor.empty() : " << t(m, n, "") << "\n"
-       << "  %c = linalg.fill ins(%z : f32) outs(%e : " << t(m, n, "") << ") -> "
-       << t(m, n, "") << "\n"
+       << "  %c = linalg.fill ins(%z : f32) outs(%e : " << t(m, n, "")
+       << ") -> " << t(m, n, "") << "\n"
        << "  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, "
           "k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, "
           "n)>], iterator_types = [\"parallel\", \"parallel\", \"reduction\"]} "
           "ins(%x, %w : "
-       << t(m, k, "") << ", " << t(n, k, ", #W") << ") outs(%c : "
-       << t(m, n, "") << ") {\n"
+       << t(m, k, "") << ", " << t(n, k, ", #W")
+       << ") outs(%c : " << t(m, n, "") << ") {\n"
        << "  ^bb0(%a: f32, %b: f32, %o: f32):\n"
        << "    %p = arith.mulf %a, %b : f32\n    %s = arith.addf %o, %p : f32\n"
        << "    linalg.yield %s : f32\n  } -> " << t(m, n, "") << "\n"
        << "  return %r : " << t(m, n, "") << "\n}\n";
   mlir.close();
   std::string bin = "/usr/lib/llvm-22/bin/", lib = "/usr/lib/llvm-22/lib";
-  std::string command =
-      bin + "mlir-opt " + base + ".mlir --sparsifier | " + bin +
-      "mlir-translate --mlir-to-llvmir -o " + base + ".ll && clang-22 -O3 "
-      "-march=native -shared -fPIC -Wno-override-module " + base + ".ll -o " +
-      base + ".so -L" + lib + " -lmlir_c_runner_utils -Wl,-rpath," + lib;
+  std::string command = bin + "mlir-opt " + base + ".mlir --sparsifier | " +
+                        bin + "mlir-translate --mlir-to-llvmir -o " + base +
+                        ".ll && clang-22 -O3 "
+                        "-march=native -shared -fPIC -Wno-override-module " +
+                        base + ".ll -o " + base + ".so -L" + lib +
+                        " -lmlir_c_runner_utils -Wl,-rpath," + lib;
   if (std::system(command.c_str()) != 0) {
     std::fprintf(stderr, "failed: %s\n", command.c_str());
     std::exit(1);
@@ -131,9 +132,10 @@ int main(int argc, char **argv) {
     else if (auto v = value("--min-seconds="))
       minSeconds = std::stod(v);
     else {
-      std::fprintf(stderr, "usage: sparsifier-bench [--compiler=sparse-compile] "
-                           "[--ms=16,128] [--shapes=768x768,...] "
-                           "[--patterns=nm2:4,csr@0.1,...] [--min-seconds=0.3]\n");
+      std::fprintf(stderr,
+                   "usage: sparsifier-bench [--compiler=sparse-compile] "
+                   "[--ms=16,128] [--shapes=768x768,...] "
+                   "[--patterns=nm2:4,csr@0.1,...] [--min-seconds=0.3]\n");
       return 2;
     }
   }
@@ -157,7 +159,8 @@ int main(int argc, char **argv) {
         std::uniform_real_distribution<float> value(-1.0f, 1.0f);
         for (float &v : x)
           v = value(rng);
-        Compiled sparsec = compile(compiler, workDir, pattern, storage, m, k, n);
+        Compiled sparsec =
+            compile(compiler, workDir, pattern, storage, m, k, n);
         sparsec.setThreads(1);
         Sparsifier upstream = compileSparsifier(workDir, pattern, m, k, n);
         Memref2D wtView = view(wt, n, k), xView = view(x, m, k);
@@ -168,9 +171,7 @@ int main(int argc, char **argv) {
           args.push_back(b.data());
         args.push_back(ours.data());
         Memref2D result;
-        auto runUpstream = [&] {
-          upstream.mm(&result, &xView, sparseWeight);
-        };
+        auto runUpstream = [&] { upstream.mm(&result, &xView, sparseWeight); };
         auto freeResult = [&] { std::free(result.allocated); };
         runUpstream();
         sparsec.call(args.data());
@@ -178,7 +179,8 @@ int main(int argc, char **argv) {
         freeResult();
         double error = maxRelError(ours, theirs);
         if (error > 1e-4) {
-          std::fprintf(stderr, "MISMATCH %s M=%ld: %g\n", text.c_str(), m, error);
+          std::fprintf(stderr, "MISMATCH %s M=%ld: %g\n", text.c_str(), m,
+                       error);
           return 1;
         }
         std::vector<double> tUp, tOurs;

@@ -6,8 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -99,8 +99,8 @@ static ParseResult parseStrippedAttr(AsmParser &parser, StringRef what,
   OptionalParseResult parsed =
       generatedAttributeParser(parser, &mnemonic, Type(), result);
   if (!parsed.has_value())
-    return parser.emitError(loc) << "unknown " << what << " '" << mnemonic
-                                 << "'";
+    return parser.emitError(loc)
+           << "unknown " << what << " '" << mnemonic << "'";
   return *parsed;
 }
 
@@ -118,8 +118,8 @@ static ParseResult parseKernelList(AsmParser &parser,
         auto pattern = dyn_cast<PatternAttrInterface>(attr);
         if (!pattern)
           return parser.emitError(loc, "expected a sparsity pattern");
-        KernelAttr kernel = parser.getChecked<KernelAttr>(
-            parser.getContext(), pattern, elementType);
+        KernelAttr kernel = parser.getChecked<KernelAttr>(parser.getContext(),
+                                                          pattern, elementType);
         if (!kernel)
           return failure();
         kernels.push_back(kernel);
@@ -250,8 +250,8 @@ NMAttr::getPackedStorage(ArrayRef<int64_t> shape,
   // The layout fixes the storage: N slots per full group, whatever the data.
   unsigned axis = getAxisForRank(shape.size());
   int64_t length = shape[axis], lines = product(shape) / length;
-  int64_t perLine = (length / getM()) * getN() +
-                    std::min<int64_t>(getN(), length % getM());
+  int64_t perLine =
+      (length / getM()) * getN() + std::min<int64_t>(getN(), length % getM());
   PackedStorage storage;
   storage.values = lines * perLine;
   storage.metadataBits = storage.values * getIndexBits();
@@ -285,8 +285,8 @@ BlockAttr::verifyShape(ArrayRef<int64_t> shape,
   MatrixView view(shape);
   if (getBlockK() > view.rows || getBlockN() > view.cols)
     return emitError() << "block " << formatShape(getShape())
-                       << " does not fit the " << view.rows << "x"
-                       << view.cols << " weight matrix";
+                       << " does not fit the " << view.rows << "x" << view.cols
+                       << " weight matrix";
   return success();
 }
 
@@ -384,19 +384,18 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // RoutingAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-RoutingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    unsigned experts, unsigned topK, GateFunction gate,
-                    bool renormalize,
-                    std::optional<llvm::APFloat> capacityFactor) {
+LogicalResult RoutingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  unsigned experts, unsigned topK,
+                                  GateFunction gate, bool renormalize,
+                                  std::optional<llvm::APFloat> capacityFactor) {
   if (experts == 0)
     return emitError() << "routing needs at least one expert";
   if (topK == 0)
     return emitError() << "routing needs top_k >= 1";
   if (topK > experts)
     return emitError() << "top_k (" << topK
-                       << ") must not exceed the number of experts ("
-                       << experts << ")";
+                       << ") must not exceed the number of experts (" << experts
+                       << ")";
   if (capacityFactor) {
     double factor = capacityFactor->convertToDouble();
     if (!(std::isfinite(factor) && factor > 0))
@@ -423,9 +422,8 @@ Attribute RoutingAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess() || parser.parseKeyword("experts") ||
       parser.parseEqual() || parser.parseInteger(experts) ||
       parser.parseComma() || parser.parseKeyword("top_k") ||
-      parser.parseEqual() || parser.parseInteger(topK) ||
-      parser.parseComma() || parser.parseKeyword("gate") ||
-      parser.parseEqual() ||
+      parser.parseEqual() || parser.parseInteger(topK) || parser.parseComma() ||
+      parser.parseKeyword("gate") || parser.parseEqual() ||
       (gateLoc = parser.getCurrentLocation(), parser.parseKeyword(&gateName)))
     return {};
   std::optional<GateFunction> gate = symbolizeGateFunction(gateName);
@@ -614,11 +612,12 @@ std::vector<uint8_t> MaskAttr::expandBlockLayout(int64_t queryLength,
 // TargetAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult TargetAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, StringRef cpu, ISA isa,
-    StringRef features, unsigned maxVectorOpWidth, unsigned vectorRegisters,
-    uint64_t l1, uint64_t l2, uint64_t l3, unsigned cores,
-    ArrayRef<KernelAttr> kernels) {
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef cpu, ISA isa, StringRef features,
+                                 unsigned maxVectorOpWidth,
+                                 unsigned vectorRegisters, uint64_t l1,
+                                 uint64_t l2, uint64_t l3, unsigned cores,
+                                 ArrayRef<KernelAttr> kernels) {
   if (maxVectorOpWidth < 64 || !llvm::isPowerOf2_32(maxVectorOpWidth))
     return emitError() << "max_vector_op_width must be a power of two of at "
                           "least 64 bits, got "

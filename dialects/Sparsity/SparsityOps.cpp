@@ -31,9 +31,9 @@ static LogicalResult verifyShape(Operation *op, StringRef what,
                                  ArrayRef<int64_t> expected) {
   if (actual.getRank() != int64_t(expected.size()) ||
       failed(verifyCompatibleShape(actual.getShape(), expected)))
-    return op->emitOpError() << what << " shape " << formatShape(actual.getShape())
-                             << " does not match the expected "
-                             << formatShape(expected);
+    return op->emitOpError()
+           << what << " shape " << formatShape(actual.getShape())
+           << " does not match the expected " << formatShape(expected);
   return success();
 }
 
@@ -52,12 +52,12 @@ static LogicalResult verifyReductionAxis(Operation *op, PackedType weight) {
   return success();
 }
 
-static LogicalResult verifyTokens(Operation *op, StringRef what,
-                                  int64_t tokens, PlanType plan) {
+static LogicalResult verifyTokens(Operation *op, StringRef what, int64_t tokens,
+                                  PlanType plan) {
   if (!compatibleDim(tokens, plan.getTokens()))
-    return op->emitOpError() << what << " has " << tokens
-                             << " tokens but the plan routes "
-                             << plan.getTokens();
+    return op->emitOpError()
+           << what << " has " << tokens << " tokens but the plan routes "
+           << plan.getTokens();
   return success();
 }
 
@@ -88,17 +88,17 @@ LogicalResult AssembleOp::verify() {
   // (values) operand.
   int64_t stored = 0;
   if (!getStorage().empty())
-    stored = cast<RankedTensorType>(getStorage().back().getType()).getDimSize(0);
-  FailureOr<SmallVector<RankedTensorType>> expected = getStorageTypes(
-      packed, stored, [&] { return emitOpError(); });
+    stored =
+        cast<RankedTensorType>(getStorage().back().getType()).getDimSize(0);
+  FailureOr<SmallVector<RankedTensorType>> expected =
+      getStorageTypes(packed, stored, [&] { return emitOpError(); });
   if (failed(expected))
     return failure();
   if (expected->size() != getStorage().size())
     return emitOpError("a ")
-           << packed.getPattern() << " weight is stored in "
-           << expected->size() << " tensors, got " << getStorage().size();
-  for (auto [index, value, type] :
-       llvm::enumerate(getStorage(), *expected))
+           << packed.getPattern() << " weight is stored in " << expected->size()
+           << " tensors, got " << getStorage().size();
+  for (auto [index, value, type] : llvm::enumerate(getStorage(), *expected))
     if (value.getType() != type)
       return emitOpError("storage #")
              << index << " must be " << type << ", got " << value.getType();
@@ -147,8 +147,8 @@ LogicalResult MatmulOp::verify() {
   int64_t k = weightType.getReductionSize(), n = weightType.getOutputSize();
   if (!compatibleDim(inputType.getShape().back(), k))
     return emitOpError("input reduction size ")
-           << inputType.getShape().back() << " does not match the weight's K = "
-           << k;
+           << inputType.getShape().back()
+           << " does not match the weight's K = " << k;
   SmallVector<Type> elementTypes = {inputType.getElementType(),
                                     weightType.getElementType(),
                                     getResult().getType().getElementType()};
@@ -178,7 +178,8 @@ LogicalResult AttentionOp::verify() {
                        "([..., S, D]), got ")
            << q.getRank() << ", " << k.getRank() << " and " << v.getRank();
   ArrayRef<int64_t> batch = q.getShape().drop_back(2);
-  int64_t queryLength = q.getDimSize(rank - 2), headDim = q.getDimSize(rank - 1);
+  int64_t queryLength = q.getDimSize(rank - 2),
+          headDim = q.getDimSize(rank - 1);
   int64_t keyLength = k.getDimSize(rank - 2);
 
   SmallVector<int64_t> expectedKey(batch), expectedValue(batch);
@@ -189,18 +190,18 @@ LogicalResult AttentionOp::verify() {
     return failure();
   SmallVector<int64_t> expectedResult(batch);
   expectedResult.append({queryLength, v.getDimSize(rank - 1)});
-  if (failed(verifyShape(*this, "result", getResult().getType(),
-                         expectedResult)))
+  if (failed(
+          verifyShape(*this, "result", getResult().getType(), expectedResult)))
     return failure();
 
   MaskAttr mask = getMask();
   int64_t block = mask.getBlockSize();
-  for (auto [what, length] : {std::pair<StringRef, int64_t>{"query", queryLength},
-                              {"key", keyLength}})
+  for (auto [what, length] :
+       {std::pair<StringRef, int64_t>{"query", queryLength},
+        {"key", keyLength}})
     if (!ShapedType::isDynamic(length) && length % block != 0)
-      return emitOpError("mask block size ")
-             << block << " does not divide the " << what << " length "
-             << length;
+      return emitOpError("mask block size ") << block << " does not divide the "
+                                             << what << " length " << length;
   for (Attribute primitive : mask.getPrimitives()) {
     auto layout = dyn_cast<LayoutAttr>(primitive);
     if (!layout)
@@ -219,9 +220,9 @@ LogicalResult AttentionOp::verify() {
       scale && !(scale->convertToDouble() > 0))
     return emitOpError("scale must be positive, got ")
            << scale->convertToDouble();
-  return verifySameElementType(
-      *this, {q.getElementType(), k.getElementType(), v.getElementType(),
-              getResult().getType().getElementType()});
+  return verifySameElementType(*this, {q.getElementType(), k.getElementType(),
+                                       v.getElementType(),
+                                       getResult().getType().getElementType()});
 }
 
 //===----------------------------------------------------------------------===//
@@ -305,6 +306,6 @@ LogicalResult CombineOp::verify() {
   if (failed(verifyShape(*this, "result", getResult().getType(),
                          {inputType.getDimSize(0), inputType.getDimSize(2)})))
     return failure();
-  return verifySameElementType(
-      *this, {inputType.getElementType(), getResult().getType().getElementType()});
+  return verifySameElementType(*this, {inputType.getElementType(),
+                                       getResult().getType().getElementType()});
 }

@@ -47,8 +47,8 @@ Type PackedType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  return parser.getChecked<PackedType>(parser.getContext(), shape,
-                                       elementType, pattern);
+  return parser.getChecked<PackedType>(parser.getContext(), shape, elementType,
+                                       pattern);
 }
 
 void PackedType::print(AsmPrinter &printer) const {

@@ -112,7 +112,8 @@ LogicalResult mlir::sparsec::recordEntrySignatures(ModuleOp module) {
                                  {"outputs", std::move(outputs)}};
     std::string text;
     llvm::raw_string_ostream(text) << llvm::json::Value(std::move(signature));
-    func->setAttr("sparsec.signature", StringAttr::get(module.getContext(), text));
+    func->setAttr("sparsec.signature",
+                  StringAttr::get(module.getContext(), text));
   }
   return success();
 }

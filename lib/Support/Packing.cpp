@@ -62,7 +62,8 @@ BlockStorage packBlock(DenseView w, int64_t bk, int64_t bn) {
   s.offsets.push_back(0);
   for (int64_t c = 0; c < blockCols; ++c) {
     for (int64_t r = 0; r < blockRows; ++r) {
-      int64_t kEnd = std::min(w.k, r * bk + bk), nEnd = std::min(w.n, c * bn + bn);
+      int64_t kEnd = std::min(w.k, r * bk + bk),
+              nEnd = std::min(w.n, c * bn + bn);
       bool kept = false;
       for (int64_t k = r * bk; k < kEnd && !kept; ++k)
         for (int64_t col = c * bn; col < nEnd && !kept; ++col)

@@ -143,10 +143,18 @@ LogicalResult mlir::sparsec::linkSharedLibrary(StringRef object,
   std::string runtime = findRuntimeLibrary();
   // The whole runtime: its API (sparsec_set_num_threads, ...) is part of
   // every model library, used by the model's code or not.
-  SmallVector<StringRef> args = {*linker, "-shared", "-o", output, object,
-                                 "-Wl,--whole-archive", runtime,
-                                 "-Wl,--no-whole-archive", "-lm", "-lpthread",
-                                 "-Wl,-z,noexecstack", "-Wl,--no-undefined"};
+  SmallVector<StringRef> args = {*linker,
+                                 "-shared",
+                                 "-o",
+                                 output,
+                                 object,
+                                 "-Wl,--whole-archive",
+                                 runtime,
+                                 "-Wl,--no-whole-archive",
+                                 "-lm",
+                                 "-lpthread",
+                                 "-Wl,-z,noexecstack",
+                                 "-Wl,--no-undefined"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                          &message);

@@ -35,21 +35,19 @@ struct SparsityEmitEntryPointsPass
     });
     for (LLVM::LLVMFuncOp func : funcs) {
       auto type = func.getFunctionType();
-      if (!llvm::all_of(type.getParams(),
-                        [&](Type t) { return t == ptr; }) ||
+      if (!llvm::all_of(type.getParams(), [&](Type t) { return t == ptr; }) ||
           !isa<LLVM::LLVMVoidType>(type.getReturnType())) {
         func.emitOpError("entry points must take only buffers (static "
                          "shapes, results as out-parameters)");
         return signalPassFailure();
       }
-      entries.push_back(
-          cast<StringAttr>(func->getAttr(kSignatureAttr)).str());
+      entries.push_back(cast<StringAttr>(func->getAttr(kSignatureAttr)).str());
 
       // void sparsec_call_<f>(void **args) { f(args[0], args[1], ...); }
       b.setInsertionPointAfter(func);
       Location loc = func.getLoc();
-      auto wrapperType = LLVM::LLVMFunctionType::get(
-          LLVM::LLVMVoidType::get(ctx), {ptr});
+      auto wrapperType =
+          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
       auto wrapper = LLVM::LLVMFuncOp::create(
           b, loc, ("sparsec_call_" + func.getName()).str(), wrapperType);
       Block *entry = wrapper.addEntryBlock(b);
@@ -68,8 +66,8 @@ struct SparsityEmitEntryPointsPass
     std::string info = "[" + llvm::join(entries, ",") + "]";
     info.push_back('\0');
     b.setInsertionPointToEnd(module.getBody());
-    auto arrayType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8),
-                                              info.size());
+    auto arrayType =
+        LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), info.size());
     LLVM::GlobalOp::create(b, module.getLoc(), arrayType, /*isConstant=*/true,
                            LLVM::Linkage::External, "sparsec_model_info",
                            b.getStringAttr(info));

@@ -66,15 +66,15 @@ struct SparsityParallelizeKernelsPass
     auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
                                             {ptr, i64, i64});
     Location loc = kernel.getLoc();
-    auto task = LLVM::LLVMFuncOp::create(b, loc, name, type,
-                                         LLVM::Linkage::Internal);
+    auto task =
+        LLVM::LLVMFuncOp::create(b, loc, name, type, LLVM::Linkage::Internal);
     Block *entry = task.addEntryBlock(b);
     b.setInsertionPointToStart(entry);
     SmallVector<Value> args;
     for (auto [i, field] : llvm::enumerate(ctxType.getBody())) {
-      Value at = LLVM::GEPOp::create(
-          b, loc, ptr, ctxType, entry->getArgument(0),
-          ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
+      Value at =
+          LLVM::GEPOp::create(b, loc, ptr, ctxType, entry->getArgument(0),
+                              ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
       args.push_back(LLVM::LoadOp::create(b, loc, field, at));
     }
     args.push_back(entry->getArgument(1));

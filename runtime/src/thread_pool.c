@@ -22,8 +22,8 @@ enum { kMaxThreads = 256, kSpinIterations = 1 << 18 };
 static struct {
   pthread_mutex_t mutex;
   pthread_cond_t wake;
-  int threads;  /* including the caller */
-  int started;  /* workers running */
+  int threads; /* including the caller */
+  int started; /* workers running */
   sparsec_task_fn fn;
   void *ctx;
   int64_t tasks;
@@ -87,8 +87,8 @@ sparsec_status sparsec_set_num_threads(int threads) {
     }
     start->index = pool.started + 1;
     start->generation = atomic_load(&pool.generation);
-    int error = pthread_create(&pool.workers[pool.started], NULL,
-                               worker_main, start);
+    int error =
+        pthread_create(&pool.workers[pool.started], NULL, worker_main, start);
     if (error) {
       free(start);
       pthread_mutex_unlock(&pool.mutex);

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestContext.h"
 #include "sparsec/Support/AttentionMask.h"
+#include "TestContext.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -53,8 +53,7 @@ std::vector<uint8_t> bruteForceLayout(const MaskSpec &spec, int64_t qLen,
   return kept;
 }
 
-void expectMatchesBruteForce(const MaskSpec &spec, int64_t qLen,
-                             int64_t kLen) {
+void expectMatchesBruteForce(const MaskSpec &spec, int64_t qLen, int64_t kLen) {
   EXPECT_EQ(expandBlockLayout(spec, qLen, kLen),
             bruteForceLayout(spec, qLen, kLen))
       << "block " << spec.blockSize << ", lengths " << qLen << " x " << kLen;
@@ -65,8 +64,8 @@ void expectMatchesBruteForce(const MaskSpec &spec, int64_t qLen,
           << "q " << q << ", k " << k;
 }
 
-const int64_t kLengths[][2] = {{64, 64}, {67, 67}, {1, 1}, {13, 40},
-                               {40, 13}, {128, 96}};
+const int64_t kLengths[][2] = {{64, 64}, {67, 67}, {1, 1},
+                               {13, 40}, {40, 13}, {128, 96}};
 
 TEST(AttentionMask, CausalWindowGlobalMatchesBruteForce) {
   for (bool causal : {false, true})
@@ -114,10 +113,9 @@ TEST(AttentionMask, EmptyUnionIsFullOrLowerTriangle) {
   spec.blockSize = 2;
   EXPECT_EQ(expandBlockLayout(spec, 6, 6), std::vector<uint8_t>(9, 1));
   spec.causal = true;
-  EXPECT_EQ(expandBlockLayout(spec, 6, 6),
-            (std::vector<uint8_t>{1, 0, 0, //
-                                  1, 1, 0, //
-                                  1, 1, 1}));
+  EXPECT_EQ(expandBlockLayout(spec, 6, 6), (std::vector<uint8_t>{1, 0, 0, //
+                                                                 1, 1, 0, //
+                                                                 1, 1, 1}));
 }
 
 TEST(AttentionMask, RandomDrawsAreDistinctCausalAndSeeded) {
@@ -145,8 +143,8 @@ TEST(AttentionMask, RandomDrawsAreDistinctCausalAndSeeded) {
 class MaskAttrTest : public test::DialectTest {};
 
 TEST_F(MaskAttrTest, AttributeExpandsLikeItsSpec) {
-  auto mask = parse<MaskAttr>(
-      "#sparsity.mask<block = 4, [causal, window<4>, global<begin = 0, end = 2>]>");
+  auto mask = parse<MaskAttr>("#sparsity.mask<block = 4, [causal, window<4>, "
+                              "global<begin = 0, end = 2>]>");
   ASSERT_TRUE(mask);
   MaskSpec spec = mask.getSpec();
   EXPECT_EQ(spec.blockSize, 4);
@@ -155,11 +153,10 @@ TEST_F(MaskAttrTest, AttributeExpandsLikeItsSpec) {
   ASSERT_EQ(spec.globals.size(), 1u);
   // 16 tokens, 4 blocks. Causal window 4 keeps the diagonal block and the one
   // before it; global tokens 0..1 live in key block 0, seen by every query.
-  EXPECT_EQ(mask.expandBlockLayout(16, 16),
-            (std::vector<uint8_t>{1, 0, 0, 0, //
-                                  1, 1, 0, 0, //
-                                  1, 1, 1, 0, //
-                                  1, 0, 1, 1}));
+  EXPECT_EQ(mask.expandBlockLayout(16, 16), (std::vector<uint8_t>{1, 0, 0, 0, //
+                                                                  1, 1, 0, 0, //
+                                                                  1, 1, 1, 0, //
+                                                                  1, 0, 1, 1}));
   EXPECT_EQ(mask.expandBlockLayout(16, 16), bruteForceLayout(spec, 16, 16));
 }
 
@@ -168,8 +165,7 @@ TEST_F(MaskAttrTest, LayoutPrimitiveReadsTheBitmap) {
       "#sparsity.mask<block = 8, [layout<dense<[[true, false], [false, "
       "true]]> : tensor<2x2xi1>>]>");
   ASSERT_TRUE(mask);
-  EXPECT_EQ(mask.expandBlockLayout(16, 16),
-            (std::vector<uint8_t>{1, 0, 0, 1}));
+  EXPECT_EQ(mask.expandBlockLayout(16, 16), (std::vector<uint8_t>{1, 0, 0, 1}));
 }
 
 } // namespace

@@ -54,7 +54,8 @@ TEST(Packing, DenseRoundTrips) {
 
 TEST(Packing, NMRoundTripsAndPadsGroups) {
   std::mt19937 rng(2);
-  for (auto [keep, m] : {std::pair<int64_t, int64_t>{2, 4}, {1, 4}, {4, 8}, {2, 16}})
+  for (auto [keep, m] :
+       {std::pair<int64_t, int64_t>{2, 4}, {1, 4}, {4, 8}, {2, 16}})
     for (auto [k, n] : kShapes) {
       auto w = randomNM(k, n, keep, m, rng);
       ASSERT_FALSE(findNMViolation({w.data(), k, n}, keep, m));
@@ -83,7 +84,8 @@ TEST(Packing, NMViolationNamesTheGroup) {
 
 TEST(Packing, BlockRoundTripsAndSkipsEmptyBlocks) {
   std::mt19937 rng(3);
-  for (auto [bk, bn] : {std::pair<int64_t, int64_t>{16, 16}, {4, 1}, {1, 8}, {3, 5}})
+  for (auto [bk, bn] :
+       {std::pair<int64_t, int64_t>{16, 16}, {4, 1}, {1, 8}, {3, 5}})
     for (auto [k, n] : kShapes)
       for (double density : {0.0, 0.02, 0.3}) {
         auto w = randomSparse(k, n, density, rng);

@@ -83,12 +83,10 @@ TEST_F(PatternAttrTest, NMDensityAndIndexBits) {
     const char *text;
     double density;
     unsigned bits;
-  } cases[] = {{"#sparsity.nm<2:4>", 0.5, 2},
-               {"#sparsity.nm<1:4>", 0.25, 2},
-               {"#sparsity.nm<1:8>", 0.125, 3},
-               {"#sparsity.nm<4:8>", 0.5, 3},
-               {"#sparsity.nm<3:5>", 0.6, 3},
-               {"#sparsity.nm<2:16>", 0.125, 4}};
+  } cases[] = {
+      {"#sparsity.nm<2:4>", 0.5, 2},   {"#sparsity.nm<1:4>", 0.25, 2},
+      {"#sparsity.nm<1:8>", 0.125, 3}, {"#sparsity.nm<4:8>", 0.5, 3},
+      {"#sparsity.nm<3:5>", 0.6, 3},   {"#sparsity.nm<2:16>", 0.125, 4}};
   for (const Case &c : cases) {
     auto nm = parse<NMAttr>(c.text);
     ASSERT_TRUE(nm);
@@ -99,10 +97,11 @@ TEST_F(PatternAttrTest, NMDensityAndIndexBits) {
 
 TEST_F(PatternAttrTest, NMStorageMatchesGroupCount) {
   // Shapes with ragged last groups (K not a multiple of M) and experts.
-  const std::vector<int64_t> shapes[] = {
-      {16, 8}, {17, 3}, {3, 5}, {1, 1}, {2, 18, 7}, {33, 1}};
-  for (const char *text : {"#sparsity.nm<2:4>", "#sparsity.nm<1:8>",
-                           "#sparsity.nm<3:16>", "#sparsity.nm<2:4, axis = 1>"}) {
+  const std::vector<int64_t> shapes[] = {{16, 8}, {17, 3},    {3, 5},
+                                         {1, 1},  {2, 18, 7}, {33, 1}};
+  for (const char *text :
+       {"#sparsity.nm<2:4>", "#sparsity.nm<1:8>", "#sparsity.nm<3:16>",
+        "#sparsity.nm<2:4, axis = 1>"}) {
     auto nm = parse<NMAttr>(text);
     for (const auto &shape : shapes) {
       unsigned axis = nm.getAxisForRank(shape.size());
@@ -153,13 +152,15 @@ TEST_F(PatternAttrTest, NMConformanceSeesTheAxis) {
   // Three nonzeros down K (axis 0) in one group, one per row across N.
   Tensor t{{4, 4}, std::vector<bool>(16, false)};
   t.nonzero[0 * 4 + 1] = t.nonzero[1 * 4 + 1] = t.nonzero[2 * 4 + 1] = true;
-  EXPECT_FALSE(parse<NMAttr>("#sparsity.nm<2:4>").conforms({4, 4}, t.predicate()));
+  EXPECT_FALSE(
+      parse<NMAttr>("#sparsity.nm<2:4>").conforms({4, 4}, t.predicate()));
   EXPECT_TRUE(parse<NMAttr>("#sparsity.nm<2:4, axis = 1>")
                   .conforms({4, 4}, t.predicate()));
 }
 
 TEST_F(PatternAttrTest, BlockStorageMatchesKeptBlocks) {
-  const std::vector<int64_t> shapes[] = {{32, 32}, {33, 17}, {16, 48}, {3, 20, 9}};
+  const std::vector<int64_t> shapes[] = {
+      {32, 32}, {33, 17}, {16, 48}, {3, 20, 9}};
   for (const char *text : {"#sparsity.block<16x16>", "#sparsity.block<4x1>",
                            "#sparsity.block<1x8>", "#sparsity.block<3x5>"}) {
     auto block = parse<BlockAttr>(text);
@@ -212,7 +213,8 @@ TEST_F(PatternAttrTest, CSRAndDenseStorage) {
 
 TEST_F(PatternAttrTest, TwoFourStoresHalfWithTwoBitsPerValue) {
   auto nm = parse<NMAttr>("#sparsity.nm<2:4>");
-  PackedStorage s = nm.getPackedStorage({4096, 4096}, [](int64_t) { return true; });
+  PackedStorage s =
+      nm.getPackedStorage({4096, 4096}, [](int64_t) { return true; });
   EXPECT_DOUBLE_EQ(s.density(4096 * 4096), 0.5);
   EXPECT_DOUBLE_EQ(s.metadataBitsPerValue(), 2.0);
   // f32 values + 2-bit indices: 2.125 bytes per dense weight (half the
@@ -232,8 +234,8 @@ TEST_F(PatternAttrTest, ShapeVerification) {
   EXPECT_TRUE(mlir::succeeded(block.verifyShape({16, 16}, emit)));
   EXPECT_TRUE(mlir::failed(block.verifyShape({16, 8}, emit)));
   EXPECT_EQ(message, "block 16x16 does not fit the 16x8 weight matrix");
-  EXPECT_TRUE(mlir::failed(
-      parse<NMAttr>("#sparsity.nm<2:4, axis = 3>").verifyShape({8, 8, 8}, emit)));
+  EXPECT_TRUE(mlir::failed(parse<NMAttr>("#sparsity.nm<2:4, axis = 3>")
+                               .verifyShape({8, 8, 8}, emit)));
   EXPECT_EQ(message, "N:M axis 3 is out of range for a weight of rank 3");
 }
 

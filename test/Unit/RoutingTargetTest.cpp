@@ -37,8 +37,8 @@ TEST_F(RoutingTargetTest, TargetKernelTable) {
   auto nm24 = parse<NMAttr>("#sparsity.nm<2:4>");
   EXPECT_TRUE(target.hasKernel(nm24, b.getF32Type()));
   EXPECT_FALSE(target.hasKernel(nm24, b.getF16Type()));
-  EXPECT_FALSE(target.hasKernel(parse<NMAttr>("#sparsity.nm<1:4>"),
-                                b.getF32Type()));
+  EXPECT_FALSE(
+      target.hasKernel(parse<NMAttr>("#sparsity.nm<1:4>"), b.getF32Type()));
   EXPECT_TRUE(target.hasKernel(parse<BlockAttr>("#sparsity.block<16x16>"),
                                b.getF32Type()));
   EXPECT_EQ(target.getIsa(), ISA::x86_64);

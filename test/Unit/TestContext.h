@@ -21,8 +21,7 @@ protected:
     context.loadDialect<mlir::sparsec::sparsity::SparsityDialect>();
   }
 
-  template <typename AttrT>
-  AttrT parse(llvm::StringRef text) {
+  template <typename AttrT> AttrT parse(llvm::StringRef text) {
     mlir::Attribute attr = mlir::parseAttribute(text, &context);
     EXPECT_TRUE(attr) << "cannot parse " << text.str();
     auto typed = llvm::dyn_cast_or_null<AttrT>(attr);

@@ -13,23 +13,23 @@
 #include "sparsec/Target/CodeGen.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -57,14 +57,14 @@ static cl::opt<std::string>
              cl::desc("What to write: so, o, s, ll or mlir (lowered LLVM "
                       "dialect); default from the output's extension"),
              cl::cat(category));
-static cl::opt<std::string> targetName(
-    "target", cl::desc("host, x86-64-avx512 or x86-64-avx2"),
-    cl::init("host"), cl::cat(category));
-static cl::opt<bool> withReference(
-    "with-reference",
-    cl::desc("Also compile each entry point's dense reference "
-             "(<name>__reference), for sparse-run --check"),
-    cl::cat(category));
+static cl::opt<std::string>
+    targetName("target", cl::desc("host, x86-64-avx512 or x86-64-avx2"),
+               cl::init("host"), cl::cat(category));
+static cl::opt<bool>
+    withReference("with-reference",
+                  cl::desc("Also compile each entry point's dense reference "
+                           "(<name>__reference), for sparse-run --check"),
+                  cl::cat(category));
 
 static int fail(const Twine &message) {
   llvm::errs() << "sparse-compile: " << message << "\n";
@@ -236,8 +236,8 @@ int main(int argc, char **argv) {
   if (kind == "s" || kind == "o") {
     auto type = kind == "s" ? llvm::CodeGenFileType::AssemblyFile
                             : llvm::CodeGenFileType::ObjectFile;
-    return failed(emitMachineCode(*llvmModule, *machine, type, outputPath,
-                                  error))
+    return failed(
+               emitMachineCode(*llvmModule, *machine, type, outputPath, error))
                ? fail(error)
                : 0;
   }

@@ -34,12 +34,14 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("sparse-run options");
 static cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<model.so>"),
                                         cl::Required, cl::cat(category));
-static cl::opt<std::string> entryName(
-    "entry", cl::desc("Entry point to run (default: all but references)"),
-    cl::cat(category));
-static cl::opt<bool> check(
-    "check", cl::desc("Compare with the dense reference; fail on mismatch"),
-    cl::cat(category));
+static cl::opt<std::string>
+    entryName("entry",
+              cl::desc("Entry point to run (default: all but references)"),
+              cl::cat(category));
+static cl::opt<bool>
+    check("check",
+          cl::desc("Compare with the dense reference; fail on mismatch"),
+          cl::cat(category));
 static cl::opt<double> tolerance(
     "tolerance",
     cl::desc("Largest allowed |out - ref| relative to max |ref| (--check)"),
@@ -122,8 +124,8 @@ Comparison compare(const Entry &got, const Entry &want) {
       scale = std::max(scale, double(std::fabs(v)));
     scale = std::max(scale, 1e-30);
     for (auto [a, b] : llvm::zip(g.data, w.data)) {
-      double diff = std::isnan(a) != std::isnan(b) ? INFINITY
-                                                    : std::fabs(double(a) - b);
+      double diff =
+          std::isnan(a) != std::isnan(b) ? INFINITY : std::fabs(double(a) - b);
       c.maxAbs = std::max(c.maxAbs, diff);
       c.maxRel = std::max(c.maxRel, diff / scale);
       sumRel += diff / scale;
@@ -149,7 +151,8 @@ int main(int argc, char **argv) {
     return fail(llvm::Twine("cannot load ") + libraryPath + ": " + dlerror());
   auto *info = static_cast<const char *>(dlsym(library, "sparsec_model_info"));
   if (!info)
-    return fail(libraryPath + " is not a sparsec model (no sparsec_model_info)");
+    return fail(libraryPath +
+                " is not a sparsec model (no sparsec_model_info)");
   auto setThreads =
       reinterpret_cast<int (*)(int)>(dlsym(library, "sparsec_set_num_threads"));
   if (!setThreads || setThreads(threads) != 0)
@@ -182,8 +185,8 @@ int main(int argc, char **argv) {
     selected.push_back(std::move(entry));
   }
   if (selected.empty())
-    return fail("no entry point '" + entryName + "'; the library has: " +
-                llvm::join(available, ", "));
+    return fail("no entry point '" + entryName +
+                "'; the library has: " + llvm::join(available, ", "));
 
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
@@ -203,7 +206,8 @@ int main(int argc, char **argv) {
       return fail("missing sparsec_call_" + entry.name);
     call(fn, entry);
 
-    llvm::json::Object result{{"entry", entry.name}, {"threads", threads.getValue()}};
+    llvm::json::Object result{{"entry", entry.name},
+                              {"threads", threads.getValue()}};
     std::string verdict;
     if (check) {
       std::string refName = entry.name + "__reference";
@@ -234,25 +238,27 @@ int main(int argc, char **argv) {
       auto start = std::chrono::steady_clock::now();
       call(fn, entry);
       auto stop = std::chrono::steady_clock::now();
-      ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
     }
     std::sort(ms.begin(), ms.end());
     auto percentile = [&](double p) {
-      return ms.empty() ? 0.0 : ms[std::min<size_t>(ms.size() - 1, p * ms.size())];
+      return ms.empty() ? 0.0
+                        : ms[std::min<size_t>(ms.size() - 1, p * ms.size())];
     };
     result["median_ms"] = percentile(0.5);
     result["p95_ms"] = percentile(0.95);
     result["min_ms"] = ms.empty() ? 0.0 : ms.front();
     if (!jsonOutput)
-      llvm::outs() << llvm::format("%-28s %7d %11.4f %11.4f %11.4f  %s\n",
-                                   entry.name.c_str(), threads.getValue(),
-                                   percentile(0.5), percentile(0.95),
-                                   ms.empty() ? 0.0 : ms.front(),
-                                   verdict.c_str());
+      llvm::outs() << llvm::format(
+          "%-28s %7d %11.4f %11.4f %11.4f  %s\n", entry.name.c_str(),
+          threads.getValue(), percentile(0.5), percentile(0.95),
+          ms.empty() ? 0.0 : ms.front(), verdict.c_str());
     results.push_back(std::move(result));
   }
   if (jsonOutput)
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(results)))
+    llvm::outs() << llvm::formatv("{0:2}",
+                                  llvm::json::Value(std::move(results)))
                  << "\n";
   return allMatch ? 0 : 1;
 }

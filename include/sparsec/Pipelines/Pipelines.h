@@ -16,7 +16,8 @@ struct LoweringOptions {
 
 /// Sparsity ops on tensors -> LLVM dialect with bare-pointer entry points,
 /// kernels on the thread pool, and `sparsec_call_*` wrappers.
-void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &options);
+void buildLowerToLLVMPipeline(OpPassManager &pm,
+                              const LoweringOptions &options);
 
 /// Records each public function's tensor signature (JSON in
 /// `sparsec.signature`) for the entry points emitted after bufferization.

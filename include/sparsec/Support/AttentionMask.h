@@ -116,8 +116,8 @@ inline std::vector<int64_t> randomKeyBlocks(const MaskSpec &spec,
   uint64_t state = random.seed ^ (0xd1b54a32d192ed03ull * uint64_t(qb + 1));
   int64_t draws = std::min(random.blocks, candidates);
   for (int64_t i = 0; i < draws; ++i) {
-    int64_t j = i + int64_t(mask_detail::splitMix64(state) %
-                            uint64_t(candidates - i));
+    int64_t j =
+        i + int64_t(mask_detail::splitMix64(state) % uint64_t(candidates - i));
     std::swap(pool[i], pool[j]);
   }
   pool.resize(draws);

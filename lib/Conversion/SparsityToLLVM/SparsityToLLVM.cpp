@@ -23,7 +23,7 @@ struct ConvertSparsityToLLVMPass
   void runOnOperation() override {
     WalkResult result = getOperation().walk([](sparsity::PermuteOp op) {
       int64_t lanes = op.getTable().getType().getNumElements();
-      StringRef intrinsic = lanes == 16 ? "llvm.x86.avx512.permvar.sf.512"
+      StringRef intrinsic = lanes == 16  ? "llvm.x86.avx512.permvar.sf.512"
                             : lanes == 8 ? "llvm.x86.avx2.permps"
                                          : "";
       if (intrinsic.empty()) {

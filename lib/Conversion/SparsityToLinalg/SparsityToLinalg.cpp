@@ -82,8 +82,8 @@ LogicalResult lowerMatmul(MatmulOp op) {
                    Value x = args[0];
                    if (op.getBias())
                      x = arith::AddFOp::create(nb, nloc, x, args[1]);
-                   linalg::YieldOp::create(
-                       nb, nloc, emitEpilogue(nb, nloc, x, epilogue));
+                   linalg::YieldOp::create(nb, nloc,
+                                           emitEpilogue(nb, nloc, x, epilogue));
                  })
                  .getResult(0);
   }

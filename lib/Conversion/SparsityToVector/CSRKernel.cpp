@@ -67,8 +67,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                 biasVec =
                     e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
               SmallVector<Value> init(count, e.zeros(lanes));
-              SmallVector<Value> acc = e.loop(
-                  first, last, init, [&](Value nz, ValueRange acc) {
+              SmallVector<Value> acc =
+                  e.loop(first, last, init, [&](Value nz, ValueRange acc) {
                     Value k = e.loadIndex(kidx, nz);
                     Value w = e.splat(
                         memref::LoadOp::create(b, e.loc, values, nz), lanes);
@@ -95,8 +95,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               if (ragged)
                 mask = vector::CreateMaskOp::create(
                     b, e.loc, VectorType::get({lanes}, b.getI1Type()),
-                    ValueRange{arith::SubIOp::create(b, e.loc,
-                                                     e.index(spec.n), col)});
+                    ValueRange{
+                        arith::SubIOp::create(b, e.loc, e.index(spec.n), col)});
               for (int64_t m0 = v0 * lanes;
                    m0 < std::min(spec.m, (v0 + count) * lanes); m0 += lanes)
                 e.transposeTile(results, e.index(c0), e.index(m0), out,

@@ -31,9 +31,9 @@ using ::sparsec::packing::kPanel;
 /// K per chunk: a panel pair's chunk (kChunk x 32 f32) is 32 KiB.
 static constexpr int64_t kChunk = 256;
 
-FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
-                                                  ModuleOp module,
-                                                  const MatmulKernelSpec &spec) {
+FailureOr<func::FuncOp>
+kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
+                          const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t panelsPerTile = lanes == 16 ? 2 : 1;
@@ -49,7 +49,8 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
   // of x to keep, and one unbroken stream of weights is faster.
   int64_t chunkK = spec.m <= 4 ? spec.k : kChunk;
   int64_t chunks = (spec.k + chunkK - 1) / chunkK;
-  auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
+  auto inputType =
+      MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
 
   // Computes `numPanels` panels from `panel0` for rows [m0, m0 + blockRows)
   // over K chunk [k0, k0 + kLen).
@@ -75,8 +76,9 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
     SmallVector<Value> init;
     for (int64_t r = 0; r < blockRows; ++r)
       for (int64_t v = 0; v < vectors; ++v)
-        init.push_back(first ? e.zeros(lanes)
-                             : e.loadRow(out, rowIndex[r], cols[v], mayRunPast));
+        init.push_back(first
+                           ? e.zeros(lanes)
+                           : e.loadRow(out, rowIndex[r], cols[v], mayRunPast));
     SmallVector<Value> acc = e.loop(
         e.index(k0), e.index(k0 + kLen), init, [&](Value k, ValueRange acc) {
           SmallVector<Value> wv;
@@ -97,8 +99,7 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
           return next;
         });
     for (int64_t v = 0; v < vectors; ++v) {
-      Value biasVec =
-          last && bias ? e.loadBias(bias, cols[v], lanes) : Value();
+      Value biasVec = last && bias ? e.loadBias(bias, cols[v], lanes) : Value();
       for (int64_t r = 0; r < blockRows; ++r) {
         Value value = acc[r * vectors + v];
         if (last)
@@ -128,8 +129,8 @@ FailureOr<func::FuncOp> kernels::buildDenseKernel(OpBuilder &b,
             continue;
           }
           // The last tile has a single panel.
-          Value isLast = arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::eq,
-                                               tile, e.index(tiles - 1));
+          Value isLast = arith::CmpIOp::create(
+              b, e.loc, arith::CmpIPredicate::eq, tile, e.index(tiles - 1));
           auto branch = scf::IfOp::create(b, e.loc, isLast, /*else=*/true);
           b.setInsertionPointToStart(branch.thenBlock());
           forRows(1);

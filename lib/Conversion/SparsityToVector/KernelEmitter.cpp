@@ -9,7 +9,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
@@ -31,8 +30,9 @@ Value KernelEmitter::splat(Value scalar, int64_t width) {
 Value KernelEmitter::splat(float value, int64_t width) {
   VectorType type = vectorType(width);
   return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(
-                                               type.getElementType(), value)));
+      b, loc,
+      DenseElementsAttr::get(type,
+                             b.getFloatAttr(type.getElementType(), value)));
 }
 
 Value KernelEmitter::loadIndex(Value memref, ValueRange indices) {
@@ -63,8 +63,7 @@ void KernelEmitter::storeRow(Value value, Value out, Value row, Value col,
   Value mask = vector::CreateMaskOp::create(
       b, loc, VectorType::get({width}, b.getI1Type()),
       ValueRange{arith::SubIOp::create(b, loc, index(spec.n), col)});
-  vector::MaskedStoreOp::create(b, loc, out, ValueRange{row, col}, mask,
-                                value);
+  vector::MaskedStoreOp::create(b, loc, out, ValueRange{row, col}, mask, value);
 }
 
 Value KernelEmitter::loadRow(Value out, Value row, Value col,
@@ -86,8 +85,9 @@ void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
   int64_t lanes = spec.lanes;
   auto tileType = VectorType::get({lanes, lanes}, spec.weight.getElementType());
   Value tile = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(
-                  tileType, b.getFloatAttr(tileType.getElementType(), 0.0)));
+      b, loc,
+      DenseElementsAttr::get(tileType,
+                             b.getFloatAttr(tileType.getElementType(), 0.0)));
   for (int64_t i = 0; i < lanes; ++i) {
     Value row = vector::LoadOp::create(
         b, loc, vectorType(lanes), src,
@@ -128,19 +128,20 @@ void KernelEmitter::forEachRowBlock(
 SmallVector<Value> KernelEmitter::loop(
     Value lower, Value upper, ValueRange init,
     const std::function<SmallVector<Value>(Value, ValueRange)> &body) {
-  auto forOp = scf::ForOp::create(
-      b, loc, lower, upper, index(1), init,
-      [&](OpBuilder &, Location, Value iv, ValueRange args) {
-        scf::YieldOp::create(b, loc, body(iv, args));
-      });
+  auto forOp =
+      scf::ForOp::create(b, loc, lower, upper, index(1), init,
+                         [&](OpBuilder &, Location, Value iv, ValueRange args) {
+                           scf::YieldOp::create(b, loc, body(iv, args));
+                         });
   return SmallVector<Value>(forOp.getResults());
 }
 
 /// Private in MLIR and internal in the object: kernels are not entry points.
 static void markInternal(func::FuncOp func) {
   func.setPrivate();
-  func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
-                                    func.getContext(), LLVM::Linkage::Internal));
+  func->setAttr(
+      "llvm.linkage",
+      LLVM::LinkageAttr::get(func.getContext(), LLVM::Linkage::Internal));
 }
 
 func::FuncOp kernels::buildTiledKernel(
@@ -159,8 +160,8 @@ func::FuncOp kernels::buildTiledKernel(
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
-  auto func = func::FuncOp::create(b, loc, spec.name,
-                                   b.getFunctionType(args, {}));
+  auto func =
+      func::FuncOp::create(b, loc, spec.name, b.getFunctionType(args, {}));
   markInternal(func);
   func->setAttr("sparsec.tiles", b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
@@ -189,9 +190,9 @@ func::FuncOp kernels::buildTiledKernel(
 }
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
-                                           StringRef name, int64_t m,
-                                           int64_t k, int64_t paddedM,
-                                           Type element, int64_t lanes) {
+                                           StringRef name, int64_t m, int64_t k,
+                                           int64_t paddedM, Type element,
+                                           int64_t lanes) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
@@ -204,8 +205,9 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   b.setInsertionPointToStart(entry);
   MatmulKernelSpec spec; // only lanes and the element type matter here
   spec.lanes = lanes;
-  spec.weight = sparsity::PackedType::get(
-      b.getContext(), {1, 1}, element, sparsity::DenseAttr::get(b.getContext()));
+  spec.weight =
+      sparsity::PackedType::get(b.getContext(), {1, 1}, element,
+                                sparsity::DenseAttr::get(b.getContext()));
   KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xt = entry->getArgument(1);
   Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
@@ -215,8 +217,8 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
     if (lo >= hi)
       return;
     scf::ForOp::create(b, loc, e.index(lo), e.index(hi), e.index(step),
-                       ValueRange{}, [&](OpBuilder &, Location, Value iv,
-                                         ValueRange) {
+                       ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
                          body(iv);
                          scf::YieldOp::create(b, loc);
                        });

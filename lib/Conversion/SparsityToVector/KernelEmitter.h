@@ -62,8 +62,7 @@ public:
   Value loadBias(Value bias, Value col, int64_t width);
   /// Stores `value` to out[row, col : col + width], masked past N when the
   /// kernel's columns may run past it.
-  void storeRow(Value value, Value out, Value row, Value col,
-                bool mayRunPastN);
+  void storeRow(Value value, Value out, Value row, Value col, bool mayRunPastN);
   /// Loads out[row, col : col + lanes] (zero past N when masked).
   Value loadRow(Value out, Value row, Value col, bool mayRunPastN);
 
@@ -102,8 +101,7 @@ func::FuncOp buildTiledKernel(
 func::FuncOp buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
     MemRefType inputType, int64_t tiles, bool tileLoop,
-    const std::function<void(KernelEmitter &, ValueRange, Value, Value)>
-        &body);
+    const std::function<void(KernelEmitter &, ValueRange, Value, Value)> &body);
 
 /// The kernel generators. They fail (with `whyNot`) for patterns or shapes
 /// they have no kernel for.
@@ -118,10 +116,9 @@ FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
                                        const MatmulKernelSpec &spec);
 /// x [M, K] -> xt [K, Mp], zero-padded: the input of token-vectorized
 /// kernels. Full `lanes x lanes` tiles go through registers.
-func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module,
-                                  StringRef name, int64_t m, int64_t k,
-                                  int64_t paddedM, Type element,
-                                  int64_t lanes);
+func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
+                                  int64_t m, int64_t k, int64_t paddedM,
+                                  Type element, int64_t lanes);
 
 /// Rows per register block: as many as fit beside `perRow` accumulators,
 /// `shared` other live vectors, and a cap that keeps X's rows in L1.

@@ -65,14 +65,15 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);
   // Live: accumulators and one window per row; values and indices shared.
-  int64_t rows =
-      rowsPerBlock(spec, perRow + windowVectors, 2 * perRow + 1);
+  int64_t rows = rowsPerBlock(spec, perRow + windowVectors, 2 * perRow + 1);
   bool ragged = spec.n % kPanel != 0;
   // Windows whose lanes all lie inside K run in the loop; the rest (a
   // ragged K) are peeled with masked loads.
-  int64_t loopWindows = std::min(groups / groupsPerWindow, spec.k / windowWidth);
+  int64_t loopWindows =
+      std::min(groups / groupsPerWindow, spec.k / windowWidth);
   int64_t totalWindows = (groups + groupsPerWindow - 1) / groupsPerWindow;
-  auto inputType = MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
+  auto inputType =
+      MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
   auto i8Vector = VectorType::get({lanes}, b.getI8Type());
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
 
@@ -97,7 +98,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
             SmallVector<SmallVector<Value, 2>> xw(blockRows);
             for (int64_t r = 0; r < blockRows; ++r)
               for (int64_t h = 0; h < windowVectors; ++h) {
-                Value k = arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
+                Value k =
+                    arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
                 xw[r].push_back(vector::TransferReadOp::create(
                     b, e.loc, e.vectorType(lanes), x,
                     ValueRange{rowIndex[r], k}, pad, ArrayRef<bool>{inBounds}));
@@ -109,16 +111,17 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                   arith::MulIOp::create(b, e.loc, w, e.index(groupsPerWindow)),
                   e.index(gi));
               Value offset = arith::ConstantOp::create(
-                  b, e.loc, DenseElementsAttr::get(
-                                i32Vector, b.getI32IntegerAttr(gi * m)));
+                  b, e.loc,
+                  DenseElementsAttr::get(i32Vector,
+                                         b.getI32IntegerAttr(gi * m)));
               for (int64_t s = 0; s < keep; ++s)
                 for (int64_t v = 0; v < perRow; ++v) {
                   SmallVector<Value> at = {panel, g, e.index(s),
                                            e.index(v * lanes)};
-                  Value wv = vector::LoadOp::create(b, e.loc, e.vectorType(lanes),
-                                                    values, at);
-                  Value iv = vector::LoadOp::create(b, e.loc, i8Vector,
-                                                    indices, at);
+                  Value wv = vector::LoadOp::create(
+                      b, e.loc, e.vectorType(lanes), values, at);
+                  Value iv =
+                      vector::LoadOp::create(b, e.loc, i8Vector, indices, at);
                   iv = arith::AddIOp::create(
                       b, e.loc, arith::ExtUIOp::create(b, e.loc, i32Vector, iv),
                       offset);
@@ -145,7 +148,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           }
 
           for (int64_t v = 0; v < perRow; ++v) {
-            Value col = arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
+            Value col =
+                arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
             Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
             for (int64_t r = 0; r < blockRows; ++r)
               e.storeRow(e.finish(acc[r * perRow + v], biasVec), out,

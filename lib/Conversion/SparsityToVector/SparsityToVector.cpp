@@ -45,8 +45,8 @@ constexpr int64_t kParallelWork = int64_t(1) << 20;
 int64_t storedValues(AssembleOp assemble) {
   int64_t values = 0;
   for (Value storage : assemble.getStorage())
-    values = std::max(values,
-                      cast<RankedTensorType>(storage.getType()).getNumElements());
+    values = std::max(
+        values, cast<RankedTensorType>(storage.getType()).getNumElements());
   return values;
 }
 
@@ -166,18 +166,20 @@ struct ConvertSparsityToVectorPass
       args.push_back(toBuffer(op.getBias()));
     Value out = alloc({spec.m, spec.n});
     args.push_back(out);
-    int64_t tiles = cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
+    int64_t tiles =
+        cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
-    func::CallOp::create(b, loc, *kernel, args); // buffers freed by bufferization
+    func::CallOp::create(b, loc, *kernel,
+                         args); // buffers freed by bufferization
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
     int64_t fmas = spec.m * storedValues(assemble);
     if (fmas >= kParallelWork)
       (*kernel)->setAttr("sparsec.parallel", b.getUnitAttr());
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, op.getResult().getType(), out, b.getUnitAttr(),
-        b.getUnitAttr());
+    Value result =
+        bufferization::ToTensorOp::create(b, loc, op.getResult().getType(), out,
+                                          b.getUnitAttr(), b.getUnitAttr());
     op.replaceAllUsesWith(result);
     op.erase();
     return success();
@@ -191,10 +193,10 @@ struct ConvertSparsityToVectorPass
     OpBuilder b(&getContext());
     std::string whyNot;
     FailureOr<func::FuncOp> kernel =
-        TypeSwitch<Attribute, FailureOr<func::FuncOp>>(
-            spec.weight.getPattern())
+        TypeSwitch<Attribute, FailureOr<func::FuncOp>>(spec.weight.getPattern())
             .Case([&](DenseAttr) { return buildDenseKernel(b, module, spec); })
-            .Case([&](NMAttr) { return buildNMKernel(b, module, spec, whyNot); })
+            .Case(
+                [&](NMAttr) { return buildNMKernel(b, module, spec, whyNot); })
             .Case([&](BlockAttr) { return buildBlockKernel(b, module, spec); })
             .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
             .DefaultUnreachable("every pattern has a kernel generator");
@@ -211,8 +213,8 @@ struct ConvertSparsityToVectorPass
   Value getScratch(OpBuilder &b, Location loc, const MatmulKernelSpec &spec) {
     ModuleOp module = getOperation();
     std::string name = "__sparsec_scratch_" + spec.name;
-    auto type = MemRefType::get({spec.k, spec.paddedM()},
-                                spec.weight.getElementType());
+    auto type =
+        MemRefType::get({spec.k, spec.paddedM()}, spec.weight.getElementType());
     if (!module.lookupSymbol(name)) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module.getBody());
@@ -221,8 +223,8 @@ struct ConvertSparsityToVectorPass
                                b.getUnitAttr(), /*constant=*/nullptr,
                                b.getI64IntegerAttr(64));
     }
-    return memref::GetGlobalOp::create(b, loc, type,
-                                       FlatSymbolRefAttr::get(b.getContext(), name));
+    return memref::GetGlobalOp::create(
+        b, loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
   }
 
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
@@ -233,9 +235,8 @@ struct ConvertSparsityToVectorPass
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b(&getContext());
-    return buildTransposeKernel(b, module, name, spec.m, spec.k,
-                                spec.paddedM(), spec.weight.getElementType(),
-                                spec.lanes);
+    return buildTransposeKernel(b, module, name, spec.m, spec.k, spec.paddedM(),
+                                spec.weight.getElementType(), spec.lanes);
   }
 
   SmallVector<func::FuncOp> generated;
