@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -27,6 +28,12 @@
 namespace sparsec::bench {
 
 namespace packing = sparsec::packing;
+
+/// The value of `--flag=value` if `arg` is that flag, else null.
+inline const char *flagValue(const std::string &arg, const char *flag) {
+  size_t len = std::strlen(flag);
+  return arg.compare(0, len, flag) == 0 ? arg.c_str() + len : nullptr;
+}
 
 inline std::vector<std::string> split(const std::string &s, char sep) {
   std::vector<std::string> out;

@@ -93,10 +93,7 @@ int main(int argc, char **argv) {
   Options opts;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&](const char *flag) -> const char * {
-      size_t len = std::strlen(flag);
-      return arg.compare(0, len, flag) == 0 ? arg.c_str() + len : nullptr;
-    };
+    auto value = [&](const char *flag) { return flagValue(arg, flag); };
     if (auto v = value("--compiler="))
       opts.compiler = v;
     else if (auto v = value("--work-dir="))

@@ -113,10 +113,7 @@ int main(int argc, char **argv) {
   double minSeconds = 0.3;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&](const char *flag) -> const char * {
-      size_t len = std::strlen(flag);
-      return arg.compare(0, len, flag) == 0 ? arg.c_str() + len : nullptr;
-    };
+    auto value = [&](const char *flag) { return flagValue(arg, flag); };
     if (auto v = value("--compiler="))
       compiler = v;
     else if (auto v = value("--work-dir="))

@@ -131,6 +131,21 @@ inline bool layoutKeeps(const MaskSpec::Layout &layout, int64_t qb,
          layout.kept[qb * layout.cols + kb];
 }
 
+/// Whether a block-level primitive (random, layout) keeps block pair
+/// (qb, kb); the causal restriction is the caller's.
+inline bool blockPrimitivesKeep(const MaskSpec &spec, int64_t qLen,
+                                int64_t kLen, int64_t qb, int64_t kb) {
+  for (const MaskSpec::Random &r : spec.randoms) {
+    std::vector<int64_t> blocks = randomKeyBlocks(spec, r, qLen, kLen, qb);
+    if (std::binary_search(blocks.begin(), blocks.end(), kb))
+      return true;
+  }
+  for (const MaskSpec::Layout &l : spec.layouts)
+    if (layoutKeeps(l, qb, kb))
+      return true;
+  return false;
+}
+
 /// Token-level mask: whether query q attends to key k. Lengths are needed
 /// by the block-level primitives (random, layout).
 inline bool isTokenKept(const MaskSpec &spec, int64_t qLen, int64_t kLen,
@@ -150,15 +165,7 @@ inline bool isTokenKept(const MaskSpec &spec, int64_t qLen, int64_t kLen,
     if (distance <= d.taps * d.dilation && diff % d.dilation == 0)
       return true;
   int64_t qb = q / spec.blockSize, kb = k / spec.blockSize;
-  for (const MaskSpec::Random &r : spec.randoms) {
-    std::vector<int64_t> blocks = randomKeyBlocks(spec, r, qLen, kLen, qb);
-    if (std::binary_search(blocks.begin(), blocks.end(), kb))
-      return true;
-  }
-  for (const MaskSpec::Layout &l : spec.layouts)
-    if (layoutKeeps(l, qb, kb))
-      return true;
-  return false;
+  return blockPrimitivesKeep(spec, qLen, kLen, qb, kb);
 }
 
 /// Block-level mask, computed analytically from the token intervals of the
@@ -199,15 +206,7 @@ inline bool isBlockKept(const MaskSpec &spec, int64_t qLen, int64_t kLen,
     if (globalQuery || globalKey)
       return true;
   }
-  for (const MaskSpec::Random &r : spec.randoms) {
-    std::vector<int64_t> blocks = randomKeyBlocks(spec, r, qLen, kLen, qb);
-    if (std::binary_search(blocks.begin(), blocks.end(), kb))
-      return true;
-  }
-  for (const MaskSpec::Layout &l : spec.layouts)
-    if (layoutKeeps(l, qb, kb))
-      return true;
-  return false;
+  return blockPrimitivesKeep(spec, qLen, kLen, qb, kb);
 }
 
 /// The kept-block bitmap (row-major, query blocks x key blocks) for the
