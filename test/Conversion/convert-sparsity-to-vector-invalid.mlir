@@ -24,3 +24,11 @@ func.func @no_kernel(%x: tensor<4x9xf32>, %v: tensor<1x3x2x16xf32>, %i: tensor<1
   %y = sparsity.matmul %x, %p : tensor<4x9xf32>, !sparsity.packed<9x16xf32, #sparsity.nm<2:3>> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+func.func @attention(%q: tensor<2x64x16xf32>) -> tensor<2x64x16xf32> {
+  // expected-error @+1 {{'sparsity.attention' op has no lowering to CPU kernels yet (sparse-compile compiles sparsity.matmul so far)}}
+  %o = sparsity.attention %q, %q, %q {mask = #sparsity.mask<block = 16, [causal]>} : tensor<2x64x16xf32>, tensor<2x64x16xf32>, tensor<2x64x16xf32> -> tensor<2x64x16xf32>
+  return %o : tensor<2x64x16xf32>
+}

@@ -182,6 +182,8 @@ int main(int argc, char **argv) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
   MLIRContext context(registry);
+  // Diagnostics name the op by its location; a dump of it is noise to users.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);

@@ -78,6 +78,18 @@ struct ConvertSparsityToVectorPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Name what cannot be compiled yet, instead of failing later in
+    // bufferization with "op was not bufferized".
+    WalkResult unsupported = module.walk([](Operation *op) {
+      if (isa<AttentionOp, RouteOp, ExpertMatmulOp, CombineOp, UnpackOp>(op)) {
+        op->emitOpError("has no lowering to CPU kernels yet (sparse-compile "
+                        "compiles sparsity.matmul so far)");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (unsupported.wasInterrupted())
+      return signalPassFailure();
     SmallVector<MatmulOp> matmuls;
     module.walk([&](MatmulOp op) { matmuls.push_back(op); });
     for (MatmulOp op : matmuls)
