@@ -158,11 +158,6 @@ struct ConvertSparsityToVectorPass
           b, loc, MemRefType::get(type.getShape(), type.getElementType()),
           tensor, /*read_only=*/true);
     };
-    auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
-      return memref::AllocOp::create(
-          b, loc, MemRefType::get(shape, weight.getElementType()),
-          b.getI64IntegerAttr(64));
-    };
 
     Value input = toBuffer(op.getInput());
     if (spec.transposedInput) {
@@ -176,14 +171,17 @@ struct ConvertSparsityToVectorPass
       args.push_back(toBuffer(storage));
     if (op.getBias())
       args.push_back(toBuffer(op.getBias()));
-    Value out = alloc({spec.m, spec.n});
+    // Freed by bufferization's deallocation, or turned into the caller's
+    // out-parameter.
+    Value out = memref::AllocOp::create(
+        b, loc, MemRefType::get({spec.m, spec.n}, weight.getElementType()),
+        b.getI64IntegerAttr(64));
     args.push_back(out);
     int64_t tiles =
         cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
-    func::CallOp::create(b, loc, *kernel,
-                         args); // buffers freed by bufferization
+    func::CallOp::create(b, loc, *kernel, args);
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
     int64_t fmas = spec.m * storedValues(assemble);
