@@ -170,6 +170,22 @@ inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
   return s;
 }
 
+/// Runs `command` (which writes the shared library `library`) and loads it;
+/// a benchmark cannot go on without it, so failures end the program.
+inline void *buildAndLoad(const std::string &command,
+                          const std::string &library) {
+  if (std::system(command.c_str()) != 0) {
+    std::fprintf(stderr, "failed: %s\n", command.c_str());
+    std::exit(1);
+  }
+  void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    std::exit(1);
+  }
+  return handle;
+}
+
 /// A sparsec kernel compiled for one problem, loaded from its library.
 struct Compiled {
   void *library = nullptr;
@@ -202,17 +218,9 @@ inline Compiled compile(const std::string &compiler, const std::string &workDir,
        << "x" << k << "xf32>, " << packed << " -> tensor<" << m << "x" << n
        << "xf32>\n  return %y : tensor<" << m << "x" << n << "xf32>\n}\n";
   mlir.close();
-  std::string command = compiler + " " + base + ".mlir -o " + base + ".so";
-  if (std::system(command.c_str()) != 0) {
-    std::fprintf(stderr, "failed: %s\n", command.c_str());
-    std::exit(1);
-  }
   Compiled c;
-  c.library = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!c.library) {
-    std::fprintf(stderr, "%s\n", dlerror());
-    std::exit(1);
-  }
+  c.library = buildAndLoad(compiler + " " + base + ".mlir -o " + base + ".so",
+                           base + ".so");
   c.call =
       reinterpret_cast<void (*)(void **)>(dlsym(c.library, "sparsec_call_mm"));
   c.setThreads = reinterpret_cast<int (*)(int)>(

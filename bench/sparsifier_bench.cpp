@@ -81,16 +81,8 @@ Sparsifier compileSparsifier(const std::string &workDir, const Pattern &p,
                         "-march=native -shared -fPIC -Wno-override-module " +
                         base + ".ll -o " + base + ".so -L" + lib +
                         " -lmlir_c_runner_utils -Wl,-rpath," + lib;
-  if (std::system(command.c_str()) != 0) {
-    std::fprintf(stderr, "failed: %s\n", command.c_str());
-    std::exit(1);
-  }
   Sparsifier s;
-  s.library = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!s.library) {
-    std::fprintf(stderr, "%s\n", dlerror());
-    std::exit(1);
-  }
+  s.library = buildAndLoad(command, base + ".so");
   s.pack = reinterpret_cast<void *(*)(Memref2D *)>(
       dlsym(s.library, "_mlir_ciface_pack"));
   s.mm = reinterpret_cast<void (*)(Memref2D *, Memref2D *, void *)>(
