@@ -1,5 +1,6 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector="vector-bits=256 vector-registers=16" -split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=sparsity.matmul
+// RUN: sparse-opt %s -convert-sparsity-to-vector="nm-over-tokens-from=0" -split-input-file | FileCheck %s --check-prefix=ROWS --implicit-check-not=sparsity.matmul
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
 // reads activation windows and permutes them per lane into FMAs.
@@ -20,6 +21,7 @@
 // AVX2-LABEL: func.func @nm
 // AVX2: call @__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v8
 // AVX2: sparsity.permute {{.*}} : vector<8xf32>, vector<8xi32>
+// ROWS-LABEL: func.func @nm(
 func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16xi8>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
   %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
   %y = sparsity.matmul %x, %p bias %b epilogue gelu : tensor<3x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>, tensor<2xf32> -> tensor<3x2xf32>
@@ -79,7 +81,7 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // the stack and transposed into rows of the output.
 // CHECK-LABEL: func.func @csr
 // CHECK: %[[XT:.*]] = memref.get_global @[[SCRATCH:__sparsec_scratch_.*]] : memref<8x32xf32>
-// CHECK: call @__sparsec_transpose_17x8_v16(%{{.*}}, %[[XT]])
+// CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]])
 // CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
 // CHECK: func.func private @__sparsec_matmul_csr
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
@@ -91,4 +93,33 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
   %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<17x8xf32>, !sparsity.packed<8x5xf32, #sparsity.csr> -> tensor<17x5xf32>
   return %y : tensor<17x5xf32>
+}
+
+// -----
+
+// N:M from 64 tokens on: vectorized over tokens like CSR (transposed
+// activations, rows padded by a cache line: 64 + 16), one broadcast value
+// times contiguous token vectors of its row, no permutes; partial sums of a
+// block of panels on the stack, transposed into `out` at the end.
+// CHECK-LABEL: func.func @nm_tokens
+// CHECK: %[[XT:.*]] = memref.get_global @{{.*}} : memref<8x80xf32>
+// CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]])
+// CHECK: call @[[K:__sparsec_matmul_nm2_4_tokens_64x8x2_relu_v16]](%[[XT]],
+// CHECK: func.func private @[[K]](
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: memref.load {{.*}} : memref<1x2x2x16xi8>
+// CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
+// CHECK-COUNT-4: vector.load {{.*}} : memref<8x80xf32>, vector<16xf32>
+// CHECK-NOT: sparsity.permute
+// CHECK: vector.transpose {{.*}} [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK: vector.maskedstore {{.*}} : memref<64x2xf32>
+// CHECK: return
+// ROWS-LABEL: func.func @nm_tokens
+// ROWS: call @__sparsec_matmul_nm2_4_64x8x2_relu_v16(
+// ROWS: sparsity.permute
+func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16xi8>) -> tensor<64x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
 }

@@ -28,6 +28,10 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            "Vector register width in bits (512 for AVX-512, 256 for AVX2)">,
     Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",
            "Vector registers available to a microkernel">,
+    Option<"nmOverTokensFrom", "nm-over-tokens-from", "int64_t",
+           /*default=*/"64",
+           "Token rows (M) from which N:M kernels vectorize over tokens "
+           "instead of permuting activations per lane (0: never)">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",

@@ -37,7 +37,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
   bool ragged = spec.n % kPanel != 0;
   Type element = spec.weight.getElementType();
-  auto inputType = MemRefType::get({spec.k, paddedM}, element);
+  auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
   return buildTiledKernel(
       b, module, spec, inputType, tiles, /*tileLoop=*/false,

@@ -191,13 +191,13 @@ func::FuncOp kernels::buildTiledKernel(
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
                                            StringRef name, int64_t m, int64_t k,
-                                           int64_t paddedM, Type element,
-                                           int64_t lanes) {
+                                           int64_t paddedM, int64_t stride,
+                                           Type element, int64_t lanes) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto xType = MemRefType::get({m, k}, element);
-  auto xtType = MemRefType::get({k, paddedM}, element);
+  auto xtType = MemRefType::get({k, stride}, element);
   auto func = func::FuncOp::create(b, loc, name,
                                    b.getFunctionType({xType, xtType}, {}));
   markInternal(func);

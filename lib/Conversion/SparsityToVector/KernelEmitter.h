@@ -40,6 +40,12 @@ struct MatmulKernelSpec {
   bool transposedInput = false;
   /// Token rows padded to a multiple of `lanes` (for transposedInput).
   int64_t paddedM() const { return (m + lanes - 1) / lanes * lanes; }
+  /// Row stride of the transposed activation: padded by one cache line
+  /// when rows would be a multiple of 256 bytes apart, so that a chunk of
+  /// rows does not crowd into a few L1 sets.
+  int64_t transposedStride() const {
+    return paddedM() % 64 == 0 ? paddedM() + 16 : paddedM();
+  }
 };
 
 /// Emits scalar and vector code at one insertion point.
@@ -110,15 +116,19 @@ FailureOr<func::FuncOp> buildDenseKernel(OpBuilder &b, ModuleOp module,
 FailureOr<func::FuncOp> buildNMKernel(OpBuilder &b, ModuleOp module,
                                       const MatmulKernelSpec &spec,
                                       std::string &whyNot);
+/// N:M vectorized over tokens, on the transposed activation.
+FailureOr<func::FuncOp> buildNMTokenKernel(OpBuilder &b, ModuleOp module,
+                                           const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
                                          const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
                                        const MatmulKernelSpec &spec);
-/// x [M, K] -> xt [K, Mp], zero-padded: the input of token-vectorized
-/// kernels. Full `lanes x lanes` tiles go through registers.
+/// x [M, K] -> xt [K, stride], tokens zero-padded to `paddedM`: the input
+/// of token-vectorized kernels. Full `lanes x lanes` tiles go through
+/// registers.
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
-                                  Type element, int64_t lanes);
+                                  int64_t stride, Type element, int64_t lanes);
 
 /// Rows per register block: as many as fit beside `perRow` accumulators,
 /// `shared` other live vectors, and a cap that keeps X's rows in L1.

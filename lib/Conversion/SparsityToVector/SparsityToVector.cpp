@@ -57,7 +57,10 @@ std::string kernelName(const MatmulKernelSpec &spec) {
   os << "__sparsec_matmul_";
   TypeSwitch<Attribute>(spec.weight.getPattern())
       .Case([&](DenseAttr) { os << "dense"; })
-      .Case([&](NMAttr nm) { os << "nm" << nm.getN() << "_" << nm.getM(); })
+      .Case([&](NMAttr nm) {
+        os << "nm" << nm.getN() << "_" << nm.getM()
+           << (spec.transposedInput ? "_tokens" : "");
+      })
       .Case([&](BlockAttr block) {
         os << "block" << block.getBlockK() << "x" << block.getBlockN();
       })
@@ -143,7 +146,10 @@ struct ConvertSparsityToVectorPass
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.lanes = vectorBits / 32;
     spec.registers = vectorRegisters;
-    spec.transposedInput = isa<CSRAttr>(weight.getPattern());
+    spec.transposedInput =
+        isa<CSRAttr>(weight.getPattern()) ||
+        (isa<NMAttr>(weight.getPattern()) && nmOverTokensFrom > 0 &&
+         spec.m >= nmOverTokensFrom);
     spec.name = kernelName(spec);
 
     FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
@@ -205,8 +211,11 @@ struct ConvertSparsityToVectorPass
     FailureOr<func::FuncOp> kernel =
         TypeSwitch<Attribute, FailureOr<func::FuncOp>>(spec.weight.getPattern())
             .Case([&](DenseAttr) { return buildDenseKernel(b, module, spec); })
-            .Case(
-                [&](NMAttr) { return buildNMKernel(b, module, spec, whyNot); })
+            .Case([&](NMAttr) {
+              return spec.transposedInput
+                         ? buildNMTokenKernel(b, module, spec)
+                         : buildNMKernel(b, module, spec, whyNot);
+            })
             .Case([&](BlockAttr) { return buildBlockKernel(b, module, spec); })
             .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
             .DefaultUnreachable("every pattern has a kernel generator");
@@ -224,7 +233,8 @@ struct ConvertSparsityToVectorPass
     ModuleOp module = getOperation();
     std::string name = "__sparsec_scratch_" + spec.name;
     auto type =
-        MemRefType::get({spec.k, spec.paddedM()}, spec.weight.getElementType());
+        MemRefType::get({spec.k, spec.transposedStride()},
+                        spec.weight.getElementType());
     if (!module.lookupSymbol(name)) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module.getBody());
@@ -240,12 +250,14 @@ struct ConvertSparsityToVectorPass
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
     std::string name = "__sparsec_transpose_" + std::to_string(spec.m) + "x" +
                        std::to_string(spec.k) + "_v" +
-                       std::to_string(spec.lanes);
+                       std::to_string(spec.lanes) + "_s" +
+                       std::to_string(spec.transposedStride());
     ModuleOp module = getOperation();
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b(&getContext());
     return buildTransposeKernel(b, module, name, spec.m, spec.k, spec.paddedM(),
+                                spec.transposedStride(),
                                 spec.weight.getElementType(), spec.lanes);
   }
 

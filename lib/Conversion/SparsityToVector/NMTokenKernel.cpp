@@ -1,0 +1,235 @@
+//===- NMTokenKernel.cpp - N:M sparse matmul, over tokens -----------------===//
+//
+// Vectorized over tokens, on the transposed activation xt[K][stride]: a kept
+// value w of column n at row k is one broadcast times contiguous token
+// vectors of row k, so a multiply-add costs one load and no permute (the
+// per-lane permute kernel is bound by the shuffle pipe). The same packed
+// layout as the permute kernel ([P][G][n][16]) is read one column (lane) at
+// a time; a panel's slice of it stays in L1 while its 16 columns run.
+//
+// Loops: token passes (a few token vectors, the accumulators), blocks of
+// panels, chunks of K small enough that their rows of xt stay in L1 while
+// every column of the block runs over them, then columns. Partial sums of a
+// block live in a buffer between chunks; the last chunk applies bias and
+// epilogue, and the block is transposed through registers into `out`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sparsec/Support/Packing.h"
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::kernels;
+using ::sparsec::packing::kPanel;
+
+namespace {
+/// Token vectors accumulated per pass over a column's kept values. Each
+/// kept value costs two scalar loads (value, index) besides one vector load
+/// per token vector, and loads bound this kernel: more vectors, fewer loads
+/// per multiply-add (8: 1.25 loads per FMA).
+constexpr int64_t kTokenVectorsPerPass = 8;
+/// Independent FMA chains that keep both FMA pipes busy: pipes times
+/// latency (2 x 4 on Zen 4/5), with room to spare (measured: 8 chains run
+/// 5-10 % slower than 16).
+constexpr int64_t kMinChains = 16;
+/// Bytes of xt rows one chunk of K spans: two thirds of a 48 KiB L1
+/// (measured best of 16, 24 and 32 KiB).
+constexpr int64_t kChunkBytes = 32 << 10;
+/// Panels per block: partial sums of 256 columns stay in L2.
+constexpr int64_t kPanelsPerBlock = 16;
+} // namespace
+
+FailureOr<func::FuncOp>
+kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
+                            const MatmulKernelSpec &spec) {
+  auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
+  int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
+  int64_t panels = spec.storage[0].getDimSize(0);
+  int64_t groups = spec.storage[0].getDimSize(1);
+  int64_t tokenVectors = spec.paddedM() / lanes;
+  int64_t perPass = std::min(kTokenVectorsPerPass, tokenVectors);
+  int64_t rowBytes = perPass * lanes * 4;
+  int64_t groupsPerChunk =
+      std::clamp<int64_t>(kChunkBytes / rowBytes / m, 1, groups);
+  int64_t chunks = (groups + groupsPerChunk - 1) / groupsPerChunk;
+  int64_t passTokens = perPass * lanes;
+  int64_t sets = std::max<int64_t>(1, (kMinChains + perPass - 1) / perPass);
+  int64_t unroll = (sets + keep - 1) / keep; // groups per loop step
+  bool ragged = spec.n % kPanel != 0;
+  Type element = spec.weight.getElementType();
+  auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
+
+  return buildTiledKernel(
+      b, module, spec, inputType, panels, /*tileLoop=*/false,
+      [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
+        Value xt = args[0], values = args[1], indices = args[2];
+        Value bias = spec.hasBias ? args[3] : Value();
+        Value out = args.back();
+        // Partial sums of one block: [columns][tokens of a pass].
+        Value partial = memref::AllocaOp::create(
+            b, e.loc,
+            MemRefType::get({kPanelsPerBlock * kPanel, passTokens}, element),
+            b.getI64IntegerAttr(64));
+
+        for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
+          int64_t count = std::min(perPass, tokenVectors - v0);
+          scf::ForOp::create(
+              b, e.loc, begin, end, e.index(kPanelsPerBlock), ValueRange{},
+              [&](OpBuilder &, Location, Value block, ValueRange) {
+                Value blockEnd = arith::MinSIOp::create(
+                    b, e.loc, end,
+                    arith::AddIOp::create(b, e.loc, block,
+                                          e.index(kPanelsPerBlock)));
+
+                // Groups [g0, g0 + chunkGroups) of every column in the block.
+                auto chunk = [&](Value g0, int64_t chunkGroups, bool first,
+                                 bool last) {
+                  e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
+                    Value n0 =
+                        arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+                    Value slot0 = arith::MulIOp::create(
+                        b, e.loc,
+                        arith::SubIOp::create(b, e.loc, panel, block),
+                        e.index(kPanel));
+                    Value columns = arith::MinSIOp::create(
+                        b, e.loc, e.index(kPanel),
+                        arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
+                    e.loop(e.index(0), columns, {}, [&](Value lane,
+                                                        ValueRange) {
+                      Value slot = arith::AddIOp::create(b, e.loc, slot0, lane);
+                      SmallVector<Value> acc;
+                      for (int64_t i = 0; i < count; ++i)
+                        acc.push_back(
+                            first ? e.zeros(lanes)
+                                  : vector::LoadOp::create(
+                                        b, e.loc, e.vectorType(lanes), partial,
+                                        ValueRange{slot, e.index(i * lanes)}));
+                      // `sets` independent sums per token vector hide the
+                      // FMA latency; kept value j of the chunk goes to set
+                      // j % sets.
+                      SmallVector<Value> chains(acc);
+                      for (int64_t c = count; c < sets * count; ++c)
+                        chains.push_back(e.zeros(lanes));
+                      auto groupStep = [&](Value g, int64_t firstSet,
+                                           SmallVector<Value> &chains) {
+                        Value base =
+                            arith::MulIOp::create(b, e.loc, g, e.index(m));
+                        for (int64_t s = 0; s < keep; ++s) {
+                          SmallVector<Value> at = {panel, g, e.index(s), lane};
+                          Value k = arith::AddIOp::create(
+                              b, e.loc, base, e.loadIndex(indices, at));
+                          Value w = e.splat(
+                              memref::LoadOp::create(b, e.loc, values, at),
+                              lanes);
+                          int64_t set = (firstSet + s) % sets;
+                          for (int64_t i = 0; i < count; ++i) {
+                            Value xv = vector::LoadOp::create(
+                                b, e.loc, e.vectorType(lanes), xt,
+                                ValueRange{k, e.index((v0 + i) * lanes)});
+                            Value &slot = chains[set * count + i];
+                            slot = vector::FMAOp::create(b, e.loc, w, xv, slot);
+                          }
+                        }
+                      };
+                      int64_t fullSteps = chunkGroups / unroll;
+                      if (fullSteps > 0)
+                        chains = e.loop(
+                            e.index(0), e.index(fullSteps), chains,
+                            [&](Value step, ValueRange current) {
+                              SmallVector<Value> next(current);
+                              Value g = arith::AddIOp::create(
+                                  b, e.loc, g0,
+                                  arith::MulIOp::create(b, e.loc, step,
+                                                        e.index(unroll)));
+                              for (int64_t u = 0; u < unroll; ++u)
+                                groupStep(arith::AddIOp::create(b, e.loc, g,
+                                                                e.index(u)),
+                                          u * keep, next);
+                              return next;
+                            });
+                      for (int64_t u = fullSteps * unroll; u < chunkGroups; ++u)
+                        groupStep(
+                            arith::AddIOp::create(b, e.loc, g0, e.index(u)),
+                            (u - fullSteps * unroll) * keep, chains);
+                      for (int64_t i = 0; i < count; ++i) {
+                        acc[i] = chains[i];
+                        for (int64_t set = 1; set < sets; ++set)
+                          acc[i] = arith::AddFOp::create(
+                              b, e.loc, acc[i], chains[set * count + i]);
+                      }
+                      Value biasVec;
+                      if (last && bias)
+                        biasVec = e.splat(
+                            memref::LoadOp::create(
+                                b, e.loc, bias,
+                                ValueRange{
+                                    arith::AddIOp::create(b, e.loc, n0, lane)}),
+                            lanes);
+                      for (int64_t i = 0; i < count; ++i)
+                        vector::StoreOp::create(
+                            b, e.loc, last ? e.finish(acc[i], biasVec) : acc[i],
+                            partial, ValueRange{slot, e.index(i * lanes)});
+                      return SmallVector<Value>{};
+                    });
+                    return SmallVector<Value>{};
+                  });
+                };
+
+                int64_t lastGroups = groups - (chunks - 1) * groupsPerChunk;
+                if (chunks == 1) {
+                  chunk(e.index(0), groups, true, true);
+                } else {
+                  chunk(e.index(0), groupsPerChunk, true, false);
+                  if (chunks > 2)
+                    scf::ForOp::create(
+                        b, e.loc, e.index(groupsPerChunk),
+                        e.index((chunks - 1) * groupsPerChunk),
+                        e.index(groupsPerChunk), ValueRange{},
+                        [&](OpBuilder &, Location, Value g0, ValueRange) {
+                          chunk(g0, groupsPerChunk, false, false);
+                          scf::YieldOp::create(b, e.loc);
+                        });
+                  chunk(e.index((chunks - 1) * groupsPerChunk), lastGroups,
+                        false, true);
+                }
+
+                // partial[slot][token] -> out[token][column].
+                e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
+                  Value n0 =
+                      arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+                  Value slot0 = arith::MulIOp::create(
+                      b, e.loc, arith::SubIOp::create(b, e.loc, panel, block),
+                      e.index(kPanel));
+                  for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
+                    Value col =
+                        arith::AddIOp::create(b, e.loc, n0, e.index(c0));
+                    Value mask;
+                    if (ragged)
+                      mask = vector::CreateMaskOp::create(
+                          b, e.loc, VectorType::get({lanes}, b.getI1Type()),
+                          ValueRange{arith::SubIOp::create(
+                              b, e.loc, e.index(spec.n), col)});
+                    Value srcRow =
+                        arith::AddIOp::create(b, e.loc, slot0, e.index(c0));
+                    for (int64_t m0 = v0 * lanes;
+                         m0 < std::min(spec.m, (v0 + count) * lanes);
+                         m0 += lanes)
+                      e.transposeTile(partial, srcRow,
+                                      e.index(m0 - v0 * lanes), out,
+                                      e.index(m0), col,
+                                      std::min<int64_t>(lanes, spec.m - m0),
+                                      mask);
+                  }
+                  return SmallVector<Value>{};
+                });
+                scf::YieldOp::create(b, e.loc);
+              });
+        }
+      });
+}
