@@ -118,8 +118,15 @@ static ParseResult parseKernelList(AsmParser &parser,
         auto pattern = dyn_cast<PatternAttrInterface>(attr);
         if (!pattern)
           return parser.emitError(loc, "expected a sparsity pattern");
-        KernelAttr kernel = parser.getChecked<KernelAttr>(parser.getContext(),
-                                                          pattern, elementType);
+        std::optional<unsigned> efficiency;
+        if (succeeded(parser.parseOptionalKeyword("at"))) {
+          unsigned percent;
+          if (parser.parseInteger(percent))
+            return failure();
+          efficiency = percent;
+        }
+        KernelAttr kernel = parser.getChecked<KernelAttr>(
+            parser.getContext(), pattern, elementType, efficiency);
         if (!kernel)
           return failure();
         kernels.push_back(kernel);
@@ -132,6 +139,8 @@ static void printKernelList(AsmPrinter &printer, ArrayRef<KernelAttr> kernels) {
   llvm::interleaveComma(kernels, printer, [&](KernelAttr kernel) {
     (void)generatedAttributePrinter(kernel.getPattern(), printer);
     printer << " : " << kernel.getElementType();
+    if (kernel.getEfficiency())
+      printer << " at " << *kernel.getEfficiency();
   });
   printer << "]";
 }
@@ -372,11 +381,16 @@ PackedStorage DenseAttr::getPackedStorage(ArrayRef<int64_t> shape,
 
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  PatternAttrInterface pattern,
-                                 Type elementType) {
+                                 Type elementType,
+                                 std::optional<unsigned> efficiency) {
   if (!elementType.isIntOrFloat())
     return emitError() << "kernel element type must be an integer or float "
                           "type, got "
                        << elementType;
+  if (efficiency && (*efficiency == 0 || *efficiency > 100))
+    return emitError() << "kernel efficiency is a percentage of the peak in "
+                          "[1, 100], got "
+                       << *efficiency;
   return success();
 }
 
@@ -617,6 +631,8 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  unsigned maxVectorOpWidth,
                                  unsigned vectorRegisters, uint64_t l1,
                                  uint64_t l2, uint64_t l3, unsigned cores,
+                                 unsigned peakGflops,
+                                 unsigned memoryBandwidthGbps,
                                  ArrayRef<KernelAttr> kernels) {
   if (maxVectorOpWidth < 64 || !llvm::isPowerOf2_32(maxVectorOpWidth))
     return emitError() << "max_vector_op_width must be a power of two of at "
@@ -632,17 +648,32 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << l1 << ", L2 = " << l2 << ", L3 = " << l3;
   if (cores == 0)
     return emitError() << "cores must be >= 1";
+  if (peakGflops == 0)
+    return emitError() << "peak_gflops must be >= 1";
+  if (memoryBandwidthGbps == 0)
+    return emitError() << "memory_bandwidth_gbps must be >= 1";
   llvm::SmallPtrSet<Attribute, 8> seen;
   for (KernelAttr kernel : kernels)
-    if (!seen.insert(kernel).second)
-      return emitError() << "kernel " << kernel << " is listed twice";
+    if (!seen.insert(KernelAttr::get(kernel.getPattern(),
+                                     kernel.getElementType()))
+             .second)
+      return emitError() << "kernel "
+                         << KernelAttr::get(kernel.getPattern(),
+                                            kernel.getElementType())
+                         << " is listed twice";
   return success();
 }
 
 bool TargetAttr::hasKernel(PatternAttrInterface pattern,
                            Type elementType) const {
-  return llvm::any_of(getKernels(), [&](KernelAttr kernel) {
-    return kernel.getPattern() == pattern &&
-           kernel.getElementType() == elementType;
-  });
+  return bool(lookupKernel(pattern, elementType));
+}
+
+KernelAttr TargetAttr::lookupKernel(PatternAttrInterface pattern,
+                                    Type elementType) const {
+  for (KernelAttr kernel : getKernels())
+    if (kernel.getPattern() == pattern &&
+        kernel.getElementType() == elementType)
+      return kernel;
+  return {};
 }

@@ -96,12 +96,26 @@ def Sparsity_DenseAttr : Sparsity_PatternAttr<"Dense", "dense"> {
 def Sparsity_KernelAttr : Sparsity_Attr<"Kernel", "kernel"> {
   let summary = "a (pattern, element type) pair a target has a kernel for";
   let description = [{
+    `efficiency`, if given, is the share of the target's `peak_gflops` (in
+    percent) the kernel sustains on the multiply-adds it does execute, as
+    calibrated on the machine (`bench/calibrate.sh`). The cost model assumes
+    the dense kernel's efficiency where it is absent.
+
     ```mlir
     #sparsity.kernel<#sparsity.nm<2:4>, f32>
+    #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
     ```
   }];
-  let parameters = (ins "PatternAttrInterface":$pattern, "Type":$elementType);
-  let assemblyFormat = "`<` $pattern `,` $elementType `>`";
+  let parameters = (ins "PatternAttrInterface":$pattern, "Type":$elementType,
+                        OptionalParameter<"std::optional<unsigned>">:$efficiency);
+  let assemblyFormat =
+      "`<` $pattern `,` $elementType (`,` `efficiency` `=` $efficiency^)? `>`";
+  let builders = [
+    AttrBuilderWithInferredContext<(ins "PatternAttrInterface":$pattern,
+                                        "Type":$elementType), [{
+      return $_get(pattern.getContext(), pattern, elementType, std::nullopt);
+    }]>
+  ];
   let genVerifyDecl = 1;
 }
 
@@ -221,17 +235,24 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     What legalization and tiling need to know about a CPU. Keys that
     upstream DLTI defines for `#dlti.target_device_spec`
     (`max_vector_op_width`, `L1_cache_size_in_bytes`) keep their DLTI
-    names. `kernels` lists the (pattern, element type) pairs that have a
-    native kernel on this target, each written `pattern : type` with the
-    pattern's mnemonic and no `#sparsity.` prefix.
+    names. `peak_gflops` is one core's f32 multiply-add peak and
+    `memory_bandwidth_gbps` the DRAM bandwidth one core streams: the roofline
+    of the cost model. `kernels` lists the (pattern, element type) pairs
+    that have a native kernel on this target, each written `pattern : type`
+    with the pattern's mnemonic and no `#sparsity.` prefix, optionally
+    followed by `at P`: the kernel sustains P percent of the peak.
 
     ```mlir
     #sparsity.target<cpu = "znver4", isa = x86_64,
       features = "+avx512f,+avx512vl", max_vector_op_width = 512,
       vector_registers = 32, L1_cache_size_in_bytes = 32768,
       L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432,
-      cores = 2, kernels = [nm<2:4> : f32, block<16x16> : f32, dense : f32]>
+      cores = 2, peak_gflops = 110, memory_bandwidth_gbps = 24,
+      kernels = [nm<2:4> : f32 at 60, block<16x16> : f32, dense : f32 at 95]>
     ```
+
+    A file holding such an attribute is a target description for
+    `sparse-compile --target=FILE`.
   }];
   let parameters = (ins
     StringRefParameter<"LLVM CPU name">:$cpu,
@@ -243,6 +264,8 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     "uint64_t":$L2_cache_size_in_bytes,
     "uint64_t":$L3_cache_size_in_bytes,
     "unsigned":$cores,
+    "unsigned":$peak_gflops,
+    "unsigned":$memory_bandwidth_gbps,
     ArrayRefParameter<"KernelAttr", "native kernels">:$kernels);
   let assemblyFormat = [{
     `<` `cpu` `=` $cpu `,` `isa` `=` $isa `,` `features` `=` $features `,`
@@ -251,12 +274,17 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `L1_cache_size_in_bytes` `=` $L1_cache_size_in_bytes `,`
     `L2_cache_size_in_bytes` `=` $L2_cache_size_in_bytes `,`
     `L3_cache_size_in_bytes` `=` $L3_cache_size_in_bytes `,`
-    `cores` `=` $cores `,` `kernels` `=` custom<KernelList>($kernels) `>`
+    `cores` `=` $cores `,` `peak_gflops` `=` $peak_gflops `,`
+    `memory_bandwidth_gbps` `=` $memory_bandwidth_gbps `,`
+    `kernels` `=` custom<KernelList>($kernels) `>`
   }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Whether `kernels` lists (pattern, elementType).
     bool hasKernel(PatternAttrInterface pattern, Type elementType) const;
+    /// The listed kernel for (pattern, elementType), or null.
+    KernelAttr lookupKernel(PatternAttrInterface pattern,
+                            Type elementType) const;
   }];
 }
 

@@ -30,8 +30,9 @@ TEST_F(RoutingTargetTest, TargetKernelTable) {
       "#sparsity.target<cpu = \"znver4\", isa = x86_64, features = "
       "\"+avx512f\", max_vector_op_width = 512, vector_registers = 32, "
       "L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, "
-      "L3_cache_size_in_bytes = 33554432, cores = 2, "
-      "kernels = [nm<2:4> : f32, block<16x16> : f32]>");
+      "L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, "
+      "memory_bandwidth_gbps = 40, "
+      "kernels = [nm<2:4> : f32 at 55, block<16x16> : f32]>");
   ASSERT_TRUE(target);
   mlir::Builder b(&context);
   auto nm24 = parse<NMAttr>("#sparsity.nm<2:4>");
@@ -41,6 +42,12 @@ TEST_F(RoutingTargetTest, TargetKernelTable) {
       target.hasKernel(parse<NMAttr>("#sparsity.nm<1:4>"), b.getF32Type()));
   EXPECT_TRUE(target.hasKernel(parse<BlockAttr>("#sparsity.block<16x16>"),
                                b.getF32Type()));
+  EXPECT_EQ(target.lookupKernel(nm24, b.getF32Type()).getEfficiency(), 55u);
+  EXPECT_EQ(target.lookupKernel(parse<BlockAttr>("#sparsity.block<16x16>"),
+                                b.getF32Type())
+                .getEfficiency(),
+            std::nullopt);
+  EXPECT_EQ(target.getPeakGflops(), 250u);
   EXPECT_EQ(target.getIsa(), ISA::x86_64);
   EXPECT_EQ(target.getMaxVectorOpWidth(), 512u);
 }

@@ -152,47 +152,47 @@ func.func private @f() attributes {a = #sparsity.mask<block = 64, [sliding<4>]>}
 // -----
 
 // expected-error @+1 {{max_vector_op_width must be a power of two of at least 64 bits, got 384}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 384, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 384, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{max_vector_op_width must be a power of two of at least 64 bits, got 32}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 32, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 32, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{vector_registers must be >= 1}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 0, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 0, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{L1_cache_size_in_bytes must be > 0}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 0, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 0, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{cache sizes must not shrink from L1 to L3, got L1 = 32768, L2 = 16384, L3 = 33554432}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 16384, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 16384, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{cache sizes must not shrink from L1 to L3, got L1 = 32768, L2 = 1048576, L3 = 65536}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 65536, cores = 2, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 65536, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{cores must be >= 1}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 0, kernels = [nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 0, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{kernel #sparsity.kernel<#sparsity.nm<2:4>, f32> is listed twice}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [nm<2:4> : f32, csr : f32, nm<2:4> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [nm<2:4> : f32, csr : f32, nm<2:4> : f32]>}
 
 // -----
 
 // expected-error @+1 {{expected a sparsity pattern}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, kernels = [window<3> : f32]>}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [window<3> : f32]>}
 
 // -----
 
@@ -586,3 +586,23 @@ func.func @f(%t: vector<16xf32>, %i: vector<8xi32>) -> vector<16xf32> {
   %r = sparsity.permute %t, %i : vector<16xf32>, vector<8xi32>
   return %r : vector<16xf32>
 }
+
+// -----
+
+// expected-error @+1 {{peak_gflops must be >= 1}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 0, memory_bandwidth_gbps = 40, kernels = []>}
+
+// -----
+
+// expected-error @+1 {{memory_bandwidth_gbps must be >= 1}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 0, kernels = []>}
+
+// -----
+
+// expected-error @+1 {{kernel efficiency is a percentage of the peak in [1, 100], got 120}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [csr : f32 at 120]>}
+
+// -----
+
+// expected-error @+1 {{kernel efficiency is a percentage of the peak in [1, 100], got 0}}
+func.func private @f() attributes {a = #sparsity.kernel<#sparsity.csr, f32, efficiency = 0>}
