@@ -21,6 +21,42 @@ def SparsityPack : Pass<"sparsity-pack", "ModuleOp"> {
   ];
 }
 
+def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
+  let summary = "choose, per matmul, a native kernel, a conversion or dense";
+  let description = [{
+    For every `sparsity.matmul` whose weight is a `sparsity.pack` of a
+    constant, estimates with the roofline cost model
+    (`sparsec/Support/CostModel.h`) the time of each kernel in the target's
+    kernel table that the weight conforms to (checked on the weight's
+    values, so every conversion preserves the result) and of dense, and
+    keeps the fastest:
+
+    - **native**: the declared pattern has a kernel and is fastest;
+    - **converted**: another pattern is (e.g. 1:4 stored as 2:4, 16x1
+      blocks as CSR, 8x8 blocks re-blocked as 16x16);
+    - **dense**: no sparse kernel beats the dense one.
+
+    The pack's result type changes to the chosen pattern. Each decision is
+    a remark with the reason and both estimated times, and is recorded on
+    the matmul as `sparsec.decision` for `sparse-compile --report`.
+    Weights that are not constants keep their pattern (remark says so).
+
+    The target is the module's `sparsity.target` attribute if present,
+    else the `target` option: a built-in name or a description file.
+  }];
+  let options = [
+    Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
+           "Built-in target (host, x86-64-avx512, x86-64-avx2, aarch64-neon, "
+           "aarch64-sve) or a target description file">,
+  ];
+  let statistics = [
+    Statistic<"numNative", "native", "Matmuls kept on their native kernel">,
+    Statistic<"numConverted", "converted",
+              "Matmuls whose weight was converted to another pattern">,
+    Statistic<"numDense", "dense", "Matmuls that fell back to dense">,
+  ];
+}
+
 def SparsityParallelizeKernels
     : Pass<"sparsity-parallelize-kernels", "ModuleOp"> {
   let summary = "run generated kernels on the runtime thread pool";

@@ -1,0 +1,39 @@
+//===- TargetDescription.h - built-in and user target descriptions -*- C++ -*-//
+//
+// A target description is a `#sparsity.target<...>` attribute: vector width,
+// registers, caches, cores, roofline numbers and the native kernel table
+// with calibrated efficiencies. Built-in ones are named; a user's lives in
+// a file holding the attribute's text.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_TARGET_TARGETDESCRIPTION_H
+#define SPARSEC_TARGET_TARGETDESCRIPTION_H
+
+#include "Sparsity/SparsityAttrs.h"
+
+#include <string>
+
+namespace mlir::sparsec {
+
+/// host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve.
+ArrayRef<StringRef> builtinTargetNames();
+
+/// The built-in description `name`, or null. `host` is the built-in of the
+/// host's vector ISA with the CPU name, features, caches and cores LLVM and
+/// the OS report.
+sparsity::TargetAttr getBuiltinTarget(MLIRContext *context, StringRef name);
+
+/// A built-in name, or the path of a file holding a `#sparsity.target<...>`.
+/// On failure `error` says why (with file:line:col for a malformed file).
+FailureOr<sparsity::TargetAttr>
+resolveTargetDescription(MLIRContext *context, StringRef nameOrPath,
+                         std::string &error);
+
+/// The kernel's calibrated efficiency (0..1]; for kernels listed without
+/// one, and for the dense fallback when dense is not listed, `fallback`.
+double kernelEfficiency(sparsity::KernelAttr kernel, double fallback);
+
+} // namespace mlir::sparsec
+
+#endif // SPARSEC_TARGET_TARGETDESCRIPTION_H

@@ -1,0 +1,203 @@
+//===- SparsityLegalize.cpp - native kernel, conversion or dense ----------===//
+
+#include "Sparsity/SparsityOps.h"
+#include "sparsec/Support/CostModel.h"
+#include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#define DEBUG_TYPE "sparsity-legalize"
+
+namespace mlir::sparsec {
+#define GEN_PASS_DEF_SPARSITYLEGALIZE
+#include "sparsec/Transforms/Passes.h.inc"
+} // namespace mlir::sparsec
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+namespace cost = ::sparsec::cost;
+
+namespace {
+
+/// The dense kernel's share of the peak when the target does not list one.
+constexpr double kDefaultDenseEfficiency = 0.9;
+
+struct Candidate {
+  PatternAttrInterface pattern;
+  cost::Estimate estimate;
+};
+
+/// Prints a pattern without the `#sparsity.` prefix: nm<2:4>, csr.
+std::string patternName(Attribute pattern) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << pattern;
+  StringRef name(text);
+  name.consume_front("#sparsity.");
+  return name.str();
+}
+
+std::string microseconds(double seconds) {
+  return llvm::formatv("{0:f2} us", seconds * 1e6).str();
+}
+
+struct SparsityLegalizePass
+    : public mlir::sparsec::impl::SparsityLegalizeBase<SparsityLegalizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target =
+        dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target"));
+    if (!target) {
+      std::string error;
+      FailureOr<TargetAttr> resolved =
+          resolveTargetDescription(&getContext(), targetName, error);
+      if (failed(resolved)) {
+        module.emitError("sparsity-legalize: ") << error;
+        return signalPassFailure();
+      }
+      target = *resolved;
+    }
+    cost::Roofline roofline{double(target.getPeakGflops()),
+                            double(target.getMemoryBandwidthGbps()),
+                            int64_t(target.getL3CacheSizeInBytes())};
+    WalkResult result = module.walk([&](MatmulOp op) {
+      return failed(legalize(op, target, roofline)) ? WalkResult::interrupt()
+                                                    : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult legalize(MatmulOp op, TargetAttr target,
+                         const cost::Roofline &roofline) {
+    PackedType declaredType = op.getWeight().getType();
+    auto declared = cast<PatternAttrInterface>(declaredType.getPattern());
+    Type element = declaredType.getElementType();
+    auto pack = op.getWeight().getDefiningOp<PackOp>();
+    DenseElementsAttr weight;
+    if (!pack || !matchPattern(pack.getSource(), m_Constant(&weight)) ||
+        !element.isF32() || declaredType.getShape().size() != 2) {
+      bool native = target.hasKernel(declared, element);
+      op.emitRemark() << "sparsity-legalize: " << patternName(declared)
+                      << " kept: the weight is not a compile-time constant, "
+                         "so it cannot be checked against other patterns"
+                      << (native ? "" : " (and the target has no native "
+                                        "kernel for it)");
+      recordDecision(op, declared, declared, native ? "native" : "unchecked",
+                     "weight not a compile-time constant", 0, {}, {});
+      ++numNative;
+      return success();
+    }
+
+    ArrayRef<int64_t> shape = declaredType.getShape();
+    SmallVector<float> values(weight.getValues<float>());
+    auto isNonzero = [&](int64_t i) { return values[i] != 0.0f; };
+    int64_t nonzeros = llvm::count_if(values, [](float v) { return v != 0; });
+    double density = double(nonzeros) / double(values.size());
+    int64_t m = op.getInput().getType().getNumElements() / shape[0];
+
+    auto estimate = [&](PatternAttrInterface pattern, double efficiency) {
+      PackedStorage storage = pattern.getPackedStorage(shape, isNonzero);
+      cost::MatmulWork work{m, shape[0], shape[1], int64_t(storage.values),
+                            int64_t((storage.metadataBits + 7) / 8)};
+      return cost::estimateMatmul(roofline, work, efficiency);
+    };
+
+    auto dense = DenseAttr::get(&getContext());
+    Candidate best{dense, estimate(dense, kernelEfficiency(
+                                              target.lookupKernel(dense, element),
+                                              kDefaultDenseEfficiency))};
+    cost::Estimate denseEstimate = best.estimate;
+    std::optional<cost::Estimate> declaredEstimate;
+    for (KernelAttr kernel : target.getKernels()) {
+      PatternAttrInterface pattern = kernel.getPattern();
+      if (kernel.getElementType() != element || isa<DenseAttr>(pattern) ||
+          !conforms(pattern, shape, isNonzero))
+        continue;
+      cost::Estimate e = estimate(
+          pattern, kernelEfficiency(kernel, kDefaultDenseEfficiency));
+      if (pattern == declared)
+        declaredEstimate = e;
+      // Ties keep the declared pattern.
+      if (e.seconds() < best.estimate.seconds() ||
+          (pattern == declared && e.seconds() <= best.estimate.seconds()))
+        best = {pattern, e};
+    }
+
+    std::string outcome, reason;
+    std::string cpu = target.getCpu().str();
+    if (best.pattern == declared) {
+      outcome = "native";
+      reason = "native kernel";
+      ++numNative;
+    } else if (isa<DenseAttr>(best.pattern)) {
+      outcome = "dense";
+      reason = declaredEstimate
+                   ? "the dense kernel is estimated faster at density " +
+                         llvm::formatv("{0:f2}", density).str()
+                   : "no kernel on " + cpu + " runs " + patternName(declared) +
+                         " or a pattern the weight conforms to faster than "
+                         "dense";
+      ++numDense;
+    } else {
+      outcome = "converted";
+      reason = declaredEstimate
+                   ? patternName(best.pattern) + " is estimated faster than " +
+                         patternName(declared) + " on " + cpu
+                   : "no native " + patternName(declared) + " kernel on " +
+                         cpu + "; the weight conforms to " +
+                         patternName(best.pattern);
+      ++numConverted;
+    }
+    op.emitRemark() << "sparsity-legalize: " << patternName(declared) << " -> "
+                    << patternName(best.pattern) << " (" << outcome
+                    << "): " << reason << "; estimated dense "
+                    << microseconds(denseEstimate.seconds()) << ", chosen "
+                    << microseconds(best.estimate.seconds());
+    recordDecision(op, declared, best.pattern, outcome, reason, density,
+                   denseEstimate, best.estimate);
+    if (best.pattern != declared)
+      pack.getResult().setType(PackedType::get(&getContext(), shape, element,
+                                               best.pattern));
+    return success();
+  }
+
+  /// Whether the weight fits `pattern`; shapes the pattern cannot describe
+  /// do not (their diagnostics are swallowed: not fitting is an answer).
+  bool conforms(PatternAttrInterface pattern, ArrayRef<int64_t> shape,
+                function_ref<bool(int64_t)> isNonzero) {
+    ScopedDiagnosticHandler quiet(&getContext(),
+                                  [](Diagnostic &) { return success(); });
+    Location loc = UnknownLoc::get(&getContext());
+    if (failed(pattern.verifyShape(shape, [&] { return emitError(loc); })))
+      return false;
+    return pattern.conforms(shape, isNonzero);
+  }
+
+  void recordDecision(MatmulOp op, Attribute declared, Attribute chosen,
+                      StringRef outcome, StringRef reason, double density,
+                      cost::Estimate dense, cost::Estimate sparse) {
+    Builder b(&getContext());
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("declared", declared),
+        b.getNamedAttr("chosen", chosen),
+        b.getNamedAttr("outcome", b.getStringAttr(outcome)),
+        b.getNamedAttr("reason", b.getStringAttr(reason)),
+        b.getNamedAttr("density", b.getF64FloatAttr(density)),
+        b.getNamedAttr("dense_seconds", b.getF64FloatAttr(dense.seconds())),
+        b.getNamedAttr("chosen_seconds", b.getF64FloatAttr(sparse.seconds())),
+    };
+    op->setAttr("sparsec.decision", b.getDictionaryAttr(fields));
+  }
+};
+
+} // namespace
