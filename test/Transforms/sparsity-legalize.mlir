@@ -7,6 +7,9 @@
 // RUN: sparse-opt %s -sparsity-legalize=target=x86-64-avx512 -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=AVX512
 // RUN: sparse-opt %s -sparsity-legalize=target=x86-64-avx2 -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-legalize=target=aarch64-neon -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=NEON
+// An unknown target is a clear error:
+// RUN: not sparse-opt %s -sparsity-legalize=target=pentium -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: sparsity-legalize: unknown target 'pentium': not one of host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve, nor a target description file
 // RUN: sparse-opt %s -sparsity-legalize=target=aarch64-sve -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=SVE
 
 // AVX512: remark: sparsity-legalize: nm<2:4> -> nm<2:4> (native): native kernel; estimated dense {{.*}} us, chosen {{.*}} us
