@@ -19,37 +19,24 @@ using namespace mlir;
 using namespace mlir::sparsec;
 
 FailureOr<MachineTarget>
-mlir::sparsec::resolveMachineTarget(StringRef name, std::string &error) {
-  MachineTarget target;
-  target.name = name.str();
-  target.triple = llvm::sys::getDefaultTargetTriple();
-  if (name == "host") {
-    target.cpu = llvm::sys::getHostCPUName().str();
-    std::vector<std::string> features;
-    auto hostFeatures = llvm::sys::getHostCPUFeatures();
-    for (auto &feature : hostFeatures)
-      features.push_back((feature.second ? "+" : "-") + feature.first().str());
-    target.features = llvm::join(features, ",");
-    if (hostFeatures.lookup("avx512f"))
-      target.vectorBits = 512, target.vectorRegisters = 32;
-    else if (hostFeatures.lookup("avx2"))
-      target.vectorBits = 256, target.vectorRegisters = 16;
-    else {
-      error = "the host CPU has neither AVX-512 nor AVX2";
-      return failure();
-    }
-  } else if (name == "x86-64-avx512") {
-    target.cpu = "x86-64-v4";
-    target.vectorBits = 512, target.vectorRegisters = 32;
-  } else if (name == "x86-64-avx2") {
-    target.cpu = "x86-64-v3";
-    target.vectorBits = 256, target.vectorRegisters = 16;
-  } else {
-    error = "unknown target '" + name.str() +
-            "' (expected host, x86-64-avx512 or x86-64-avx2)";
+mlir::sparsec::machineTargetFor(sparsity::TargetAttr target, StringRef name,
+                                std::string &error) {
+  if (target.getIsa() != sparsity::ISA::x86_64) {
+    error = "machine code for " +
+            sparsity::stringifyISA(target.getIsa()).str() +
+            " is not generated yet (target '" + name.str() +
+            "'): legalization and --emit=mlir work, objects do not";
     return failure();
   }
-  return target;
+  MachineTarget machine;
+  machine.name = name.str();
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  machine.triple = host.isX86() ? host.str() : "x86_64-unknown-linux-gnu";
+  machine.cpu = target.getCpu().str();
+  machine.features = target.getFeatures().str();
+  machine.vectorBits = target.getMaxVectorOpWidth();
+  machine.vectorRegisters = target.getVectorRegisters();
+  return machine;
 }
 
 std::unique_ptr<llvm::TargetMachine>

@@ -104,6 +104,11 @@ struct SparsityLegalizePass
     int64_t nonzeros = llvm::count_if(values, [](float v) { return v != 0; });
     double density = double(nonzeros) / double(values.size());
     int64_t m = op.getInput().getType().getNumElements() / shape[0];
+    // A weight that breaks its declared pattern is an error sparsity-pack
+    // reports with the offending group; choosing another pattern for it
+    // would hide that.
+    if (!conforms(declared, shape, isNonzero))
+      return success();
 
     auto estimate = [&](PatternAttrInterface pattern, double efficiency) {
       PackedStorage storage = pattern.getPackedStorage(shape, isNonzero);

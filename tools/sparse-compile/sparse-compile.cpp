@@ -10,7 +10,10 @@
 
 #include "Sparsity/SparsityDialect.h"
 #include "sparsec/Pipelines/Pipelines.h"
+#include "Report.h"
 #include "sparsec/Target/CodeGen.h"
+#include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
@@ -57,9 +60,22 @@ static cl::opt<std::string>
              cl::desc("What to write: so, o, s, ll or mlir (lowered LLVM "
                       "dialect); default from the output's extension"),
              cl::cat(category));
+static cl::opt<std::string> targetName(
+    "target",
+    cl::desc("host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve, "
+             "or a target description file (#sparsity.target<...>)"),
+    cl::init("host"), cl::cat(category));
+static cl::opt<bool>
+    legalize("legalize",
+             cl::desc("Choose per matmul a native kernel, a conversion or "
+                      "dense (sparsity-legalize); false keeps every declared "
+                      "pattern"),
+             cl::init(true), cl::cat(category));
 static cl::opt<std::string>
-    targetName("target", cl::desc("host, x86-64-avx512 or x86-64-avx2"),
-               cl::init("host"), cl::cat(category));
+    reportPath("report",
+               cl::desc("Write the per-op report (decisions, estimates, "
+                        "coverage) as JSON, and print it as a table"),
+               cl::value_desc("file.json"), cl::cat(category));
 static cl::opt<bool>
     withReference("with-reference",
                   cl::desc("Also compile each entry point's dense reference "
@@ -161,10 +177,6 @@ int main(int argc, char **argv) {
                 "'; use --emit=so|o|s|ll|mlir");
 
   std::string error;
-  FailureOr<MachineTarget> target = resolveMachineTarget(targetName, error);
-  if (failed(target))
-    return fail(error);
-
   DialectRegistry registry;
   registry.insert<sparsity::SparsityDialect, arith::ArithDialect,
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
@@ -185,8 +197,22 @@ int main(int argc, char **argv) {
   // Diagnostics name the op by its location; a dump of it is noise to users.
   context.printOpOnDiagnostic(false);
 
+  FailureOr<sparsity::TargetAttr> description =
+      resolveTargetDescription(&context, targetName, error);
+  if (failed(description))
+    return fail(error);
+  // Objects need an LLVM target; the MLIR output does not.
+  FailureOr<MachineTarget> target =
+      machineTargetFor(*description, targetName, error);
+  if (failed(target) && kind != "mlir")
+    return fail(error);
+
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  // Legalization remarks go to the report (--report), not the terminal.
+  ScopedDiagnosticHandler dropRemarks(&context, [](Diagnostic &diag) {
+    return success(diag.getSeverity() == DiagnosticSeverity::Remark);
+  });
   std::string inputError;
   auto input = openInputFile(inputPath, &inputError);
   if (!input)
@@ -202,10 +228,21 @@ int main(int argc, char **argv) {
     return 1;
   OwningOpRef<ModuleOp> signatures(cast<ModuleOp>((*module)->clone()));
 
+  if (legalize) {
+    (*module)->setAttr("sparsity.target", *description);
+    PassManager legalizer(&context);
+    legalizer.addPass(createSparsityLegalize());
+    if (failed(legalizer.run(*module)))
+      return 1;
+  }
+  if (!reportPath.empty() &&
+      failed(writeReport(*module, *description, reportPath, error)))
+    return fail(error);
+
   PassManager pm(&context);
   LoweringOptions lowering;
-  lowering.vectorBits = target->vectorBits;
-  lowering.vectorRegisters = target->vectorRegisters;
+  lowering.vectorBits = description->getMaxVectorOpWidth();
+  lowering.vectorRegisters = description->getVectorRegisters();
   buildLowerToLLVMPipeline(pm, lowering);
   if (failed(pm.run(*module)))
     return 1;

@@ -3,6 +3,7 @@
 #ifndef SPARSEC_TARGET_CODEGEN_H
 #define SPARSEC_TARGET_CODEGEN_H
 
+#include "Sparsity/SparsityAttrs.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -20,9 +21,10 @@ struct MachineTarget {
   unsigned vectorBits = 0, vectorRegisters = 0;
 };
 
-/// `host` (LLVM's view of this CPU), `x86-64-avx512` or `x86-64-avx2`.
-FailureOr<MachineTarget> resolveMachineTarget(StringRef name,
-                                              std::string &error);
+/// The LLVM target of a target description. Fails for targets sparsec
+/// cannot generate machine code for yet (AArch64).
+FailureOr<MachineTarget> machineTargetFor(sparsity::TargetAttr target,
+                                          StringRef name, std::string &error);
 
 std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const MachineTarget &target, std::string &error);

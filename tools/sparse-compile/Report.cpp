@@ -1,0 +1,141 @@
+//===- Report.cpp - what ran sparse, what fell back, and why --------------===//
+
+#include "Report.h"
+
+#include "Sparsity/SparsityOps.h"
+#include "sparsec/Support/CostModel.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+
+namespace {
+
+struct Row {
+  std::string function, location, shape, declared, chosen, outcome, reason;
+  double density = 0, denseSeconds = 0, chosenSeconds = 0;
+  bool sparse() const { return chosen != "dense" && outcome != "unchecked"; }
+};
+
+std::string strip(Attribute pattern) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << pattern;
+  return StringRef(text).drop_front(StringRef("#sparsity.").size()).str();
+}
+
+std::string where(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return llvm::formatv("{0}:{1}", file.getLine(), file.getColumn()).str();
+  return "?";
+}
+
+} // namespace
+
+LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
+                                         StringRef path, std::string &error) {
+  std::vector<Row> rows;
+  module.walk([&](MatmulOp op) {
+    auto decision = op->getAttrOfType<DictionaryAttr>("sparsec.decision");
+    Row row;
+    row.function = op->getParentOfType<func::FuncOp>().getSymName().str();
+    row.location = where(op.getLoc());
+    PackedType weight = op.getWeight().getType();
+    int64_t k = weight.getReductionSize(), n = weight.getOutputSize();
+    row.shape = llvm::formatv("{0}x{1}x{2}",
+                              op.getInput().getType().getNumElements() / k, k,
+                              n)
+                    .str();
+    if (!decision) {
+      row.declared = row.chosen = strip(weight.getPattern());
+      row.outcome = "unchecked";
+      row.reason = "not legalized (--legalize=false)";
+    } else {
+      auto number = [&](StringRef key) {
+        return cast<FloatAttr>(decision.get(key)).getValueAsDouble();
+      };
+      row.declared = strip(decision.get("declared"));
+      row.chosen = strip(decision.get("chosen"));
+      row.outcome = cast<StringAttr>(decision.get("outcome")).str();
+      row.reason = cast<StringAttr>(decision.get("reason")).str();
+      row.density = number("density");
+      row.denseSeconds = number("dense_seconds");
+      row.chosenSeconds = number("chosen_seconds");
+    }
+    rows.push_back(row);
+  });
+
+  double totalDense = 0, totalChosen = 0, sparseDense = 0, sparseChosen = 0;
+  for (const Row &row : rows) {
+    totalDense += row.denseSeconds;
+    totalChosen += row.chosenSeconds;
+    if (row.sparse()) {
+      sparseDense += row.denseSeconds;
+      sparseChosen += row.chosenSeconds;
+    }
+  }
+  double coverage = totalChosen > 0 ? sparseChosen / totalChosen : 0;
+  // Amdahl: the share of the all-dense time that sparse kernels accelerate,
+  // and how much they accelerate it.
+  double accelerated = totalDense > 0 ? sparseDense / totalDense : 0;
+  double kernelSpeedup = sparseChosen > 0 ? sparseDense / sparseChosen : 1;
+  double predicted = ::sparsec::cost::amdahlSpeedup(accelerated, kernelSpeedup);
+
+  llvm::json::Array ops;
+  for (const Row &row : rows)
+    ops.push_back(llvm::json::Object{
+        {"function", row.function},
+        {"location", row.location},
+        {"shape", row.shape},
+        {"declared", row.declared},
+        {"chosen", row.chosen},
+        {"outcome", row.outcome},
+        {"reason", row.reason},
+        {"density", row.density},
+        {"estimated_dense_seconds", row.denseSeconds},
+        {"estimated_seconds", row.chosenSeconds},
+        {"share", totalChosen > 0 ? row.chosenSeconds / totalChosen : 0.0},
+    });
+  llvm::json::Object report{
+      {"target", target.getCpu()},
+      {"ops", std::move(ops)},
+      {"estimated_dense_seconds", totalDense},
+      {"estimated_seconds", totalChosen},
+      {"sparse_kernel_coverage", coverage},
+      {"amdahl_predicted_speedup", predicted},
+      {"note", "estimates cover sparsity.matmul ops only"},
+  };
+  auto out = openOutputFile(path, &error);
+  if (!out)
+    return failure();
+  out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
+            << "\n";
+  out->keep();
+
+  llvm::outs() << llvm::formatv("{0,-24} {1,-9} {2,-15} {3,-13} {4,-13} "
+                                "{5,-9} {6,7} {7,10} {8,10} {9,6}  {10}\n",
+                                "op", "at", "MxKxN", "declared", "chosen",
+                                "outcome", "density", "dense us", "chosen us",
+                                "share", "reason");
+  for (const Row &row : rows)
+    llvm::outs() << llvm::formatv(
+        "{0,-24} {1,-9} {2,-15} {3,-13} {4,-13} {5,-9} {6,7:f2} {7,10:f2} "
+        "{8,10:f2} {9,5:f1}%  {10}\n",
+        row.function, row.location, row.shape, row.declared, row.chosen,
+        row.outcome, row.density, row.denseSeconds * 1e6,
+        row.chosenSeconds * 1e6,
+        totalChosen > 0 ? 100 * row.chosenSeconds / totalChosen : 0.0,
+        row.reason);
+  llvm::outs() << llvm::formatv(
+      "sparse-kernel coverage {0:f1}% of the estimated time; Amdahl-predicted "
+      "speedup over all-dense {1:f2}x ({2:f1}% of the dense time accelerated "
+      "{3:f2}x)\n",
+      100 * coverage, predicted, 100 * accelerated, kernelSpeedup);
+  return success();
+}
