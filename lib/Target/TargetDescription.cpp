@@ -173,24 +173,41 @@ mlir::sparsec::resolveTargetDescription(MLIRContext *context,
     return failure();
   }
   context->getOrLoadDialect<SparsityDialect>();
+  // parseAttribute miscounts what it read when the text starts with
+  // whitespace or comments, so they are skipped here; line and column of
+  // diagnostics are shifted back to the file's.
+  StringRef text = (*buffer)->getBuffer();
+  unsigned skippedLines = 0, skippedColumns = 0;
+  while (true) {
+    StringRef rest = text.ltrim(" \t\r");
+    skippedColumns += text.size() - rest.size();
+    text = rest;
+    if (text.consume_front("\n")) {
+      ++skippedLines, skippedColumns = 0;
+    } else if (text.starts_with("//")) {
+      text = text.drop_until([](char c) { return c == '\n'; });
+    } else {
+      break;
+    }
+  }
   std::string messages;
   Attribute attr;
   {
-    // Parse errors carry line:col in the buffer; prefix the file name.
+    // Parse errors carry line:col in the text; prefix the file name.
     ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
       std::string where = nameOrPath.str();
-      if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation()))
-        where += ":" + std::to_string(loc.getLine()) + ":" +
-                 std::to_string(loc.getColumn());
+      if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation())) {
+        unsigned line = loc.getLine(), column = loc.getColumn();
+        if (line == 1)
+          column += skippedColumns;
+        where += ":" + std::to_string(line + skippedLines) + ":" +
+                 std::to_string(column);
+      }
       messages += where + ": " + diag.str();
       return success();
     });
-    size_t numRead = 0;
-    StringRef text = (*buffer)->getBuffer();
-    attr = parseAttribute(text, context, Type(), &numRead);
-    if (attr && !text.drop_front(numRead).trim().empty() && messages.empty())
-      messages = nameOrPath.str() +
-                 ": unexpected text after the target description";
+    // Without a count of characters read, trailing text is an error too.
+    attr = parseAttribute(text, context);
   }
   auto target = dyn_cast_or_null<TargetAttr>(attr);
   if (!target && messages.empty())
