@@ -97,9 +97,9 @@ def Sparsity_KernelAttr : Sparsity_Attr<"Kernel", "kernel"> {
   let summary = "a (pattern, element type) pair a target has a kernel for";
   let description = [{
     `efficiency`, if given, is the share of the target's `peak_gflops` (in
-    percent) the kernel sustains on the multiply-adds it does execute, as
-    calibrated on the machine (`bench/calibrate.sh`). The cost model assumes
-    the dense kernel's efficiency where it is absent.
+    percent) the kernel sustains on the multiply-adds it does execute,
+    measured on the machine (`matmul-bench` medians). Where it is absent the
+    cost model assumes the dense kernel's efficiency.
 
     ```mlir
     #sparsity.kernel<#sparsity.nm<2:4>, f32>

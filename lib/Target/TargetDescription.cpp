@@ -25,10 +25,11 @@ struct Builtin {
   StringRef name, description;
 };
 
-// The x86 kernel efficiencies are medians measured on the CI machine class
-// (Zen 5, 2026-11-23, docs/benchmarks.md; regenerate with
-// bench/calibrate.sh). The AVX2 and AArch64 tables are not calibrated: they
-// assume the AVX-512 shares, and their peaks are vendor figures.
+// The x86 kernel efficiencies were set by hand from the matmul-bench
+// medians of the CI machine class (Zen 5, 2026-11-23, docs/benchmarks.md;
+// a calibration command is still to come). The AVX2 and AArch64 tables are
+// not calibrated: they assume the AVX-512 shares, and their peaks are
+// vendor figures.
 const Builtin kBuiltins[] = {
     {"x86-64-avx512",
      R"(#sparsity.target<cpu = "x86-64-v4", isa = x86_64,
