@@ -35,7 +35,6 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t perPass = std::clamp<int64_t>(sliceBudget, 8, 12);
   perPass = std::min(perPass, tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
-  bool ragged = spec.n % kPanel != 0;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -89,20 +88,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               return SmallVector<Value>{};
             });
             // results[c][m] -> out[m][n0 + c], lanes x lanes at a time.
-            for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
-              Value col = arith::AddIOp::create(b, e.loc, n0, e.index(c0));
-              Value mask;
-              if (ragged)
-                mask = vector::CreateMaskOp::create(
-                    b, e.loc, VectorType::get({lanes}, b.getI1Type()),
-                    ValueRange{
-                        arith::SubIOp::create(b, e.loc, e.index(spec.n), col)});
-              for (int64_t m0 = v0 * lanes;
-                   m0 < std::min(spec.m, (v0 + count) * lanes); m0 += lanes)
-                e.transposeTile(results, e.index(c0), e.index(m0), out,
-                                e.index(m0), col,
-                                std::min<int64_t>(lanes, spec.m - m0), mask);
-            }
+            e.storePanelTransposed(results, e.index(0), 0, out, n0, v0 * lanes,
+                                   (v0 + count) * lanes);
             return SmallVector<Value>{};
           });
         }

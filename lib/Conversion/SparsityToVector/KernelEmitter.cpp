@@ -8,10 +8,12 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sparsec/Support/Packing.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
+using ::sparsec::packing::kPanel;
 
 Value KernelEmitter::index(int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
@@ -104,6 +106,25 @@ void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
                                     row);
     else
       vector::StoreOp::create(b, loc, row, dst, ValueRange{at, dstCol});
+  }
+}
+
+void KernelEmitter::storePanelTransposed(Value src, Value srcRow,
+                                         int64_t srcTokenBase, Value out,
+                                         Value n0, int64_t firstToken,
+                                         int64_t endToken) {
+  int64_t lanes = spec.lanes;
+  for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
+    Value col = arith::AddIOp::create(b, loc, n0, index(c0));
+    Value mask;
+    if (spec.n % kPanel != 0)
+      mask = vector::CreateMaskOp::create(
+          b, loc, VectorType::get({lanes}, b.getI1Type()),
+          ValueRange{arith::SubIOp::create(b, loc, index(spec.n), col)});
+    Value row = arith::AddIOp::create(b, loc, srcRow, index(c0));
+    for (int64_t m0 = firstToken; m0 < std::min(spec.m, endToken); m0 += lanes)
+      transposeTile(src, row, index(m0 - srcTokenBase), out, index(m0), col,
+                    std::min<int64_t>(lanes, spec.m - m0), mask);
   }
 }
 

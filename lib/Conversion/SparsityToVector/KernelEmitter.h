@@ -79,6 +79,14 @@ public:
   void transposeTile(Value src, Value srcRow, Value srcCol, Value dst,
                      Value dstRow, Value dstCol, int64_t rows, Value mask);
 
+  /// Writes a panel of results staged column-major, src[srcRow + c][t -
+  /// srcTokenBase] for the panel's columns c (16 from column n0) and tokens
+  /// t in [firstToken, min(M, endToken)), transposed into out[t][n0 + c];
+  /// columns past N are masked off.
+  void storePanelTransposed(Value src, Value srcRow, int64_t srcTokenBase,
+                            Value out, Value n0, int64_t firstToken,
+                            int64_t endToken);
+
   /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
   /// [0, totalRows): a loop over full blocks and a static remainder.
   void forEachRowBlock(int64_t totalRows, int64_t blockRows,

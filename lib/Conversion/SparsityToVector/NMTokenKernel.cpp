@@ -61,7 +61,6 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t passTokens = perPass * lanes;
   int64_t sets = std::max<int64_t>(1, (kMinChains + perPass - 1) / perPass);
   int64_t unroll = (sets + keep - 1) / keep; // groups per loop step
-  bool ragged = spec.n % kPanel != 0;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -87,16 +86,22 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                     arith::AddIOp::create(b, e.loc, block,
                                           e.index(kPanelsPerBlock)));
 
+                // A panel's first column, and its first row in `partial`.
+                auto panelStart = [&](Value panel) {
+                  Value n0 =
+                      arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+                  Value slot0 = arith::MulIOp::create(
+                      b, e.loc, arith::SubIOp::create(b, e.loc, panel, block),
+                      e.index(kPanel));
+                  return std::make_pair(n0, slot0);
+                };
+
                 // Groups [g0, g0 + chunkGroups) of every column in the block.
                 auto chunk = [&](Value g0, int64_t chunkGroups, bool first,
                                  bool last) {
                   e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
-                    Value n0 =
-                        arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
-                    Value slot0 = arith::MulIOp::create(
-                        b, e.loc,
-                        arith::SubIOp::create(b, e.loc, panel, block),
-                        e.index(kPanel));
+                    Value n0, slot0;
+                    std::tie(n0, slot0) = panelStart(panel);
                     Value columns = arith::MinSIOp::create(
                         b, e.loc, e.index(kPanel),
                         arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
@@ -201,31 +206,9 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
 
                 // partial[slot][token] -> out[token][column].
                 e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
-                  Value n0 =
-                      arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
-                  Value slot0 = arith::MulIOp::create(
-                      b, e.loc, arith::SubIOp::create(b, e.loc, panel, block),
-                      e.index(kPanel));
-                  for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
-                    Value col =
-                        arith::AddIOp::create(b, e.loc, n0, e.index(c0));
-                    Value mask;
-                    if (ragged)
-                      mask = vector::CreateMaskOp::create(
-                          b, e.loc, VectorType::get({lanes}, b.getI1Type()),
-                          ValueRange{arith::SubIOp::create(
-                              b, e.loc, e.index(spec.n), col)});
-                    Value srcRow =
-                        arith::AddIOp::create(b, e.loc, slot0, e.index(c0));
-                    for (int64_t m0 = v0 * lanes;
-                         m0 < std::min(spec.m, (v0 + count) * lanes);
-                         m0 += lanes)
-                      e.transposeTile(partial, srcRow,
-                                      e.index(m0 - v0 * lanes), out,
-                                      e.index(m0), col,
-                                      std::min<int64_t>(lanes, spec.m - m0),
-                                      mask);
-                  }
+                  auto [n0, slot0] = panelStart(panel);
+                  e.storePanelTransposed(partial, slot0, v0 * lanes, out, n0,
+                                         v0 * lanes, (v0 + count) * lanes);
                   return SmallVector<Value>{};
                 });
                 scf::YieldOp::create(b, e.loc);
