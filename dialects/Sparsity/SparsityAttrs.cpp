@@ -145,6 +145,15 @@ static void printKernelList(AsmPrinter &printer, ArrayRef<KernelAttr> kernels) {
   printer << "]";
 }
 
+std::string mlir::sparsec::sparsity::printStripped(Attribute attr) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << attr;
+  StringRef stripped(text);
+  stripped.consume_front("#sparsity.");
+  return stripped.str();
+}
+
 #define GET_ATTRDEF_CLASSES
 #include "Sparsity/SparsityAttrs.cpp.inc"
 

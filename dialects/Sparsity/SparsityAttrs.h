@@ -32,6 +32,10 @@ struct PackedStorage {
 /// `128x?x64`: a shape as types print it, for diagnostics.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
+/// A sparsity attribute as written inside another one, without the
+/// `#sparsity.` prefix: `nm<2:4>`, `csr` (for messages and reports).
+std::string printStripped(Attribute attr);
+
 } // namespace mlir::sparsec::sparsity
 
 #include "Sparsity/SparsityInterfaces.h.inc"

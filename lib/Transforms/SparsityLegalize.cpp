@@ -34,16 +34,6 @@ struct Candidate {
   cost::Estimate estimate;
 };
 
-/// Prints a pattern without the `#sparsity.` prefix: nm<2:4>, csr.
-std::string patternName(Attribute pattern) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << pattern;
-  StringRef name(text);
-  name.consume_front("#sparsity.");
-  return name.str();
-}
-
 std::string microseconds(double seconds) {
   return llvm::formatv("{0:f2} us", seconds * 1e6).str();
 }
@@ -87,7 +77,7 @@ struct SparsityLegalizePass
     if (!pack || !matchPattern(pack.getSource(), m_Constant(&weight)) ||
         !element.isF32() || declaredType.getShape().size() != 2) {
       bool native = target.hasKernel(declared, element);
-      op.emitRemark() << "sparsity-legalize: " << patternName(declared)
+      op.emitRemark() << "sparsity-legalize: " << printStripped(declared)
                       << " kept: the weight is not a compile-time constant, "
                          "so it cannot be checked against other patterns"
                       << (native ? "" : " (and the target has no native "
@@ -125,8 +115,9 @@ struct SparsityLegalizePass
     std::optional<cost::Estimate> declaredEstimate;
     for (KernelAttr kernel : target.getKernels()) {
       PatternAttrInterface pattern = kernel.getPattern();
+      // The declared pattern was checked above.
       if (kernel.getElementType() != element || isa<DenseAttr>(pattern) ||
-          !conforms(pattern, shape, isNonzero))
+          (pattern != declared && !conforms(pattern, shape, isNonzero)))
         continue;
       cost::Estimate e = estimate(
           pattern, kernelEfficiency(kernel, kDefaultDenseEfficiency));
@@ -149,22 +140,22 @@ struct SparsityLegalizePass
       reason = declaredEstimate
                    ? "the dense kernel is estimated faster at density " +
                          llvm::formatv("{0:f2}", density).str()
-                   : "no kernel on " + cpu + " runs " + patternName(declared) +
+                   : "no kernel on " + cpu + " runs " + printStripped(declared) +
                          " or a pattern the weight conforms to faster than "
                          "dense";
       ++numDense;
     } else {
       outcome = "converted";
       reason = declaredEstimate
-                   ? patternName(best.pattern) + " is estimated faster than " +
-                         patternName(declared) + " on " + cpu
-                   : "no native " + patternName(declared) + " kernel on " +
+                   ? printStripped(best.pattern) + " is estimated faster than " +
+                         printStripped(declared) + " on " + cpu
+                   : "no native " + printStripped(declared) + " kernel on " +
                          cpu + "; the weight conforms to " +
-                         patternName(best.pattern);
+                         printStripped(best.pattern);
       ++numConverted;
     }
-    op.emitRemark() << "sparsity-legalize: " << patternName(declared) << " -> "
-                    << patternName(best.pattern) << " (" << outcome
+    op.emitRemark() << "sparsity-legalize: " << printStripped(declared) << " -> "
+                    << printStripped(best.pattern) << " (" << outcome
                     << "): " << reason << "; estimated dense "
                     << microseconds(denseEstimate.seconds()) << ", chosen "
                     << microseconds(best.estimate.seconds());

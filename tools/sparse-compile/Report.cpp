@@ -20,15 +20,9 @@ namespace {
 struct Row {
   std::string function, location, shape, declared, chosen, outcome, reason;
   double density = 0, denseSeconds = 0, chosenSeconds = 0;
-  bool sparse() const { return chosen != "dense" && outcome != "unchecked"; }
+  /// Whether a sparse kernel runs it (by the estimates' accounting).
+  bool sparse = false;
 };
-
-std::string strip(Attribute pattern) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << pattern;
-  return StringRef(text).drop_front(StringRef("#sparsity.").size()).str();
-}
 
 std::string where(Location loc) {
   if (auto file = dyn_cast<FileLineColLoc>(loc))
@@ -53,15 +47,16 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
                               n)
                     .str();
     if (!decision) {
-      row.declared = row.chosen = strip(weight.getPattern());
+      row.declared = row.chosen = printStripped(weight.getPattern());
       row.outcome = "unchecked";
       row.reason = "not legalized (--legalize=false)";
     } else {
       auto number = [&](StringRef key) {
         return cast<FloatAttr>(decision.get(key)).getValueAsDouble();
       };
-      row.declared = strip(decision.get("declared"));
-      row.chosen = strip(decision.get("chosen"));
+      row.declared = printStripped(decision.get("declared"));
+      row.chosen = printStripped(decision.get("chosen"));
+      row.sparse = !isa<DenseAttr>(decision.get("chosen"));
       row.outcome = cast<StringAttr>(decision.get("outcome")).str();
       row.reason = cast<StringAttr>(decision.get("reason")).str();
       row.density = number("density");
@@ -75,7 +70,7 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
   for (const Row &row : rows) {
     totalDense += row.denseSeconds;
     totalChosen += row.chosenSeconds;
-    if (row.sparse()) {
+    if (row.sparse) {
       sparseDense += row.denseSeconds;
       sparseChosen += row.chosenSeconds;
     }
