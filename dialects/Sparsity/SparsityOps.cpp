@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace mlir::sparsec::sparsity;
@@ -130,6 +131,20 @@ LogicalResult PermuteOp::verify() {
 //===----------------------------------------------------------------------===//
 // MatmulOp
 //===----------------------------------------------------------------------===//
+
+std::string MatmulOp::getShapeDescription() {
+  PackedType weight = getWeight().getType();
+  int64_t k = weight.getReductionSize();
+  return llvm::formatv("{0}x{1}x{2}", getInput().getType().getNumElements() / k,
+                       k, weight.getOutputSize())
+      .str();
+}
+
+std::string mlir::sparsec::sparsity::describeLocation(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return llvm::formatv("{0}:{1}", file.getLine(), file.getColumn()).str();
+  return "?";
+}
 
 LogicalResult MatmulOp::verify() {
   RankedTensorType inputType = getInput().getType();

@@ -14,4 +14,12 @@
 #define GET_OP_CLASSES
 #include "Sparsity/SparsityOps.h.inc"
 
+namespace mlir::sparsec::sparsity {
+
+/// "line:col" of a file location, "?" otherwise: how reports and profiles
+/// point at an op.
+std::string describeLocation(Location loc);
+
+} // namespace mlir::sparsec::sparsity
+
 #endif // SPARSEC_SPARSITY_SPARSITYOPS_H

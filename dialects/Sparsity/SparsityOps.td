@@ -135,6 +135,11 @@ def Sparsity_MatmulOp : Sparsity_Op<"matmul", [Pure]> {
     `:` type($input) `,` qualified(type($weight)) (`,` type($bias)^)? `->`
     type($result)
   }];
+  let extraClassDeclaration = [{
+    /// "MxKxN", M counting every token row (batch dimensions folded in): how
+    /// reports and profiles name the op's shape.
+    std::string getShapeDescription();
+  }];
   let hasVerifier = 1;
 }
 

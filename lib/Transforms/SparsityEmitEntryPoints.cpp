@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/JSON.h"
 
 #define DEBUG_TYPE "sparsity-emit-entry-points"
 
@@ -17,6 +18,7 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kSignatureAttr = "sparsec.signature";
+constexpr StringLiteral kProfileAttr = "sparsec.profile";
 
 struct SparsityEmitEntryPointsPass
     : public mlir::sparsec::impl::SparsityEmitEntryPointsBase<
@@ -63,14 +65,41 @@ struct SparsityEmitEntryPointsPass
     }
 
     // const char sparsec_model_info[] = "[{...}, ...]";
-    std::string info = "[" + llvm::join(entries, ",") + "]";
-    info.push_back('\0');
     b.setInsertionPointToEnd(module.getBody());
-    auto arrayType =
-        LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), info.size());
-    LLVM::GlobalOp::create(b, module.getLoc(), arrayType, /*isConstant=*/true,
-                           LLVM::Linkage::External, "sparsec_model_info",
-                           b.getStringAttr(info));
+    addString(b, "sparsec_model_info", "[" + llvm::join(entries, ",") + "]");
+    // What the profile hooks' op numbers stand for, when there are hooks.
+    if (auto ops = module->getAttrOfType<ArrayAttr>(kProfileAttr)) {
+      llvm::json::Array list;
+      for (Attribute op : ops)
+        list.push_back(toJSON(cast<DictionaryAttr>(op)));
+      std::string text;
+      llvm::raw_string_ostream(text) << llvm::json::Value(std::move(list));
+      addString(b, "sparsec_profile_info", text);
+    }
+  }
+
+  /// `const char name[] = "text";`, visible to dlsym.
+  void addString(OpBuilder &b, StringRef name, std::string text) {
+    text.push_back('\0');
+    auto type = LLVM::LLVMArrayType::get(IntegerType::get(b.getContext(), 8),
+                                         text.size());
+    LLVM::GlobalOp::create(b, getOperation().getLoc(), type,
+                           /*isConstant=*/true, LLVM::Linkage::External, name,
+                           b.getStringAttr(text));
+  }
+
+  static llvm::json::Object toJSON(DictionaryAttr dict) {
+    llvm::json::Object object;
+    for (NamedAttribute entry : dict) {
+      Attribute value = entry.getValue();
+      if (auto flag = dyn_cast<BoolAttr>(value))
+        object[entry.getName().strref()] = flag.getValue();
+      else if (auto number = dyn_cast<IntegerAttr>(value))
+        object[entry.getName().strref()] = number.getInt();
+      else if (auto text = dyn_cast<StringAttr>(value))
+        object[entry.getName().strref()] = text.str();
+    }
+    return object;
   }
 };
 

@@ -1,7 +1,8 @@
 /*===- sparsec_rt.h - the sparsec runtime, C ABI ------------------*- C -*-===*
  *
- * What compiled models link against: status codes, aligned memory and a
- * thread pool. No MLIR/LLVM dependency; plain C11 + pthreads, so a model
+ * What compiled models link against: status codes, aligned memory, a
+ * thread pool and per-op timers. No MLIR/LLVM dependency; plain C11 +
+ * pthreads, so a model
  * shared library needs only libc, libm and libpthread.
  *
  *===----------------------------------------------------------------------===*/
@@ -45,6 +46,17 @@ int sparsec_get_num_threads(void);
  * inline when there is one thread or one task. Not reentrant. */
 typedef void (*sparsec_task_fn)(void *ctx, int64_t begin, int64_t end);
 void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks);
+
+/* Per-op kernel timers (sparse-run --profile). Compiled code brackets the
+ * kernel calls of op number `op` (its index in `sparsec_profile_info`) with
+ * begin/end; they measure only while enabled (default off). */
+void sparsec_profile_enable(int enabled);
+void sparsec_profile_reset(void);
+void sparsec_profile_begin(int64_t op);
+void sparsec_profile_end(int64_t op);
+/* Completed brackets of op since the last reset; their total wall time in
+ * *seconds (may be NULL). */
+int64_t sparsec_profile_read(int64_t op, double *seconds);
 
 #ifdef __cplusplus
 }

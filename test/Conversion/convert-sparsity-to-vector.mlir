@@ -1,6 +1,8 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector="vector-bits=256 vector-registers=16" -split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector="nm-over-tokens-from=0" -split-input-file | FileCheck %s --check-prefix=ROWS --implicit-check-not=sparsity.matmul
+// RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=PROFILE
+// RUN: sparse-opt %s -convert-sparsity-to-vector="profile=false" -split-input-file | FileCheck %s --check-prefix=NOPROFILE --implicit-check-not=sparsec_profile --implicit-check-not=sparsec.profile
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
 // reads activation windows and permutes them per lane into FMAs.
@@ -33,9 +35,22 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16
 // Dense: tiles are pairs of 16-column panels (48 columns: 2 tiles, the last
 // a single panel); a k loop of broadcast-FMAs; two identical matmuls share
 // one kernel.
+// Each matmul's calls are bracketed by profile hooks numbered in op order;
+// the module lists what each number is.
+// PROFILE: module attributes {sparsec.profile = [{function = "dense", id = 0 : i64, kernel = "dense", location = "{{[0-9]+}}:8", shape = "4x32x48", sparse = false}, {function = "dense", id = 1 : i64,
 // CHECK-LABEL: func.func @dense
+// CHECK: %[[BEGIN0:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: call @sparsec_profile_begin(%[[BEGIN0]])
 // CHECK: call @[[K:__sparsec_matmul_dense_4x32x48_relu_v16]]({{.*}}, %c0, %c2)
+// CHECK-NEXT: %[[END0:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: call @sparsec_profile_end(%[[END0]])
+// CHECK: %[[BEGIN1:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: call @sparsec_profile_begin(%[[BEGIN1]])
 // CHECK: call @[[K]]
+// CHECK-NEXT: arith.constant 1 : i64
+// CHECK-NEXT: call @sparsec_profile_end
+// NOPROFILE-LABEL: func.func @dense
+// NOPROFILE-COUNT-2: call @__sparsec_matmul_dense_4x32x48_relu_v16
 // CHECK: func.func private @[[K]]({{.*}}sparsec.tiles = 2 : i64
 // CHECK: scf.for
 // CHECK: scf.if

@@ -8,11 +8,19 @@
 // CHECK: %[[A1:.*]] = llvm.load %[[P1]] : !llvm.ptr -> !llvm.ptr
 // CHECK: llvm.call @model(%[[A0]], %[[A1]])
 // CHECK: llvm.mlir.global external constant @sparsec_model_info("[{\22name\22:\22model\22}]\00")
+// CHECK-NOT: sparsec_profile_info
 llvm.func @model(%in: !llvm.ptr, %out: !llvm.ptr) attributes {sparsec.signature = "{\"name\":\"model\"}"} {
   llvm.return
 }
 llvm.func @helper(%x: i64) {
   llvm.return
+}
+
+// -----
+
+// The ops the profile hooks number, as JSON for sparse-run --profile.
+// CHECK: llvm.mlir.global external constant @sparsec_profile_info("[{\22function\22:\22f\22,\22id\22:0,\22kernel\22:\22nm<2:4>\22,\22sparse\22:true}]\00")
+module attributes {sparsec.profile = [{function = "f", id = 0 : i64, kernel = "nm<2:4>", sparse = true}]} {
 }
 
 // -----

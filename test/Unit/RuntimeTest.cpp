@@ -84,4 +84,37 @@ TEST(Runtime, PartitionIsStaticAndContiguous) {
   sparsec_set_num_threads(1);
 }
 
+TEST(Runtime, ProfileMeasuresOnlyWhileEnabled) {
+  sparsec_profile_reset();
+  sparsec_profile_begin(3);
+  sparsec_profile_end(3);
+  EXPECT_EQ(sparsec_profile_read(3, nullptr), 0) << "off by default";
+
+  sparsec_profile_enable(1);
+  for (int i = 0; i < 2; ++i) {
+    sparsec_profile_begin(3);
+    volatile double sink = 0;
+    for (int j = 0; j < 100000; ++j)
+      sink = sink + j;
+    sparsec_profile_end(3);
+  }
+  sparsec_profile_end(5); // an end without a begin is not a call
+  sparsec_profile_begin(-1); // ignored, as are out-of-range reads
+  double seconds = -1;
+  EXPECT_EQ(sparsec_profile_read(3, &seconds), 2);
+  EXPECT_GT(seconds, 0.0);
+  EXPECT_EQ(sparsec_profile_read(5, nullptr), 0);
+  EXPECT_EQ(sparsec_profile_read(1 << 20, &seconds), 0);
+  EXPECT_EQ(seconds, 0.0);
+
+  sparsec_profile_begin(1000); // grows past the first capacity
+  sparsec_profile_end(1000);
+  EXPECT_EQ(sparsec_profile_read(1000, nullptr), 1);
+
+  sparsec_profile_reset();
+  EXPECT_EQ(sparsec_profile_read(3, &seconds), 0);
+  EXPECT_EQ(seconds, 0.0);
+  sparsec_profile_enable(0);
+}
+
 } // namespace

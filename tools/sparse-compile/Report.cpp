@@ -24,12 +24,6 @@ struct Row {
   bool sparse = false;
 };
 
-std::string where(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return llvm::formatv("{0}:{1}", file.getLine(), file.getColumn()).str();
-  return "?";
-}
-
 } // namespace
 
 LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
@@ -39,13 +33,9 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
     auto decision = op->getAttrOfType<DictionaryAttr>("sparsec.decision");
     Row row;
     row.function = op->getParentOfType<func::FuncOp>().getSymName().str();
-    row.location = where(op.getLoc());
+    row.location = describeLocation(op.getLoc());
+    row.shape = op.getShapeDescription();
     PackedType weight = op.getWeight().getType();
-    int64_t k = weight.getReductionSize(), n = weight.getOutputSize();
-    row.shape = llvm::formatv("{0}x{1}x{2}",
-                              op.getInput().getType().getNumElements() / k, k,
-                              n)
-                    .str();
     if (!decision) {
       row.declared = row.chosen = printStripped(weight.getPattern());
       row.outcome = "unchecked";

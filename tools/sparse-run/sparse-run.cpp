@@ -1,15 +1,18 @@
 //===- sparse-run.cpp - run, check and time a compiled model --------------===//
 //
 //   sparse-run model.so [--entry=NAME] [--check] [--num-threads=N]
-//              [--warmup=W] [--repetitions=R] [--seed=S] [--json]
+//              [--warmup=W] [--repetitions=R] [--seed=S] [--profile] [--json]
 //
 // Loads a library written by sparse-compile, reads its entry points from
 // `sparsec_model_info`, feeds them seeded random inputs, optionally compares
 // each with its dense reference (`NAME__reference`, compiled in with
 // --with-reference), and times them: median, p95 and min over repetitions
-// after warm-up.
+// after warm-up. With --profile, the timed runs also measure each op's
+// kernel time and the share of the run time spent in sparse kernels.
 //
 //===----------------------------------------------------------------------===//
+
+#include "Profile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -25,6 +28,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -57,6 +61,11 @@ static cl::opt<unsigned> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> jsonOutput("json", cl::desc("Print results as JSON"),
                                 cl::cat(category));
+static cl::opt<bool> profileOps(
+    "profile",
+    cl::desc("Time each op's kernels during the timed runs and print their "
+             "share of the run time and the measured sparse-kernel coverage"),
+    cl::cat(category));
 
 namespace {
 
@@ -188,6 +197,12 @@ int main(int argc, char **argv) {
     return fail("no entry point '" + entryName +
                 "'; the library has: " + llvm::join(available, ", "));
 
+  sparsec::Profiler profiler;
+  std::string profileError;
+  if (profileOps && !profiler.load(library, profileError))
+    return fail(libraryPath + ": " + profileError);
+  double allSeconds = 0, allSparseSeconds = 0;
+
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   bool allMatch = true;
@@ -234,12 +249,24 @@ int main(int argc, char **argv) {
     for (int i = 0; i < warmup; ++i)
       call(fn, entry);
     std::vector<double> ms;
+    if (profileOps)
+      profiler.start();
     for (int i = 0; i < repetitions; ++i) {
       auto start = std::chrono::steady_clock::now();
       call(fn, entry);
       auto stop = std::chrono::steady_clock::now();
       ms.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::optional<sparsec::EntryProfile> profile;
+    if (profileOps) {
+      double total = 0;
+      for (double t : ms)
+        total += t / 1000;
+      profile = profiler.stop(total, repetitions);
+      allSeconds += total;
+      allSparseSeconds += profile->sparseSecondsPerRun * repetitions;
+      result["profile"] = profile->toJSON();
     }
     std::sort(ms.begin(), ms.end());
     auto percentile = [&](double p) {
@@ -254,8 +281,15 @@ int main(int argc, char **argv) {
           "%-28s %7d %11.4f %11.4f %11.4f  %s\n", entry.name.c_str(),
           threads.getValue(), percentile(0.5), percentile(0.95),
           ms.empty() ? 0.0 : ms.front(), verdict.c_str());
+    if (profile && !jsonOutput)
+      profile->print(llvm::outs(), entry.name, repetitions);
     results.push_back(std::move(result));
   }
+  if (profileOps && !jsonOutput && selected.size() > 1)
+    llvm::outs() << llvm::format(
+        "measured sparse-kernel coverage over all entries %.1f%% of the run "
+        "time\n",
+        allSeconds > 0 ? 100 * allSparseSeconds / allSeconds : 0.0);
   if (jsonOutput)
     llvm::outs() << llvm::formatv("{0:2}",
                                   llvm::json::Value(std::move(results)))

@@ -16,6 +16,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     can split them. Weights packed at run time are not supported yet and
     are reported as errors.
 
+    With `profile`, the calls of the i-th matmul are bracketed by
+    `sparsec_profile_begin(i)` / `sparsec_profile_end(i)`, and the module's
+    `sparsec.profile` attribute lists what each number is (function,
+    location, shape, kernel pattern): `sparse-run --profile` reads both.
+
     | pattern | kernel |
     |---------|--------|
     | dense   | panels of 16 columns x MR rows, broadcast-FMA |
@@ -32,6 +37,10 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            /*default=*/"64",
            "Token rows (M) from which N:M kernels vectorize over tokens "
            "instead of permuting activations per lane (0: never)">,
+    Option<"profile", "profile", "bool", /*default=*/"true",
+           "Bracket each op's kernel calls with the runtime's "
+           "sparsec_profile_begin/end (two calls that test a flag while "
+           "profiling is off) and describe the ops in `sparsec.profile`">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",

@@ -86,7 +86,9 @@ def SparsityEmitEntryPoints : Pass<"sparsity-emit-entry-points", "ModuleOp"> {
     `void sparsec_call_f(void **args)`, which calls `@f` with `args[i]`, and
     a global `sparsec_model_info` string describing each entry point's
     arguments (taken from the `sparsec.signature` attribute the pipeline
-    records before bufferization).
+    records before bufferization). When the module carries `sparsec.profile`
+    (from `convert-sparsity-to-vector{profile}`), also a global
+    `sparsec_profile_info`: that list as JSON, for `sparse-run --profile`.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

@@ -37,6 +37,10 @@ using namespace mlir::sparsec::kernels;
 
 namespace {
 
+constexpr StringLiteral kProfileAttr = "sparsec.profile";
+constexpr StringLiteral kProfileBegin = "sparsec_profile_begin";
+constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
+
 /// Multiply-adds below which a kernel runs on the calling thread only.
 constexpr int64_t kParallelWork = int64_t(1) << 20;
 
@@ -95,9 +99,15 @@ struct ConvertSparsityToVectorPass
       return signalPassFailure();
     SmallVector<MatmulOp> matmuls;
     module.walk([&](MatmulOp op) { matmuls.push_back(op); });
-    for (MatmulOp op : matmuls)
-      if (failed(lower(op)))
+    SmallVector<Attribute> profiled;
+    for (MatmulOp op : matmuls) {
+      if (profile)
+        profiled.push_back(describeForProfile(op, profiled.size()));
+      if (failed(lower(op, profile ? profiled.size() - 1 : -1)))
         return signalPassFailure();
+    }
+    if (profile && !profiled.empty())
+      module->setAttr(kProfileAttr, ArrayAttr::get(&getContext(), profiled));
 
     // Packed weights are gone from the computation; drop their producers.
     SmallVector<Operation *> dead;
@@ -116,7 +126,39 @@ struct ConvertSparsityToVectorPass
       (void)applyPatternsGreedily(kernel, frozen);
   }
 
-  LogicalResult lower(MatmulOp op) {
+  /// What sparse-run --profile prints for op number `id`.
+  DictionaryAttr describeForProfile(MatmulOp op, int64_t id) {
+    Builder b(&getContext());
+    Attribute pattern = op.getWeight().getType().getPattern();
+    auto func = op->getParentOfType<func::FuncOp>();
+    return b.getDictionaryAttr({
+        b.getNamedAttr("id", b.getI64IntegerAttr(id)),
+        b.getNamedAttr("function",
+                       b.getStringAttr(func ? func.getSymName() : "?")),
+        b.getNamedAttr("location",
+                       b.getStringAttr(describeLocation(op.getLoc()))),
+        b.getNamedAttr("shape", b.getStringAttr(op.getShapeDescription())),
+        b.getNamedAttr("kernel", b.getStringAttr(printStripped(pattern))),
+        b.getNamedAttr("sparse", b.getBoolAttr(!isa<DenseAttr>(pattern))),
+    });
+  }
+
+  /// `sparsec_profile_begin/end(i64 op)` from the runtime.
+  func::FuncOp getProfileHook(StringRef name) {
+    ModuleOp module = getOperation();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+      return existing;
+    OpBuilder b(module.getBodyRegion());
+    auto hook = func::FuncOp::create(
+        b, module.getLoc(), name,
+        b.getFunctionType({b.getI64Type()}, TypeRange{}));
+    hook.setPrivate();
+    return hook;
+  }
+
+  /// Lowers `op` to kernel calls; bracketed by profile hooks when
+  /// `profileId` >= 0.
+  LogicalResult lower(MatmulOp op, int64_t profileId) {
     auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
     if (!assemble)
       return op.emitOpError(
@@ -165,7 +207,15 @@ struct ConvertSparsityToVectorPass
           tensor, /*read_only=*/true);
     };
 
+    auto profileHook = [&](StringRef name) {
+      if (profileId < 0)
+        return;
+      Value id = arith::ConstantIntOp::create(b, loc, profileId, 64);
+      func::CallOp::create(b, loc, getProfileHook(name), ValueRange{id});
+    };
+
     Value input = toBuffer(op.getInput());
+    profileHook(kProfileBegin);
     if (spec.transposedInput) {
       Value transposed = getScratch(b, loc, spec);
       func::FuncOp transpose = getOrBuildTranspose(spec);
@@ -188,6 +238,7 @@ struct ConvertSparsityToVectorPass
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
     func::CallOp::create(b, loc, *kernel, args);
+    profileHook(kProfileEnd);
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
     int64_t fmas = spec.m * storedValues(assemble);
