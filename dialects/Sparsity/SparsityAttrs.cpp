@@ -388,6 +388,24 @@ PackedStorage DenseAttr::getPackedStorage(ArrayRef<int64_t> shape,
 // KernelAttr
 //===----------------------------------------------------------------------===//
 
+LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t lanes, int64_t rows, int64_t panels,
+                                 int64_t tokenVectors, int64_t kChunk,
+                                 bool overTokens) {
+  if (lanes < 1 || !llvm::isPowerOf2_64(lanes))
+    return emitError() << "tiling lanes must be a power of two, got "
+                       << lanes;
+  for (auto [name, value] :
+       {std::pair<StringRef, int64_t>{"rows", rows},
+        {"panels", panels},
+        {"token_vectors", tokenVectors},
+        {"k_chunk", kChunk}})
+    if (value < 1)
+      return emitError() << "tiling " << name << " must be positive, got "
+                         << value;
+  return success();
+}
+
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  PatternAttrInterface pattern,
                                  Type elementType,

@@ -119,6 +119,35 @@ def Sparsity_KernelAttr : Sparsity_Attr<"Kernel", "kernel"> {
   let genVerifyDecl = 1;
 }
 
+def Sparsity_TilingAttr : Sparsity_Attr<"Tiling", "tiling"> {
+  let summary = "register and cache blocking of one matmul's kernel";
+  let description = [{
+    Chosen by `sparsity-tile` from the target description, followed by
+    `convert-sparsity-to-vector`:
+
+    - `lanes`: f32 lanes per vector register.
+    - `rows`: token rows per register block (dense, block and N:M-by-permute
+      kernels); their accumulators and operands fill the registers.
+    - `panels`: 16-column weight panels per dense tile.
+    - `token_vectors`: token vectors per pass of kernels vectorized over
+      tokens (CSR, N:M on many tokens): accumulators per kept value.
+    - `k_chunk`: K rows per cache chunk: a dense tile's weight chunk stays
+      in L2, a token kernel's transposed activations stay in L1.
+    - `over_tokens`: whether the kernel vectorizes over tokens (on
+      transposed activations) rather than over output columns.
+
+    ```mlir
+    #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8,
+                     k_chunk = 2048, over_tokens = false>
+    ```
+  }];
+  let parameters = (ins "int64_t":$lanes, "int64_t":$rows, "int64_t":$panels,
+                        "int64_t":$token_vectors, "int64_t":$k_chunk,
+                        "bool":$over_tokens);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Mixture of experts
 //===----------------------------------------------------------------------===//

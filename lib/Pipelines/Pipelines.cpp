@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - sparsec compilation pipelines ----------------------===//
 
 #include "sparsec/Pipelines/Pipelines.h"
+#include "Sparsity/SparsityDialect.h"
 #include "sparsec/Conversion/Passes.h"
 #include "sparsec/Transforms/Passes.h"
 
@@ -16,11 +17,26 @@
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/JSON.h"
@@ -28,50 +44,153 @@
 using namespace mlir;
 using namespace mlir::sparsec;
 
-void mlir::sparsec::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                             const LoweringOptions &options) {
-  pm.addPass(createSparsityPack());
-  ConvertSparsityToVectorOptions vectorOptions;
-  vectorOptions.vectorBits = options.vectorBits;
-  vectorOptions.vectorRegisters = options.vectorRegisters;
-  pm.addPass(createConvertSparsityToVector(vectorOptions));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+namespace {
 
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
+/// A pass configured from an options string in its own syntax.
+LogicalResult addConfigured(OpPassManager &pm, std::unique_ptr<Pass> pass,
+                            StringRef options) {
+  if (!options.empty() &&
+      failed(pass->initializeOptions(options, [&](const Twine &message) {
+        llvm::errs() << "error: options of " << pass->getArgument() << " ('"
+                     << options << "'): " << message << "\n";
+        return failure();
+      })))
+    return failure();
+  pm.addPass(std::move(pass));
+  return success();
+}
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createConvertSparsityToLLVM());
-  // Math with an LLVM intrinsic (fma, exp, ...) first: libm would turn each
-  // vector op into one call per lane. The rest (the reference's scalar erf)
-  // goes to libm.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  ConvertFuncToLLVMPassOptions funcOptions;
-  funcOptions.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createSparsityParallelizeKernels());
-  pm.addPass(createSparsityEmitEntryPoints());
-  pm.addPass(createCanonicalizerPass());
+std::string withTarget(StringRef target, StringRef options) {
+  return ("target=" + target + (options.empty() ? "" : " ") + options).str();
+}
+
+} // namespace
+
+std::vector<PipelineStage>
+mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
+  std::string target = options.target;
+  std::vector<PipelineStage> stages;
+  if (options.legalize)
+    stages.push_back({"legalize", [=, legalize = std::string(
+                                          options.legalizeOptions)](
+                                      OpPassManager &pm) {
+                        return addConfigured(pm, createSparsityLegalize(),
+                                             withTarget(target, legalize));
+                      }});
+  stages.push_back(
+      {"tile", [=, tile = std::string(options.tileOptions)](OpPassManager &pm) {
+         return addConfigured(pm, createSparsityTile(),
+                              withTarget(target, tile));
+       }});
+  stages.push_back({"pack", [](OpPassManager &pm) {
+                      pm.addPass(createSparsityPack());
+                      return success();
+                    }});
+  stages.push_back(
+      {"vectorize", [vector = std::string(options.vectorOptions)](
+                        OpPassManager &pm) {
+         if (failed(addConfigured(pm, createConvertSparsityToVector(), vector)))
+           return failure();
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+         return success();
+       }});
+  stages.push_back({"bufferize", [](OpPassManager &pm) {
+                      bufferization::OneShotBufferizePassOptions bufferize;
+                      bufferize.bufferizeFunctionBoundaries = true;
+                      bufferize.functionBoundaryTypeConversion =
+                          bufferization::LayoutMapOption::IdentityLayoutMap;
+                      pm.addPass(
+                          bufferization::createOneShotBufferizePass(bufferize));
+                      bufferization::BufferResultsToOutParamsPassOptions out;
+                      out.hoistStaticAllocs = true;
+                      out.modifyPublicFunctions = true;
+                      pm.addPass(
+                          bufferization::createBufferResultsToOutParamsPass(
+                              out));
+                      bufferization::buildBufferDeallocationPipeline(pm);
+                      return success();
+                    }});
+  stages.push_back({"loops", [](OpPassManager &pm) {
+                      pm.addNestedPass<func::FuncOp>(
+                          createConvertLinalgToLoopsPass());
+                      pm.addPass(createConvertVectorToSCFPass());
+                      pm.addPass(createLowerAffinePass());
+                      pm.addPass(createSCFToControlFlowPass());
+                      pm.addPass(memref::createExpandStridedMetadataPass());
+                      return success();
+                    }});
+  stages.push_back({"llvm", [](OpPassManager &pm) {
+                      pm.addPass(createConvertSparsityToLLVM());
+                      // Math with an LLVM intrinsic (fma, exp, ...) first:
+                      // libm would turn each vector op into one call per
+                      // lane. The rest (the reference's scalar erf) goes to
+                      // libm.
+                      pm.addPass(createConvertMathToLLVMPass());
+                      pm.addPass(createConvertMathToLibmPass());
+                      pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+                      pm.addPass(createConvertVectorToLLVMPass());
+                      pm.addPass(createArithToLLVMConversionPass());
+                      pm.addPass(createConvertIndexToLLVMPass());
+                      pm.addPass(createConvertControlFlowToLLVMPass());
+                      ConvertFuncToLLVMPassOptions funcOptions;
+                      funcOptions.useBarePtrCallConv = true;
+                      pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+                      pm.addPass(createReconcileUnrealizedCastsPass());
+                      return success();
+                    }});
+  stages.push_back({"runtime", [](OpPassManager &pm) {
+                      pm.addPass(createSparsityParallelizeKernels());
+                      pm.addPass(createSparsityEmitEntryPoints());
+                      pm.addPass(createCanonicalizerPass());
+                      return success();
+                    }});
+  return stages;
+}
+
+LogicalResult
+mlir::sparsec::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                        const PipelineOptions &options) {
+  for (const PipelineStage &stage : getPipelineStages(options))
+    if (failed(stage.addPasses(pm)))
+      return failure();
+  return success();
+}
+
+void mlir::sparsec::registerSparsecPipelines() {
+  registerPassPipeline(
+      "sparsec-lower-to-llvm",
+      "The sparse-compile pipeline: legalize, tile, pack, vectorize, "
+      "bufferize, loops, llvm, runtime",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        auto options = PipelineOptions::createFromString(text);
+        if (!options)
+          return errorHandler("invalid sparsec-lower-to-llvm options: " +
+                              text);
+        return buildLowerToLLVMPipeline(pm, *options);
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(PipelineOptions());
+      });
+}
+
+void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
+  registry.insert<sparsity::SparsityDialect, arith::ArithDialect,
+                  func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
+                  tensor::TensorDialect>();
+  // What bufferization and buffer deallocation need of the ops they meet.
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 static llvm::json::Value describe(Type type) {

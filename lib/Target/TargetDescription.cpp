@@ -221,6 +221,15 @@ mlir::sparsec::resolveTargetDescription(MLIRContext *context,
   return target;
 }
 
+FailureOr<TargetAttr> mlir::sparsec::getModuleTarget(ModuleOp module,
+                                                     StringRef nameOrPath,
+                                                     std::string &error) {
+  if (auto target =
+          dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target")))
+    return target;
+  return resolveTargetDescription(module.getContext(), nameOrPath, error);
+}
+
 double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback) {
   if (kernel && kernel.getEfficiency())
     return *kernel.getEfficiency() / 100.0;

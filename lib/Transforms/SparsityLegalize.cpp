@@ -44,18 +44,13 @@ struct SparsityLegalizePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target =
-        dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target"));
-    if (!target) {
-      std::string error;
-      FailureOr<TargetAttr> resolved =
-          resolveTargetDescription(&getContext(), targetName, error);
-      if (failed(resolved)) {
-        module.emitError("sparsity-legalize: ") << error;
-        return signalPassFailure();
-      }
-      target = *resolved;
+    std::string error;
+    FailureOr<TargetAttr> resolved = getModuleTarget(module, targetName, error);
+    if (failed(resolved)) {
+      module.emitError("sparsity-legalize: ") << error;
+      return signalPassFailure();
     }
+    TargetAttr target = *resolved;
     cost::Roofline roofline{double(target.getPeakGflops()),
                             double(target.getMemoryBandwidthGbps()),
                             int64_t(target.getL3CacheSizeInBytes())};

@@ -11,7 +11,7 @@
 // CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x2xf32>
 // CHECK: call @[[K:__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v16]](%[[X]], {{.*}}, %[[OUT]], %c0, %c1)
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
-// CHECK: func.func private @[[K]]({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 1 : i64}
+// CHECK: func.func private @[[K]]({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 1 : i64, sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 3, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = false>}
 // CHECK: vector.transfer_read {{.*}} : memref<3x8xf32>, vector<16xf32>
 // CHECK: vector.load {{.*}} : memref<1x2x2x16xi8>, vector<16xi8>
 // CHECK: arith.extui {{.*}} : vector<16xi8> to vector<16xi32>

@@ -1,37 +1,22 @@
 //===- sparse-compile.cpp - compile a model ahead of time -----------------===//
 //
 //   sparse-compile model.mlir -o model.so [--emit=so|o|s|ll|mlir]
-//                  [--target=host|x86-64-avx512|x86-64-avx2] [--with-reference]
+//                  [--target=NAME|FILE] [--legalize=false] [--report=FILE.json]
+//                  [--dump-stages=DIR] [--with-reference]
 //
 // Runs the sparsec pipeline and writes the requested artifact; a shared
 // library comes with a C header (model.h) declaring its entry points.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Sparsity/SparsityDialect.h"
-#include "sparsec/Pipelines/Pipelines.h"
 #include "Report.h"
+#include "StageDumper.h"
+#include "sparsec/Pipelines/Pipelines.h"
 #include "sparsec/Target/CodeGen.h"
 #include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -44,6 +29,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
@@ -76,6 +62,11 @@ static cl::opt<std::string>
                cl::desc("Write the per-op report (decisions, estimates, "
                         "coverage) as JSON, and print it as a table"),
                cl::value_desc("file.json"), cl::cat(category));
+static cl::opt<std::string> dumpDir(
+    "dump-stages",
+    cl::desc("Write the IR after each pipeline stage to DIR/NN-<stage>.mlir "
+             "(then the optimized LLVM IR and, for objects, the assembly)"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<bool>
     withReference("with-reference",
                   cl::desc("Also compile each entry point's dense reference "
@@ -178,21 +169,7 @@ int main(int argc, char **argv) {
 
   std::string error;
   DialectRegistry registry;
-  registry.insert<sparsity::SparsityDialect, arith::ArithDialect,
-                  func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect>();
-  // What bufferization and buffer deallocation need of the ops they meet.
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-      registry);
-  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  linalg::registerBufferizableOpInterfaceExternalModels(registry);
-  memref::registerAllocationOpInterfaceExternalModels(registry);
-  scf::registerBufferizableOpInterfaceExternalModels(registry);
-  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  vector::registerBufferizableOpInterfaceExternalModels(registry);
+  registerPipelineDialects(registry);
   MLIRContext context(registry);
   // Diagnostics name the op by its location; a dump of it is noise to users.
   context.printOpOnDiagnostic(false);
@@ -228,24 +205,25 @@ int main(int argc, char **argv) {
     return 1;
   OwningOpRef<ModuleOp> signatures(cast<ModuleOp>((*module)->clone()));
 
-  if (legalize) {
-    (*module)->setAttr("sparsity.target", *description);
-    PassManager legalizer(&context);
-    legalizer.addPass(createSparsityLegalize());
-    if (failed(legalizer.run(*module)))
-      return 1;
-  }
-  if (!reportPath.empty() &&
-      failed(writeReport(*module, *description, reportPath, error)))
+  // Every stage that needs the target finds it on the module.
+  (*module)->setAttr("sparsity.target", *description);
+  StageDumper dump(dumpDir);
+  if (failed(dump.open(error)) || failed(dump.write("input", *module, error)))
     return fail(error);
-
-  PassManager pm(&context);
-  LoweringOptions lowering;
-  lowering.vectorBits = description->getMaxVectorOpWidth();
-  lowering.vectorRegisters = description->getVectorRegisters();
-  buildLowerToLLVMPipeline(pm, lowering);
-  if (failed(pm.run(*module)))
-    return 1;
+  PipelineOptions pipeline;
+  pipeline.legalize = legalize;
+  for (const PipelineStage &stage : getPipelineStages(pipeline)) {
+    PassManager pm(&context);
+    if (failed(stage.addPasses(pm)) || failed(pm.run(*module)))
+      return 1;
+    if (failed(dump.write(stage.name, *module, error)))
+      return fail(error);
+    // The report reads the decisions before packing rewrites the weights.
+    if (stage.name == (legalize ? "legalize" : "tile") &&
+        !reportPath.empty() &&
+        failed(writeReport(*module, *description, reportPath, error)))
+      return fail(error);
+  }
 
   if (kind == "mlir") {
     auto out = openOutputFile(outputPath, &error);
@@ -262,6 +240,17 @@ int main(int argc, char **argv) {
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateAndOptimize(*module, llvmContext, *machine, error);
   if (!llvmModule)
+    return fail(error);
+  if (failed(dump.write(
+          "llvm-ir", "ll",
+          [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); },
+          error)))
+    return fail(error);
+  if (dump.enabled() && kind != "ll" &&
+      // Code generation rewrites the module it runs on: dump from a copy.
+      failed(emitMachineCode(*llvm::CloneModule(*llvmModule), *machine,
+                             llvm::CodeGenFileType::AssemblyFile,
+                             dump.nextPath("assembly", "s"), error)))
     return fail(error);
 
   if (kind == "ll") {

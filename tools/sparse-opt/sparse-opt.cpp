@@ -7,19 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Sparsity/SparsityDialect.h"
 #include "sparsec/Conversion/Passes.h"
+#include "sparsec/Pipelines/Pipelines.h"
 #include "sparsec/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -29,14 +24,13 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
   mlir::sparsec::registerSparsecTransformsPasses();
   mlir::sparsec::registerSparsecConversionPasses();
+  mlir::sparsec::registerSparsecPipelines();
 
   mlir::DialectRegistry registry;
-  // Model graphs, and every stage sparsec lowers them through.
-  registry.insert<mlir::sparsec::sparsity::SparsityDialect,
-                  mlir::arith::ArithDialect, mlir::func::FuncDialect,
-                  mlir::linalg::LinalgDialect, mlir::math::MathDialect,
-                  mlir::tensor::TensorDialect,
-                  mlir::bufferization::BufferizationDialect,
+  // Model graphs (with what the pipeline needs of them), and every stage
+  // sparsec lowers them through.
+  mlir::sparsec::registerPipelineDialects(registry);
+  registry.insert<mlir::bufferization::BufferizationDialect,
                   mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
                   mlir::vector::VectorDialect, mlir::LLVM::LLVMDialect>();
   return mlir::asMainReturnCode(

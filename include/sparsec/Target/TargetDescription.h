@@ -11,6 +11,7 @@
 #define SPARSEC_TARGET_TARGETDESCRIPTION_H
 
 #include "Sparsity/SparsityAttrs.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <string>
 
@@ -29,6 +30,12 @@ sparsity::TargetAttr getBuiltinTarget(MLIRContext *context, StringRef name);
 FailureOr<sparsity::TargetAttr>
 resolveTargetDescription(MLIRContext *context, StringRef nameOrPath,
                          std::string &error);
+
+/// The target a pass works for: the module's `sparsity.target` attribute
+/// if present, else `nameOrPath` (a pass's `target` option).
+FailureOr<sparsity::TargetAttr> getModuleTarget(ModuleOp module,
+                                                StringRef nameOrPath,
+                                                std::string &error);
 
 /// The kernel's calibrated efficiency (0..1]; for kernels listed without
 /// one, and for the dense fallback when dense is not listed, `fallback`.

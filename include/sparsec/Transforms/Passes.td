@@ -57,6 +57,34 @@ def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
   ];
 }
 
+def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
+  let summary = "register and cache blocking of each matmul from the target";
+  let description = [{
+    Records on every `sparsity.matmul` the blocking its kernel will use
+    (`sparsity.tiling = #sparsity.tiling<...>`), derived from the target
+    description: vector lanes from `max_vector_op_width`; register blocks
+    (token rows, or token vectors for kernels vectorized over tokens) sized
+    to `vector_registers`; K chunks sized to L1 (token kernels) or L2
+    (dense). `convert-sparsity-to-vector` follows it. Run it after
+    `sparsity-legalize`: the blocking depends on the chosen pattern.
+
+    The target is the module's `sparsity.target` attribute if present,
+    else the `target` option. Ops that already carry a tiling keep it.
+  }];
+  let options = [
+    Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
+           "Built-in target (host, x86-64-avx512, x86-64-avx2, aarch64-neon, "
+           "aarch64-sve) or a target description file">,
+    Option<"nmOverTokensFrom", "nm-over-tokens-from", "int64_t",
+           /*default=*/"64",
+           "Token rows (M) from which N:M kernels vectorize over tokens "
+           "instead of permuting activations per lane (0: never)">,
+  ];
+  let statistics = [
+    Statistic<"numTiled", "tiled", "Matmuls given a tiling">,
+  ];
+}
+
 def SparsityParallelizeKernels
     : Pass<"sparsity-parallelize-kernels", "ModuleOp"> {
   let summary = "run generated kernels on the runtime thread pool";

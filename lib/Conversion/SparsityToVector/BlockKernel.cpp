@@ -33,7 +33,7 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   for (int64_t c = 0; c < bn; c += lanes)
     widths.push_back(std::min<int64_t>(lanes, bn - c));
   int64_t perRow = widths.size();
-  int64_t rows = rowsPerBlock(spec, perRow, perRow + 1);
+  int64_t rows = std::min(spec.tiling.getRows(), spec.m);
   int64_t columns = (spec.n + bn - 1) / bn;
   bool ragged = spec.n % bn != 0;
   bool raggedK = spec.k % bk != 0;

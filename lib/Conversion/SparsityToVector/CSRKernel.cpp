@@ -28,12 +28,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                                                 const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes, paddedM = spec.paddedM();
   int64_t tokenVectors = paddedM / lanes;
-  // Accumulators per pass over a column's nonzeros: up to 12 token vectors,
-  // fewer (down to 8) when that slice of xt would not fit in half of a
-  // 1 MiB L2.
-  int64_t sliceBudget = (512 << 10) / (spec.k * lanes * 4);
-  int64_t perPass = std::clamp<int64_t>(sliceBudget, 8, 12);
-  perPass = std::min(perPass, tokenVectors);
+  // Accumulators per pass over a column's nonzeros.
+  int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);

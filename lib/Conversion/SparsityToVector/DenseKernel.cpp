@@ -1,10 +1,10 @@
 //===- DenseKernel.cpp - our own dense matmul kernel ----------------------===//
 //
 // out[M, N] = x[M, K] @ W, W packed in panels of 16 columns ([P][K][16]).
-// One tile is a pair of panels (32 columns; AVX2: one panel, already two
-// registers wide). Loops, outermost first:
+// One tile is the tiling's number of panels (two at 16 lanes; one at 8,
+// where a panel is already two registers wide). Loops, outermost first:
 //
-//   K chunks of kChunk   x[:, chunk] stays in L2 (or L3) across the tiles
+//   K chunks (k_chunk)   x[:, chunk] stays in L2 (or L3) across the tiles
 //   tiles in the range   the chunk of a panel pair stays in L2
 //   row blocks           rows x (tile width / lanes) accumulators
 //   k in the chunk       load the panel row(s), broadcast one activation per
@@ -28,28 +28,21 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
-/// K per chunk: a panel pair's chunk (kChunk x 32 f32, 256 KiB) stays in
-/// L2 across the row blocks. Measured on Zen 5 at K = 4096: 256 -> 0.76-0.83x
-/// oneDNN, 1024 -> 0.94-1.00x, 2048 -> 0.95-1.07x.
-static constexpr int64_t kChunk = 2048;
-
 FailureOr<func::FuncOp>
 kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
                           const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes;
   int64_t panels = spec.storage[0].getDimSize(0);
-  int64_t panelsPerTile = lanes == 16 ? 2 : 1;
+  int64_t panelsPerTile = spec.tiling.getPanels();
   int64_t tiles = (panels + panelsPerTile - 1) / panelsPerTile;
   // Balanced row blocks: as many rows as the registers allow, evenly split.
   int64_t vectorsPerPanel = kPanel / lanes;
   int64_t perRow = panelsPerTile * vectorsPerPanel;
-  int64_t maxRows = rowsPerBlock(spec, perRow, perRow + 1);
+  int64_t maxRows = std::min(spec.tiling.getRows(), spec.m);
   int64_t blocks = (spec.m + maxRows - 1) / maxRows;
   int64_t rows = (spec.m + blocks - 1) / blocks;
   bool ragged = spec.n % kPanel != 0;
-  // Chunking K keeps x in L2 across tiles; with a few rows there is little
-  // of x to keep, and one unbroken stream of weights is faster.
-  int64_t chunkK = spec.m <= 4 ? spec.k : kChunk;
+  int64_t chunkK = std::min(spec.tiling.getKChunk(), spec.k);
   int64_t chunks = (spec.k + chunkK - 1) / chunkK;
   auto inputType =
       MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());

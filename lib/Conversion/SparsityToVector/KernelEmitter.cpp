@@ -271,9 +271,3 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   func::ReturnOp::create(b, loc);
   return func;
 }
-
-int64_t kernels::rowsPerBlock(const MatmulKernelSpec &spec, int64_t perRow,
-                              int64_t shared) {
-  int64_t fit = (int64_t(spec.registers) - shared) / perRow;
-  return std::max<int64_t>(1, std::min<int64_t>({fit, 16, spec.m}));
-}

@@ -34,8 +34,9 @@ struct MatmulKernelSpec {
   SmallVector<MemRefType> storage;
   bool hasBias = false;
   sparsity::Epilogue epilogue = sparsity::Epilogue::none;
-  unsigned lanes = 16;     // f32 lanes per vector register
-  unsigned registers = 32; // vector registers
+  /// Register and cache blocking (sparsity-tile, or chosen by the pass).
+  sparsity::TilingAttr tiling;
+  unsigned lanes = 16; // f32 lanes per vector register (the tiling's)
   /// Whether `x` is the transposed, token-padded activation.
   bool transposedInput = false;
   /// Token rows padded to a multiple of `lanes` (for transposedInput).
@@ -137,11 +138,6 @@ FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
                                   int64_t stride, Type element, int64_t lanes);
-
-/// Rows per register block: as many as fit beside `perRow` accumulators,
-/// `shared` other live vectors, and a cap that keeps X's rows in L1.
-int64_t rowsPerBlock(const MatmulKernelSpec &spec, int64_t perRow,
-                     int64_t shared);
 
 } // namespace mlir::sparsec::kernels
 

@@ -64,8 +64,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t perRow = kPanel / lanes, groupsPerWindow = windowWidth / m;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);
-  // Live: accumulators and one window per row; values and indices shared.
-  int64_t rows = rowsPerBlock(spec, perRow + windowVectors, 2 * perRow + 1);
+  int64_t rows = std::min(spec.tiling.getRows(), spec.m);
   bool ragged = spec.n % kPanel != 0;
   // Windows whose lanes all lie inside K run in the loop; the rest (a
   // ragged K) are peeled with masked loads.

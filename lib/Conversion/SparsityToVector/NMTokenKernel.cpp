@@ -29,18 +29,10 @@ using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
 namespace {
-/// Token vectors accumulated per pass over a column's kept values. Each
-/// kept value costs two scalar loads (value, index) besides one vector load
-/// per token vector, and loads bound this kernel: more vectors, fewer loads
-/// per multiply-add (8: 1.25 loads per FMA).
-constexpr int64_t kTokenVectorsPerPass = 8;
 /// Independent FMA chains that keep both FMA pipes busy: pipes times
 /// latency (2 x 4 on Zen 4/5), with room to spare (measured: 8 chains run
 /// 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
-/// Bytes of xt rows one chunk of K spans: two thirds of a 48 KiB L1
-/// (measured best of 16, 24 and 32 KiB).
-constexpr int64_t kChunkBytes = 32 << 10;
 /// Panels per block: partial sums of 256 columns stay in L2.
 constexpr int64_t kPanelsPerBlock = 16;
 } // namespace
@@ -53,10 +45,11 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);
   int64_t tokenVectors = spec.paddedM() / lanes;
-  int64_t perPass = std::min(kTokenVectorsPerPass, tokenVectors);
-  int64_t rowBytes = perPass * lanes * 4;
+  // Token vectors per pass (each kept value's loads amortized over them)
+  // and K per chunk (its rows of xt stay in L1): the tiling's.
+  int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t groupsPerChunk =
-      std::clamp<int64_t>(kChunkBytes / rowBytes / m, 1, groups);
+      std::clamp<int64_t>(spec.tiling.getKChunk() / m, 1, groups);
   int64_t chunks = (groups + groupsPerChunk - 1) / groupsPerChunk;
   int64_t passTokens = perPass * lanes;
   int64_t sets = std::max<int64_t>(1, (kMinChains + perPass - 1) / perPass);

@@ -17,6 +17,7 @@
 #include "KernelEmitter.h"
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Conversion/Passes.h"
+#include "sparsec/Target/Tiling.h"
 
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -38,6 +39,7 @@ using namespace mlir::sparsec::kernels;
 namespace {
 
 constexpr StringLiteral kProfileAttr = "sparsec.profile";
+constexpr StringLiteral kTilingAttr = "sparsity.tiling";
 constexpr StringLiteral kProfileBegin = "sparsec_profile_begin";
 constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
 
@@ -186,12 +188,26 @@ struct ConvertSparsityToVectorPass
     }
     spec.hasBias = bool(op.getBias());
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
-    spec.lanes = vectorBits / 32;
-    spec.registers = vectorRegisters;
-    spec.transposedInput =
-        isa<CSRAttr>(weight.getPattern()) ||
-        (isa<NMAttr>(weight.getPattern()) && nmOverTokensFrom > 0 &&
-         spec.m >= nmOverTokensFrom);
+    spec.tiling = op->getAttrOfType<TilingAttr>(kTilingAttr);
+    if (!spec.tiling) {
+      TilingInputs inputs;
+      inputs.vectorBits = vectorBits;
+      inputs.vectorRegisters = vectorRegisters;
+      inputs.nmOverTokensFrom = nmOverTokensFrom;
+      spec.tiling = chooseTiling(inputs, weight, spec.m);
+    }
+    spec.lanes = spec.tiling.getLanes();
+    spec.transposedInput = spec.tiling.getOverTokens();
+    // N:M has kernels both ways; CSR only over tokens, the others only over
+    // columns.
+    bool hasKernel = isa<NMAttr>(weight.getPattern()) ||
+                     spec.transposedInput == isa<CSRAttr>(weight.getPattern());
+    if (!hasKernel)
+      return op.emitOpError("has no ")
+             << printStripped(weight.getPattern()) << " kernel "
+             << (spec.transposedInput ? "vectorized over tokens"
+                                      : "vectorized over columns")
+             << " (tiling " << spec.tiling << ")";
     spec.name = kernelName(spec);
 
     FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
@@ -253,10 +269,17 @@ struct ConvertSparsityToVectorPass
   }
 
   FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op,
-                                           const MatmulKernelSpec &spec) {
+                                           MatmulKernelSpec &spec) {
     ModuleOp module = getOperation();
-    if (auto existing = module.lookupSymbol<func::FuncOp>(spec.name))
-      return existing;
+    // Ops of one configuration share a kernel, unless tiled differently.
+    for (int suffix = 1;; ++suffix) {
+      auto existing = module.lookupSymbol<func::FuncOp>(spec.name);
+      if (!existing)
+        break;
+      if (existing->getAttr(kTilingAttr) == spec.tiling)
+        return existing;
+      spec.name = kernelName(spec) + "_" + std::to_string(suffix);
+    }
     OpBuilder b(&getContext());
     std::string whyNot;
     FailureOr<func::FuncOp> kernel =
@@ -272,6 +295,7 @@ struct ConvertSparsityToVectorPass
             .DefaultUnreachable("every pattern has a kernel generator");
     if (failed(kernel))
       return op.emitOpError("no kernel: ") << whyNot;
+    (*kernel)->setAttr(kTilingAttr, spec.tiling);
     generated.push_back(*kernel);
     ++numKernels;
     return kernel;

@@ -606,3 +606,13 @@ func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x8
 
 // expected-error @+1 {{kernel efficiency is a percentage of the peak in [1, 100], got 0}}
 func.func private @f() attributes {a = #sparsity.kernel<#sparsity.csr, f32, efficiency = 0>}
+
+// -----
+
+// expected-error @+1 {{tiling lanes must be a power of two, got 12}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 12, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>}
+
+// -----
+
+// expected-error @+1 {{tiling k_chunk must be positive, got 0}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 0, over_tokens = false>}

@@ -12,6 +12,7 @@
 // CHECK-SAME: kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
 // CHECK-SAME: nm = #sparsity.nm<2:4>
 // CHECK-SAME: nm_axis = #sparsity.nm<1:8, axis = 0>
+// CHECK-SAME: tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
 func.func @patterns() attributes {
   nm = #sparsity.nm<2:4>,
   nm_axis = #sparsity.nm<1:8, axis = 0>,
@@ -20,7 +21,8 @@ func.func @patterns() attributes {
   csr = #sparsity.csr,
   dense = #sparsity.dense,
   kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>,
-  kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
+  kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>,
+  tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
 } {
   return
 }

@@ -1,0 +1,37 @@
+//===- Tiling.h - register and cache blocking from a target -----*- C++ -*-===//
+//
+// How a matmul's kernel is blocked (`#sparsity.tiling`): chosen from the
+// target's vector width, register count and cache sizes by sparsity-tile,
+// and by convert-sparsity-to-vector for ops that were not tiled.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARSEC_TARGET_TILING_H
+#define SPARSEC_TARGET_TILING_H
+
+#include "Sparsity/SparsityAttrs.h"
+#include "Sparsity/SparsityTypes.h"
+
+namespace mlir::sparsec {
+
+/// What blocking depends on. The defaults are the x86-64-avx512 built-in.
+struct TilingInputs {
+  int64_t vectorBits = 512;
+  int64_t vectorRegisters = 32;
+  int64_t l1Bytes = 48 << 10, l2Bytes = 1 << 20;
+  /// Token rows from which N:M kernels vectorize over tokens (0: never).
+  int64_t nmOverTokensFrom = 64;
+  /// Whether the ISA permutes lanes by a vector of indices (x86 vpermps),
+  /// which N:M kernels over columns need; without it they run over tokens.
+  bool hasLanePermute = true;
+
+  static TilingInputs fromTarget(sparsity::TargetAttr target);
+};
+
+/// The blocking of `x[m, K] @ weight` on a machine described by `inputs`.
+sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
+                                  sparsity::PackedType weight, int64_t m);
+
+} // namespace mlir::sparsec
+
+#endif // SPARSEC_TARGET_TILING_H

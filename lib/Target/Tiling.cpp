@@ -1,0 +1,109 @@
+//===- Tiling.cpp - register and cache blocking from a target -------------===//
+
+#include "sparsec/Target/Tiling.h"
+#include "sparsec/Support/Packing.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+using ::sparsec::packing::kPanel;
+
+namespace {
+
+/// Register blocks grow no taller: beyond this the loads of the weight are
+/// already amortized and remainders get costly.
+constexpr int64_t kMaxRows = 16;
+/// Token vectors per pass of the N:M token kernel: each kept value costs a
+/// value and an index load besides one vector load per token vector, and
+/// loads bound it (8: 1.25 loads per FMA); it needs 2 accumulator sets to
+/// keep both FMA pipes busy, so a quarter of the registers.
+constexpr int64_t kNMTokenVectors = 8;
+/// CSR accumulates 8 to 12 token vectors per pass over a column's nonzeros.
+constexpr int64_t kCSRMinTokenVectors = 8, kCSRMaxTokenVectors = 12;
+
+} // namespace
+
+TilingInputs TilingInputs::fromTarget(TargetAttr target) {
+  TilingInputs inputs;
+  inputs.vectorBits = target.getMaxVectorOpWidth();
+  inputs.vectorRegisters = target.getVectorRegisters();
+  inputs.l1Bytes = target.getL1CacheSizeInBytes();
+  inputs.l2Bytes = target.getL2CacheSizeInBytes();
+  inputs.hasLanePermute = target.getIsa() == ISA::x86_64;
+  return inputs;
+}
+
+TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
+                                       PackedType weight, int64_t m) {
+  int64_t elementBits = weight.getElementType().getIntOrFloatBitWidth();
+  int64_t lanes = std::max<int64_t>(1, inputs.vectorBits / elementBits);
+  int64_t registers = inputs.vectorRegisters;
+  int64_t k = weight.getReductionSize();
+  // Rows whose `perRow` live vectors each, plus `shared` ones, fit the
+  // register file.
+  auto rowsFitting = [&](int64_t perRow, int64_t shared) {
+    int64_t fit = (registers - shared) / perRow;
+    return std::max<int64_t>(1, std::min({fit, kMaxRows, m}));
+  };
+  // Token vectors there are (kernels vectorized over tokens).
+  int64_t tokenVectorsInM = std::max<int64_t>(1, (m + lanes - 1) / lanes);
+  int64_t rows = 1, panels = 1, tokenVectors = 1, kChunk = k;
+  bool overTokens = false;
+  TypeSwitch<Attribute>(weight.getPattern())
+      .Case([&](DenseAttr) {
+        // Two panels per tile where a panel is one register wide.
+        panels = std::max<int64_t>(1, lanes / 8);
+        int64_t perRow = panels * kPanel / lanes;
+        rows = rowsFitting(perRow, perRow + 1);
+        // A tile's chunk of weights stays in a quarter of L2 across the row
+        // blocks; few rows have little of x to keep, and one unbroken
+        // stream of weights is faster.
+        int64_t bytesPerK = panels * kPanel * elementBits / 8;
+        if (m > 4)
+          kChunk = std::max<int64_t>(
+              1, llvm::bit_floor(uint64_t(inputs.l2Bytes / 4 / bytesPerK)));
+      })
+      .Case([&](NMAttr nm) {
+        overTokens =
+            !inputs.hasLanePermute ||
+            (inputs.nmOverTokensFrom > 0 && m >= inputs.nmOverTokensFrom);
+        if (overTokens) {
+          tokenVectors = std::min(
+              std::clamp<int64_t>(registers / 4, 1, kNMTokenVectors),
+              tokenVectorsInM);
+          // The chunk's rows of transposed activations fill two thirds of
+          // L1 (measured best of 16, 24 and 32 KiB of 48).
+          int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
+          int64_t groups = inputs.l1Bytes * 2 / 3 / rowBytes / nm.getM();
+          kChunk = std::max<int64_t>(1, groups) * nm.getM();
+        } else {
+          // Live per row: accumulators and a window of K (two registers
+          // when a group is wider than one); values and indices shared.
+          int64_t window = std::max<int64_t>(1, nm.getM() / lanes);
+          int64_t perRow = std::max<int64_t>(1, kPanel / lanes);
+          rows = rowsFitting(perRow + window, 2 * perRow + 1);
+        }
+      })
+      .Case([&](BlockAttr block) {
+        int64_t perRow = (block.getBlockN() + lanes - 1) / lanes;
+        rows = rowsFitting(perRow, perRow + 1);
+      })
+      .Case([&](CSRAttr) {
+        overTokens = true;
+        // As many token vectors as fit the registers (with the value
+        // broadcast and loads) while that slice of x stays in half of L2.
+        int64_t most = std::clamp<int64_t>(registers - 4, 1,
+                                           kCSRMaxTokenVectors);
+        int64_t sliceFits = inputs.l2Bytes / 2 / (k * lanes * elementBits / 8);
+        tokenVectors = std::min(
+            std::clamp<int64_t>(sliceFits, std::min(kCSRMinTokenVectors, most),
+                                most),
+            tokenVectorsInM);
+      });
+  return TilingAttr::get(weight.getContext(), lanes, rows, panels,
+                         tokenVectors, kChunk, overTokens);
+}

@@ -1,0 +1,50 @@
+//===- SparsityTile.cpp - register and cache blocking from the target -----===//
+
+#include "Sparsity/SparsityOps.h"
+#include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Target/Tiling.h"
+#include "sparsec/Transforms/Passes.h"
+
+#define DEBUG_TYPE "sparsity-tile"
+
+namespace mlir::sparsec {
+#define GEN_PASS_DEF_SPARSITYTILE
+#include "sparsec/Transforms/Passes.h.inc"
+} // namespace mlir::sparsec
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+
+namespace {
+
+constexpr StringLiteral kTilingAttr = "sparsity.tiling";
+
+struct SparsityTilePass
+    : public mlir::sparsec::impl::SparsityTileBase<SparsityTilePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    FailureOr<TargetAttr> target = getModuleTarget(module, targetName, error);
+    if (failed(target)) {
+      module.emitError("sparsity-tile: ") << error;
+      return signalPassFailure();
+    }
+    TilingInputs inputs = TilingInputs::fromTarget(*target);
+    inputs.nmOverTokensFrom = nmOverTokensFrom;
+    module.walk([&](MatmulOp op) {
+      if (op->hasAttr(kTilingAttr))
+        return;
+      RankedTensorType input = op.getInput().getType();
+      int64_t k = op.getWeight().getType().getReductionSize();
+      int64_t m = input.hasStaticShape() ? input.getNumElements() / k : 1;
+      op->setAttr(kTilingAttr,
+                  chooseTiling(inputs, op.getWeight().getType(), m));
+      ++numTiled;
+    });
+  }
+};
+
+} // namespace

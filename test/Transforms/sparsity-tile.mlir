@@ -1,0 +1,48 @@
+// Blocking follows the target: 16 lanes and 32 registers on AVX-512, 8 and
+// 16 on AVX2, 4 and 32 on NEON (where N:M runs over tokens at any M: no
+// lane permute); K chunks from L1 (token kernels) and L2 (dense).
+// RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
+// RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ROWS
+// RUN: not sparse-opt %s -sparsity-tile=target=nope 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// AVX512-LABEL: func.func @tiles
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 2, token_vectors = 1, k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.dense
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 64, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 16, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.block<16x16>
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 2, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.dense
+
+// AVX2-LABEL: func.func @tiles
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 6, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 1, token_vectors = 4, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 3, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 6, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.block<16x16>
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 1, token_vectors = 12, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
+
+// NEON-LABEL: func.func @tiles
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 6, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 8, k_chunk = 340, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 1, k_chunk = 2728, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 6, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.block<16x16>
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 12, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
+
+// ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+
+// UNKNOWN: error: sparsity-tile: unknown target 'nope'
+func.func @tiles(%x: tensor<128x256xf32>, %x4: tensor<4x256xf32>, %w: tensor<256x64xf32>) -> (tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>, tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>) {
+  %d = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.dense>
+  %a = sparsity.matmul %x, %d : tensor<128x256xf32>, !sparsity.packed<256x64xf32, #sparsity.dense> -> tensor<128x64xf32>
+  %n = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.nm<2:4>>
+  %b = sparsity.matmul %x, %n : tensor<128x256xf32>, !sparsity.packed<256x64xf32, #sparsity.nm<2:4>> -> tensor<128x64xf32>
+  %c = sparsity.matmul %x4, %n : tensor<4x256xf32>, !sparsity.packed<256x64xf32, #sparsity.nm<2:4>> -> tensor<4x64xf32>
+  %bl = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.block<16x16>>
+  %e = sparsity.matmul %x, %bl : tensor<128x256xf32>, !sparsity.packed<256x64xf32, #sparsity.block<16x16>> -> tensor<128x64xf32>
+  %cs = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.csr>
+  %f = sparsity.matmul %x, %cs : tensor<128x256xf32>, !sparsity.packed<256x64xf32, #sparsity.csr> -> tensor<128x64xf32>
+  // A tiling already there is kept.
+  %g = sparsity.matmul %x4, %d {sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 2, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>} : tensor<4x256xf32>, !sparsity.packed<256x64xf32, #sparsity.dense> -> tensor<4x64xf32>
+  return %a, %b, %c, %e, %f, %g : tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>, tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>
+}
