@@ -39,7 +39,6 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/Passes.h"
-#include "llvm/Support/JSON.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
@@ -96,6 +95,8 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
          return success();
        }});
   stages.push_back({"bufferize", [](OpPassManager &pm) {
+                      // While arguments are still tensors.
+                      pm.addPass(createSparsityRecordSignatures());
                       bufferization::OneShotBufferizePassOptions bufferize;
                       bufferize.bufferizeFunctionBoundaries = true;
                       bufferize.functionBoundaryTypeConversion =
@@ -191,50 +192,6 @@ void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
-}
-
-static llvm::json::Value describe(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  std::string dtype;
-  llvm::raw_string_ostream(dtype) << (tensor ? tensor.getElementType() : type);
-  llvm::json::Array shape;
-  if (tensor)
-    for (int64_t d : tensor.getShape())
-      shape.push_back(d);
-  return llvm::json::Object{{"dtype", dtype}, {"shape", std::move(shape)}};
-}
-
-LogicalResult mlir::sparsec::recordEntrySignatures(ModuleOp module) {
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isPrivate() || func.isExternal())
-      continue;
-    FunctionType type = func.getFunctionType();
-    llvm::json::Array inputs, outputs;
-    for (Type t : type.getInputs()) {
-      auto tensor = dyn_cast<RankedTensorType>(t);
-      if (!tensor || !tensor.hasStaticShape())
-        return func.emitError("entry point arguments must be statically "
-                              "shaped tensors so far, got ")
-               << t;
-      inputs.push_back(describe(t));
-    }
-    for (Type t : type.getResults()) {
-      auto tensor = dyn_cast<RankedTensorType>(t);
-      if (!tensor || !tensor.hasStaticShape())
-        return func.emitError("entry point results must be statically "
-                              "shaped tensors so far, got ")
-               << t;
-      outputs.push_back(describe(t));
-    }
-    llvm::json::Object signature{{"name", func.getName()},
-                                 {"inputs", std::move(inputs)},
-                                 {"outputs", std::move(outputs)}};
-    std::string text;
-    llvm::raw_string_ostream(text) << llvm::json::Value(std::move(signature));
-    func->setAttr("sparsec.signature",
-                  StringAttr::get(module.getContext(), text));
-  }
-  return success();
 }
 
 LogicalResult mlir::sparsec::addDenseReferences(ModuleOp module) {

@@ -12,6 +12,7 @@
 // AVX512: llvm.func @sparsec_call_model(
 // AVX512: llvm.func internal @__sparsec_matmul_nm2_4_4x8x16_none_v16(
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// AVX512: llvm.mlir.global external constant @sparsec_model_info("[{\22inputs\22:[{\22dtype\22:\22f32\22,\22shape\22:[4,8]}],\22name\22:\22model\22
 // AVX2: llvm.func internal @__sparsec_matmul_nm2_4_4x8x16_none_v8(
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
 // OPTIONS: llvm.func internal @__sparsec_matmul_nm2_4_tokens_4x8x16_none_v16(

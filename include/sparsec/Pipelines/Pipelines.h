@@ -64,10 +64,6 @@ void registerSparsecPipelines();
 /// input (bufferization and deallocation of the ops a model uses).
 void registerPipelineDialects(DialectRegistry &registry);
 
-/// Records each public function's tensor signature (JSON in
-/// `sparsec.signature`) for the entry points emitted after bufferization.
-LogicalResult recordEntrySignatures(ModuleOp module);
-
 /// Adds, for every public function `f`, a copy `f__reference` whose sparsity
 /// ops are lowered to dense linalg: the reference `sparse-run --check`
 /// compares against.

@@ -106,6 +106,19 @@ def SparsityParallelizeKernels
   ];
 }
 
+def SparsityRecordSignatures
+    : Pass<"sparsity-record-signatures", "ModuleOp"> {
+  let summary = "record each entry point's tensor signature before bufferization";
+  let description = [{
+    Every public function with a body is an entry point: its statically
+    shaped tensor arguments and results are recorded as JSON (name, and
+    dtype and shape of each input and output) in its `sparsec.signature`
+    attribute, which survives lowering and from which
+    `sparsity-emit-entry-points` and sparse-compile's C header describe the
+    entry point. Other argument types are errors.
+  }];
+}
+
 def SparsityEmitEntryPoints : Pass<"sparsity-emit-entry-points", "ModuleOp"> {
   let summary = "uniform entry points and model metadata for sparse-run";
   let description = [{
