@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -23,4 +24,20 @@ config.substitutions.append(("%gen_matmul",
     "python3 " + os.path.join(config.sparsec_src_root, "scripts",
                               "gen_matmul.py")))
 llvm_config.add_tool_substitutions(
-    ["FileCheck", "not", "count", "split-file"], [config.llvm_tools_dir])
+    ["FileCheck", "not", "count", "split-file", "llvm-objdump"],
+    [config.llvm_tools_dir])
+
+# AArch64 models run under qemu-user when the cross libc, qemu and the
+# AArch64 runtime are there (scripts/setup.sh installs the packages).
+aarch64_sysroot = "/usr/aarch64-linux-gnu"
+qemu = shutil.which("qemu-aarch64")
+if (qemu and os.path.exists(os.path.join(aarch64_sysroot, "lib", "libc.so.6"))
+        and os.path.exists(os.path.join(config.sparsec_obj_root, "lib",
+                                        "aarch64", "libsparsec_rt.a"))):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(("%aarch64_cc",
+        "clang-22 --target=aarch64-linux-gnu -fuse-ld=lld -O1"))
+    # SVE code is generated for 256-bit vectors.
+    config.substitutions.append(("%qemu_aarch64",
+        qemu + " -L " + aarch64_sysroot +
+        " -cpu max,sve-default-vector-length=32"))

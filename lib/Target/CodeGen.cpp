@@ -21,29 +21,39 @@ using namespace mlir::sparsec;
 FailureOr<MachineTarget>
 mlir::sparsec::machineTargetFor(sparsity::TargetAttr target, StringRef name,
                                 std::string &error) {
-  if (target.getIsa() != sparsity::ISA::x86_64) {
-    error = "machine code for " +
-            sparsity::stringifyISA(target.getIsa()).str() +
-            " is not generated yet (target '" + name.str() +
-            "'): legalization and --emit=mlir work, objects do not";
-    return failure();
-  }
   MachineTarget machine;
   machine.name = name.str();
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
-  machine.triple = host.isX86() ? host.str() : "x86_64-unknown-linux-gnu";
+  switch (target.getIsa()) {
+  case sparsity::ISA::x86_64:
+    machine.triple = host.isX86() ? host.str() : "x86_64-unknown-linux-gnu";
+    break;
+  case sparsity::ISA::aarch64:
+    machine.triple =
+        host.isAArch64() ? host.str() : "aarch64-unknown-linux-gnu";
+    break;
+  }
   machine.cpu = target.getCpu().str();
   machine.features = target.getFeatures().str();
   machine.vectorBits = target.getMaxVectorOpWidth();
   machine.vectorRegisters = target.getVectorRegisters();
+  // Kernels use fixed-length vectors; SVE runs them in its registers when
+  // the vector length is known (vscale_range), else they split into NEON.
+  if (target.getIsa() == sparsity::ISA::aarch64 &&
+      llvm::is_contained(llvm::split(machine.features, ','), "+sve") &&
+      machine.vectorBits > 128)
+    machine.sveVectorBits = machine.vectorBits;
   return machine;
 }
 
 std::unique_ptr<llvm::TargetMachine>
 mlir::sparsec::createTargetMachine(const MachineTarget &target,
                                    std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  // Cross-compiling needs every target, not just the host's.
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
   llvm::Triple triple(target.triple);
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
@@ -58,6 +68,7 @@ mlir::sparsec::createTargetMachine(const MachineTarget &target,
 std::unique_ptr<llvm::Module>
 mlir::sparsec::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                                     llvm::TargetMachine &machine,
+                                    const MachineTarget &target,
                                     std::string &error) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
@@ -77,6 +88,11 @@ mlir::sparsec::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
       continue;
     f.addFnAttr("target-cpu", machine.getTargetCPU());
     f.addFnAttr("target-features", machine.getTargetFeatureString());
+    if (target.sveVectorBits) {
+      unsigned vscale = target.sveVectorBits / 128;
+      f.addFnAttr(
+          llvm::Attribute::getWithVScaleRangeArgs(context, vscale, vscale));
+    }
   }
   auto optimize = makeOptimizingTransformer(3, 0, &machine);
   if (llvm::Error err = optimize(llvmModule.get())) {
@@ -107,41 +123,58 @@ LogicalResult mlir::sparsec::emitMachineCode(llvm::Module &module,
   return success();
 }
 
-/// The runtime archive: beside the tool (../lib) or where the build put it.
-static std::string findRuntimeLibrary() {
+/// The runtime archive for `target`: beside the tool (../lib) or where the
+/// build put it; AArch64's in an `aarch64` subdirectory. Empty if missing.
+static std::string findRuntimeLibrary(const MachineTarget &target) {
+  StringRef subdir = target.isAArch64() ? "aarch64" : "";
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  SmallString<256> candidate(llvm::sys::path::parent_path(exe));
-  llvm::sys::path::append(candidate, "..", "lib", "libsparsec_rt.a");
-  if (llvm::sys::fs::exists(candidate))
-    return candidate.str().str();
-  return SPARSEC_RUNTIME_LIBRARY;
+  SmallString<256> beside(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(beside, "..", "lib", subdir, "libsparsec_rt.a");
+  SmallString<256> built(llvm::sys::path::parent_path(SPARSEC_RUNTIME_LIBRARY));
+  llvm::sys::path::append(built, subdir, "libsparsec_rt.a");
+  for (StringRef candidate : {beside.str(), built.str()})
+    if (llvm::sys::fs::exists(candidate))
+      return candidate.str();
+  return "";
+}
+
+/// Whether `target` is the machine sparse-compile runs on.
+static bool isNative(const MachineTarget &target) {
+  return llvm::Triple(target.triple).getArch() ==
+         llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
 }
 
 LogicalResult mlir::sparsec::linkSharedLibrary(StringRef object,
                                                StringRef output,
+                                               const MachineTarget &target,
                                                std::string &error) {
   auto linker = llvm::sys::findProgramByName("clang-22");
-  if (!linker)
+  if (!linker && isNative(target))
     linker = llvm::sys::findProgramByName("cc");
   if (!linker) {
-    error = "no linker driver found (clang-22 or cc)";
+    error = "no linker driver found (clang-22" +
+            std::string(isNative(target) ? " or cc)" : ")");
     return failure();
   }
-  std::string runtime = findRuntimeLibrary();
+  std::string runtime = findRuntimeLibrary(target);
+  if (runtime.empty()) {
+    error = "no sparsec runtime for " + target.triple +
+            (target.isAArch64()
+                 ? " (lib/aarch64/libsparsec_rt.a is built when "
+                   "libc6-dev-arm64-cross is installed; or emit an object "
+                   "with --emit=o)"
+                 : "");
+    return failure();
+  }
+  std::string triple = "--target=" + target.triple;
   // The whole runtime: its API (sparsec_set_num_threads, ...) is part of
   // every model library, used by the model's code or not.
-  SmallVector<StringRef> args = {*linker,
-                                 "-shared",
-                                 "-o",
-                                 output,
-                                 object,
-                                 "-Wl,--whole-archive",
-                                 runtime,
-                                 "-Wl,--no-whole-archive",
-                                 "-lm",
-                                 "-lpthread",
-                                 "-Wl,-z,noexecstack",
-                                 "-Wl,--no-undefined"};
+  SmallVector<StringRef> args = {*linker, "-shared", "-o", output, object,
+                                 "-Wl,--whole-archive", runtime,
+                                 "-Wl,--no-whole-archive", "-lm", "-lpthread",
+                                 "-Wl,-z,noexecstack", "-Wl,--no-undefined"};
+  if (!isNative(target))
+    args.append({triple, "-fuse-ld=lld"});
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                          &message);

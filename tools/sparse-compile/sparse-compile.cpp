@@ -235,7 +235,8 @@ int main(int argc, char **argv) {
   if (!machine)
     return fail(error);
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(*module, llvmContext, *machine, error);
+  auto llvmModule = translateAndOptimize(*module, llvmContext, *machine,
+                                         *target, error);
   if (!llvmModule)
     return fail(error);
   if (failed(dump.write(
@@ -275,7 +276,7 @@ int main(int argc, char **argv) {
   if (failed(emitMachineCode(*llvmModule, *machine,
                              llvm::CodeGenFileType::ObjectFile, object,
                              error)) ||
-      failed(linkSharedLibrary(object, outputPath, error)) ||
+      failed(linkSharedLibrary(object, outputPath, *target, error)) ||
       failed(writeHeader(*module, outputPath, error)))
     return fail(error);
   return 0;

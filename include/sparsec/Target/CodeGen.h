@@ -9,6 +9,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CodeGen.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <memory>
 #include <string>
@@ -19,10 +20,13 @@ namespace mlir::sparsec {
 struct MachineTarget {
   std::string name, triple, cpu, features;
   unsigned vectorBits = 0, vectorRegisters = 0;
+  /// SVE vector length the code may assume (0: not SVE).
+  unsigned sveVectorBits = 0;
+
+  bool isAArch64() const { return llvm::Triple(triple).isAArch64(); }
 };
 
-/// The LLVM target of a target description. Fails for targets sparsec
-/// cannot generate machine code for yet (AArch64).
+/// The LLVM target (triple, CPU, features) of a target description.
 FailureOr<MachineTarget> machineTargetFor(sparsity::TargetAttr target,
                                           StringRef name, std::string &error);
 
@@ -33,6 +37,7 @@ createTargetMachine(const MachineTarget &target, std::string &error);
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
                                                    llvm::LLVMContext &context,
                                                    llvm::TargetMachine &machine,
+                                                   const MachineTarget &target,
                                                    std::string &error);
 
 /// Writes assembly or an object file.
@@ -41,9 +46,10 @@ LogicalResult emitMachineCode(llvm::Module &module,
                               llvm::CodeGenFileType type, StringRef path,
                               std::string &error);
 
-/// Links an object with the sparsec runtime into a shared library that
-/// needs only libc, libm and libpthread.
+/// Links an object with the sparsec runtime (built for `target`) into a
+/// shared library that needs only libc, libm and libpthread.
 LogicalResult linkSharedLibrary(StringRef object, StringRef output,
+                                const MachineTarget &target,
                                 std::string &error);
 
 } // namespace mlir::sparsec
