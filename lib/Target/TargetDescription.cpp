@@ -1,6 +1,7 @@
 //===- TargetDescription.cpp - built-in and user target descriptions ------===//
 
 #include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Target/Tiling.h"
 #include "Sparsity/SparsityDialect.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -234,4 +235,26 @@ double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback) {
   if (kernel && kernel.getEfficiency())
     return *kernel.getEfficiency() / 100.0;
   return fallback;
+}
+
+::sparsec::cost::Estimate mlir::sparsec::estimateOnTarget(
+    TargetAttr target, PatternAttrInterface pattern, Type element,
+    ArrayRef<int64_t> shape, function_ref<bool(int64_t)> isNonzero,
+    int64_t m) {
+  namespace cost = ::sparsec::cost;
+  cost::Roofline roofline{double(target.getPeakGflops()),
+                          double(target.getMemoryBandwidthGbps()),
+                          int64_t(target.getL3CacheSizeInBytes())};
+  PackedStorage storage = pattern.getPackedStorage(shape, isNonzero);
+  cost::MatmulWork work{m, shape[0], shape[1], int64_t(storage.values),
+                        int64_t((storage.metadataBits + 7) / 8)};
+  // The kernel as it will be blocked: over tokens, M pads to whole vectors.
+  TilingAttr tiling = chooseTiling(
+      TilingInputs::fromTarget(target),
+      PackedType::get(target.getContext(), shape, element, pattern), m);
+  if (tiling.getOverTokens())
+    work.computedRows = llvm::alignTo(m, tiling.getLanes());
+  double efficiency = kernelEfficiency(target.lookupKernel(pattern, element),
+                                       kDefaultDenseEfficiency);
+  return cost::estimateMatmul(roofline, work, efficiency);
 }

@@ -26,9 +26,6 @@ namespace cost = ::sparsec::cost;
 
 namespace {
 
-/// The dense kernel's share of the peak when the target does not list one.
-constexpr double kDefaultDenseEfficiency = 0.9;
-
 struct Candidate {
   PatternAttrInterface pattern;
   cost::Estimate estimate;
@@ -51,19 +48,15 @@ struct SparsityLegalizePass
       return signalPassFailure();
     }
     TargetAttr target = *resolved;
-    cost::Roofline roofline{double(target.getPeakGflops()),
-                            double(target.getMemoryBandwidthGbps()),
-                            int64_t(target.getL3CacheSizeInBytes())};
     WalkResult result = module.walk([&](MatmulOp op) {
-      return failed(legalize(op, target, roofline)) ? WalkResult::interrupt()
-                                                    : WalkResult::advance();
+      return failed(legalize(op, target)) ? WalkResult::interrupt()
+                                          : WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();
   }
 
-  LogicalResult legalize(MatmulOp op, TargetAttr target,
-                         const cost::Roofline &roofline) {
+  LogicalResult legalize(MatmulOp op, TargetAttr target) {
     PackedType declaredType = op.getWeight().getType();
     auto declared = cast<PatternAttrInterface>(declaredType.getPattern());
     Type element = declaredType.getElementType();
@@ -95,17 +88,12 @@ struct SparsityLegalizePass
     if (!conforms(declared, shape, isNonzero))
       return success();
 
-    auto estimate = [&](PatternAttrInterface pattern, double efficiency) {
-      PackedStorage storage = pattern.getPackedStorage(shape, isNonzero);
-      cost::MatmulWork work{m, shape[0], shape[1], int64_t(storage.values),
-                            int64_t((storage.metadataBits + 7) / 8)};
-      return cost::estimateMatmul(roofline, work, efficiency);
+    auto estimate = [&](PatternAttrInterface pattern) {
+      return estimateOnTarget(target, pattern, element, shape, isNonzero, m);
     };
 
     auto dense = DenseAttr::get(&getContext());
-    Candidate best{dense, estimate(dense, kernelEfficiency(
-                                              target.lookupKernel(dense, element),
-                                              kDefaultDenseEfficiency))};
+    Candidate best{dense, estimate(dense)};
     cost::Estimate denseEstimate = best.estimate;
     std::optional<cost::Estimate> declaredEstimate;
     for (KernelAttr kernel : target.getKernels()) {
@@ -114,8 +102,7 @@ struct SparsityLegalizePass
       if (kernel.getElementType() != element || isa<DenseAttr>(pattern) ||
           (pattern != declared && !conforms(pattern, shape, isNonzero)))
         continue;
-      cost::Estimate e = estimate(
-          pattern, kernelEfficiency(kernel, kDefaultDenseEfficiency));
+      cost::Estimate e = estimate(pattern);
       if (pattern == declared)
         declaredEstimate = e;
       // Ties keep the declared pattern.

@@ -27,6 +27,14 @@ TEST(CostModelTest, ComputeBoundIsFlopsOverEfficientPeak) {
   EXPECT_DOUBLE_EQ(e.seconds(), e.computeSeconds);
 }
 
+TEST(CostModelTest, PaddedRowsAreComputed) {
+  // A kernel vectorized over 16-lane tokens computes 16 rows for M = 3.
+  MatmulWork work{3, 100, 10, /*storedValues=*/1000, /*metadataBytes=*/0};
+  work.computedRows = 16;
+  EXPECT_DOUBLE_EQ(estimateMatmul(kCore, work, 0.5).computeSeconds,
+                   2.0 * 16 * 1000 / 50e9);
+}
+
 TEST(CostModelTest, GemvOnWeightsPastTheCacheIsBandwidthBound) {
   // 4 Mi values (16 MiB) + 1 MiB of metadata from DRAM at 10 GB/s.
   int64_t values = int64_t(4) << 20;
@@ -106,6 +114,27 @@ TEST_F(TargetDescriptionTest, FileRoundTripsAndErrorsNameTheFile) {
       mlir::sparsec::resolveTargetDescription(&context, path, error)));
   EXPECT_NE(error.find(path + ":1:"), std::string::npos) << error;
   std::remove(path.c_str());
+}
+
+TEST_F(TargetDescriptionTest, EstimatesFollowTheKernelTableAndTiling) {
+  using namespace mlir::sparsec::sparsity;
+  auto avx512 = mlir::sparsec::getBuiltinTarget(&context, "x86-64-avx512");
+  mlir::Type f32 = mlir::Float32Type::get(&context);
+  auto all = [](int64_t) { return true; };
+  int64_t shape[] = {1024, 1024};
+  auto dense = DenseAttr::get(&context);
+  auto csr = CSRAttr::get(&context);
+  // Dense at 128 rows is compute-bound at the table's 94% of 250 GFLOP/s.
+  Estimate d = mlir::sparsec::estimateOnTarget(avx512, dense, f32, shape, all,
+                                               128);
+  EXPECT_NEAR(d.computeSeconds, 2.0 * 128 * 1024 * 1024 / (250e9 * 0.94),
+              1e-12);
+  // CSR runs over tokens: 3 rows cost a whole 16-lane vector of them.
+  Estimate c3 =
+      mlir::sparsec::estimateOnTarget(avx512, csr, f32, shape, all, 3);
+  Estimate c16 =
+      mlir::sparsec::estimateOnTarget(avx512, csr, f32, shape, all, 16);
+  EXPECT_DOUBLE_EQ(c3.computeSeconds, c16.computeSeconds);
 }
 
 } // namespace

@@ -33,6 +33,9 @@ struct MatmulWork {
   int64_t storedValues; // weight values the kernel executes (with padding)
   int64_t metadataBytes;
   int64_t elementBytes = 4;
+  /// Token rows the kernel computes: kernels vectorized over tokens pad M
+  /// to whole vectors (0: m).
+  int64_t computedRows = 0;
 
   int64_t weightBytes() const {
     return storedValues * elementBytes + metadataBytes;

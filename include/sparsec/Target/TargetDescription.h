@@ -11,6 +11,7 @@
 #define SPARSEC_TARGET_TARGETDESCRIPTION_H
 
 #include "Sparsity/SparsityAttrs.h"
+#include "sparsec/Support/CostModel.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -40,6 +41,19 @@ FailureOr<sparsity::TargetAttr> getModuleTarget(ModuleOp module,
 /// The kernel's calibrated efficiency (0..1]; for kernels listed without
 /// one, and for the dense fallback when dense is not listed, `fallback`.
 double kernelEfficiency(sparsity::KernelAttr kernel, double fallback);
+
+/// The dense kernel's share of the peak when the target does not list one.
+constexpr double kDefaultDenseEfficiency = 0.9;
+
+/// The cost model's time for `x[m, K] @ W` (W: `shape`, nonzeros where
+/// `isNonzero(row * N + col)`) stored in `pattern`, on `target`'s roofline
+/// at the efficiency its kernel table lists (what sparsity-legalize
+/// compares; the pattern must fit the shape).
+::sparsec::cost::Estimate
+estimateOnTarget(sparsity::TargetAttr target,
+                 sparsity::PatternAttrInterface pattern, Type element,
+                 ArrayRef<int64_t> shape, function_ref<bool(int64_t)> isNonzero,
+                 int64_t m);
 
 } // namespace mlir::sparsec
 
