@@ -3,6 +3,7 @@
 //   cost-model-bench [--target=NAME|FILE] [--ms=1,16,128,512]
 //                    [--shapes=768x768,...] [--patterns=nm2:4,csr@0.1,...]
 //                    [--calibrate=FILE] [--json=FILE] [--min-seconds=0.3]
+//                    [--replay=FILE]
 //
 // For each shape, pattern and M (one thread): compiles the sparse kernel
 // and our dense kernel, times them side by side (rounds of blocks of calls,
@@ -14,7 +15,12 @@
 // --calibrate=FILE writes the target description with what was measured:
 // each kernel's efficiency (median share of the peak over the cases with
 // M >= 16, where kernels are compute-bound) and the memory bandwidth
-// (median over dense GEMVs whose weight exceeds the last-level cache).
+// (median over dense GEMVs whose weight exceeds the last-level cache) and
+// the cache bandwidth (those whose weight fits in it but not in L2).
+//
+// --replay=FILE takes the measured times from an earlier --json instead of
+// measuring (same grid, same seeds, so the same weights): the estimates of
+// another target description (a calibrated one) against the same data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +31,7 @@
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/JSON.h"
 
 #include <map>
 
@@ -38,7 +45,7 @@ namespace {
 
 struct Options {
   std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-cost";
-  std::string target = "x86-64-avx512", calibrate, json;
+  std::string target = "x86-64-avx512", calibrate, json, replay;
   std::vector<int64_t> ms = {1, 16, 128, 512};
   std::vector<std::pair<int64_t, int64_t>> shapes = {
       {768, 768}, {768, 3072}, {4096, 4096}, {4096, 14336}};
@@ -88,15 +95,19 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
                       Type f32, std::string &summary) {
   MLIRContext *ctx = target.getContext();
   std::map<std::string, std::vector<double>> shares;
-  std::vector<double> bandwidths;
+  std::vector<double> bandwidths, cacheBandwidths;
   double peak = target.getPeakGflops() * 1e9;
   for (const Case &c : cases) {
     if (c.m >= 16) {
       shares[c.kernel].push_back(c.sparseFlops / c.sparseSeconds / peak);
       shares["dense"].push_back(c.denseFlops / c.denseSeconds / peak);
     }
+    // Dense GEMVs stream the weight once: from DRAM, or from the last-level
+    // cache when it fits there (and not in L2).
     if (c.m == 1 && c.weightBytes > target.getL3CacheSizeInBytes())
       bandwidths.push_back(c.weightBytes / c.denseSeconds / 1e9);
+    else if (c.m == 1 && c.weightBytes > target.getL2CacheSizeInBytes())
+      cacheBandwidths.push_back(c.weightBytes / c.denseSeconds / 1e9);
   }
   auto percent = [](std::vector<double> v) {
     return unsigned(std::clamp(std::lround(100 * median(std::move(v))), 1L,
@@ -129,15 +140,23 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
   unsigned bandwidth = bandwidths.empty()
                            ? target.getMemoryBandwidthGbps()
                            : unsigned(std::max(1.0, median(bandwidths)));
+  std::optional<unsigned> cacheBandwidth = target.getCacheBandwidthGbps();
+  if (!cacheBandwidths.empty())
+    cacheBandwidth = unsigned(std::max(1.0, median(cacheBandwidths)));
   summary += "; memory bandwidth " + std::to_string(bandwidth) + " GB/s" +
              (bandwidths.empty() ? " (kept: no DRAM-bound GEMV measured)"
-                                 : "");
+                                 : "") +
+             "; cache bandwidth " +
+             (cacheBandwidth ? std::to_string(*cacheBandwidth) + " GB/s"
+                             : std::string("unset")) +
+             (cacheBandwidths.empty() ? " (kept: no L3-resident GEMV measured)"
+                                      : "");
   return TargetAttr::get(
       ctx, target.getCpu(), target.getIsa(), target.getFeatures(),
       target.getMaxVectorOpWidth(), target.getVectorRegisters(),
       target.getL1CacheSizeInBytes(), target.getL2CacheSizeInBytes(),
       target.getL3CacheSizeInBytes(), target.getCores(),
-      target.getPeakGflops(), bandwidth, kernels);
+      target.getPeakGflops(), bandwidth, cacheBandwidth, kernels);
 }
 
 } // namespace
@@ -157,6 +176,8 @@ int main(int argc, char **argv) {
       opts.calibrate = v;
     else if (auto v = value("--json="))
       opts.json = v;
+    else if (auto v = value("--replay="))
+      opts.replay = v;
     else if (auto v = value("--ms=")) {
       opts.ms.clear();
       for (auto &s : split(v, ','))
@@ -176,7 +197,7 @@ int main(int argc, char **argv) {
                    "usage: cost-model-bench [--target=NAME|FILE] "
                    "[--ms=1,16,...] [--shapes=768x768,...] "
                    "[--patterns=nm2:4,csr@0.1,...] [--calibrate=FILE] "
-                   "[--json=FILE] [--min-seconds=0.3] "
+                   "[--json=FILE] [--replay=FILE] [--min-seconds=0.3] "
                    "[--compiler=sparse-compile] [--work-dir=DIR]\n");
       return 2;
     }
@@ -193,6 +214,33 @@ int main(int argc, char **argv) {
     return 2;
   }
   Type f32 = Float32Type::get(&context);
+  // Measured (sparse, dense) seconds by "M KxN pattern", when replaying.
+  std::map<std::string, std::pair<double, double>> replayed;
+  auto caseKey = [](int64_t m, int64_t k, int64_t n, const std::string &p) {
+    return std::to_string(m) + " " + std::to_string(k) + "x" +
+           std::to_string(n) + " " + p;
+  };
+  if (!opts.replay.empty()) {
+    std::ifstream in(opts.replay);
+    std::stringstream text;
+    text << in.rdbuf();
+    llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(text.str());
+    const llvm::json::Object *root = parsed ? parsed->getAsObject() : nullptr;
+    const llvm::json::Array *list = root ? root->getArray("cases") : nullptr;
+    if (!list) {
+      if (!parsed)
+        llvm::consumeError(parsed.takeError());
+      std::fprintf(stderr, "cost-model-bench: %s is not a --json output\n",
+                   opts.replay.c_str());
+      return 2;
+    }
+    for (const llvm::json::Value &value : *list) {
+      const llvm::json::Object &c = *value.getAsObject();
+      replayed[caseKey(*c.getInteger("m"), *c.getInteger("k"),
+                       *c.getInteger("n"), c.getString("pattern")->str())] = {
+          *c.getNumber("sparse_seconds"), *c.getNumber("dense_seconds")};
+    }
+  }
   auto patternAttr = [&](const bench::Pattern &p) {
     return cast<PatternAttrInterface>(parseAttribute(p.attr(), &context));
   };
@@ -211,8 +259,11 @@ int main(int argc, char **argv) {
       std::uniform_real_distribution<float> value(-1.0f, 1.0f);
       for (float &v : x)
         v = value(rng);
-      Compiled dense = compile(opts.compiler, opts.workDir, densePattern,
-                               denseStorage, m, k, n);
+      bool measure = opts.replay.empty();
+      Compiled dense;
+      if (measure)
+        dense = compile(opts.compiler, opts.workDir, densePattern,
+                        denseStorage, m, k, n);
       std::vector<void *> denseArgs = {x.data()};
       for (auto &b : denseStorage.buffers)
         denseArgs.push_back(b.data());
@@ -220,17 +271,29 @@ int main(int argc, char **argv) {
       for (const std::string &text : opts.patterns) {
         bench::Pattern pattern = bench::Pattern::parse(text);
         std::vector<float> w = makeWeight(pattern, k, n, rng);
-        Storage storage = pack(pattern, w, k, n);
-        Compiled sparse =
-            compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
-        std::vector<void *> sparseArgs = {x.data()};
-        for (auto &b : storage.buffers)
-          sparseArgs.push_back(b.data());
-        sparseArgs.push_back(out.data());
-        auto [sparseSeconds, denseSeconds] = timeSideBySide(
-            [&] { sparse.call(sparseArgs.data()); },
-            [&] { dense.call(denseArgs.data()); }, opts.minSeconds);
-        dlclose(sparse.library);
+        std::pair<double, double> measured;
+        if (measure) {
+          Storage storage = pack(pattern, w, k, n);
+          Compiled sparse =
+              compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
+          std::vector<void *> sparseArgs = {x.data()};
+          for (auto &b : storage.buffers)
+            sparseArgs.push_back(b.data());
+          sparseArgs.push_back(out.data());
+          measured = timeSideBySide([&] { sparse.call(sparseArgs.data()); },
+                                    [&] { dense.call(denseArgs.data()); },
+                                    opts.minSeconds);
+          dlclose(sparse.library);
+        } else {
+          auto found = replayed.find(caseKey(m, k, n, text));
+          if (found == replayed.end()) {
+            std::fprintf(stderr, "cost-model-bench: %s has no %s\n",
+                         opts.replay.c_str(), caseKey(m, k, n, text).c_str());
+            return 2;
+          }
+          measured = found->second;
+        }
+        auto [sparseSeconds, denseSeconds] = measured;
 
         auto isNonzero = [&](int64_t i) { return w[i] != 0.0f; };
         auto isStored = [](int64_t) { return true; };
@@ -261,7 +324,8 @@ int main(int argc, char **argv) {
                     sparseFaster == sparsePicked ? "" : "  (wrong pick)");
         std::fflush(stdout);
       }
-      dlclose(dense.library);
+      if (measure)
+        dlclose(dense.library);
     }
   }
 

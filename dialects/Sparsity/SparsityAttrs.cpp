@@ -660,6 +660,7 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  uint64_t l2, uint64_t l3, unsigned cores,
                                  unsigned peakGflops,
                                  unsigned memoryBandwidthGbps,
+                                 std::optional<unsigned> cacheBandwidthGbps,
                                  ArrayRef<KernelAttr> kernels) {
   if (maxVectorOpWidth < 64 || !llvm::isPowerOf2_32(maxVectorOpWidth))
     return emitError() << "max_vector_op_width must be a power of two of at "
@@ -679,6 +680,8 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "peak_gflops must be >= 1";
   if (memoryBandwidthGbps == 0)
     return emitError() << "memory_bandwidth_gbps must be >= 1";
+  if (cacheBandwidthGbps && *cacheBandwidthGbps == 0)
+    return emitError() << "cache_bandwidth_gbps must be >= 1";
   llvm::SmallPtrSet<Attribute, 8> seen;
   for (KernelAttr kernel : kernels)
     if (!seen.insert(KernelAttr::get(kernel.getPattern(),

@@ -266,7 +266,9 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     (`max_vector_op_width`, `L1_cache_size_in_bytes`) keep their DLTI
     names. `peak_gflops` is one core's f32 multiply-add peak and
     `memory_bandwidth_gbps` the DRAM bandwidth one core streams: the roofline
-    of the cost model. `kernels` lists the (pattern, element type) pairs
+    of the cost model. `cache_bandwidth_gbps` (optional) is the bandwidth a
+    kernel streams weights at from the last-level cache; absent, the cost
+    model assumes 4x the DRAM bandwidth. `kernels` lists the (pattern, element type) pairs
     that have a native kernel on this target, each written `pattern : type`
     with the pattern's mnemonic and no `#sparsity.` prefix, optionally
     followed by `at P`: the kernel sustains P percent of the peak.
@@ -295,6 +297,7 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     "unsigned":$cores,
     "unsigned":$peak_gflops,
     "unsigned":$memory_bandwidth_gbps,
+    OptionalParameter<"std::optional<unsigned>">:$cache_bandwidth_gbps,
     ArrayRefParameter<"KernelAttr", "native kernels">:$kernels);
   let assemblyFormat = [{
     `<` `cpu` `=` $cpu `,` `isa` `=` $isa `,` `features` `=` $features `,`
@@ -305,6 +308,7 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `L3_cache_size_in_bytes` `=` $L3_cache_size_in_bytes `,`
     `cores` `=` $cores `,` `peak_gflops` `=` $peak_gflops `,`
     `memory_bandwidth_gbps` `=` $memory_bandwidth_gbps `,`
+    (`cache_bandwidth_gbps` `=` $cache_bandwidth_gbps^ `,`)?
     `kernels` `=` custom<KernelList>($kernels) `>`
   }];
   let genVerifyDecl = 1;

@@ -18,7 +18,9 @@ Estimate sparsec::cost::estimateMatmul(const Roofline &target,
       double(work.elementBytes) * double(work.m) * double(work.k + work.n);
   double bandwidth = target.bandwidthGbps * 1e9;
   if (weight <= double(target.lastLevelCache))
-    bandwidth *= kCacheBandwidthFactor;
+    bandwidth = target.cacheBandwidthGbps > 0
+                    ? target.cacheBandwidthGbps * 1e9
+                    : bandwidth * kCacheBandwidthFactor;
   e.memorySeconds = (weight + activations) / bandwidth;
   return e;
 }

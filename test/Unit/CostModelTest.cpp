@@ -52,6 +52,17 @@ TEST(CostModelTest, WeightsInCacheStreamFaster) {
   EXPECT_DOUBLE_EQ(e.memorySeconds, bytes / (10e9 * kCacheBandwidthFactor));
 }
 
+TEST(CostModelTest, MeasuredCacheBandwidthReplacesTheFactor) {
+  Roofline measured = kCore;
+  measured.cacheBandwidthGbps = 25;
+  MatmulWork work{1, 256, 256, 256 * 256, 0}; // 256 KiB: fits the cache
+  double bytes = 4.0 * 256 * 256 + 4.0 * (256 + 256);
+  EXPECT_DOUBLE_EQ(estimateMatmul(measured, work, 0.9).memorySeconds,
+                   bytes / 25e9);
+  EXPECT_DOUBLE_EQ(estimateMatmul(kCore, work, 0.9).memorySeconds,
+                   bytes / (10e9 * kCacheBandwidthFactor));
+}
+
 TEST(CostModelTest, HalfTheValuesAtLowerEfficiencyCanStillLose) {
   // 2:4 stores half the values; below half the dense efficiency it loses.
   MatmulWork dense{128, 768, 768, 768 * 768, 0};

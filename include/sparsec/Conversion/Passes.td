@@ -10,8 +10,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
   let description = [{
     Replaces each `sparsity.matmul` whose weight is assembled from storage
     tensors (see `sparsity-pack`) by a call to a register-blocked kernel
-    generated for its pattern, shape, epilogue and the target's vector
-    width: scf loops over `vector` ops on memrefs. Kernels take a range of
+    generated for its pattern, shape, epilogue and blocking: scf loops over
+    `vector` ops on memrefs. The blocking is the op's `sparsity.tiling`
+    (set by `sparsity-tile` from the target); for ops without one the pass
+    chooses it the same way from its `vector-bits`, `vector-registers` and
+    `nm-over-tokens-from` options and default cache sizes. Kernels take a range of
     output tiles and are marked `sparsec.tiles` so the runtime thread pool
     can split them. Weights packed at run time are not supported yet and
     are reported as errors.

@@ -20,11 +20,14 @@ struct Roofline {
   double peakGflops;      // f32 multiply-add peak, GFLOP/s
   double bandwidthGbps;   // DRAM bandwidth one core streams, GB/s
   int64_t lastLevelCache; // bytes; weights that fit stream from it
+  /// GB/s weights stream at from the last-level cache; 0: DRAM's times
+  /// kCacheBandwidthFactor.
+  double cacheBandwidthGbps = 0;
 };
 
-/// Weights that fit in the last-level cache stream this many times faster
-/// than DRAM (measured on the CI class: ~45 GB/s DRAM vs ~180 GB/s L3 reads
-/// with one core; a rough constant, not calibrated per target).
+/// Without a measured cache bandwidth, weights that fit in the last-level
+/// cache stream this many times faster than DRAM (~45 GB/s DRAM vs ~180
+/// GB/s L3 reads with one core on the CI class).
 constexpr double kCacheBandwidthFactor = 4.0;
 
 /// One `x[M, K] @ W[K, N]` in a given storage.

@@ -599,6 +599,11 @@ func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x8
 
 // -----
 
+// expected-error @+1 {{cache_bandwidth_gbps must be >= 1}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 0, kernels = []>}
+
+// -----
+
 // expected-error @+1 {{kernel efficiency is a percentage of the peak in [1, 100], got 120}}
 func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [csr : f32 at 120]>}
 
