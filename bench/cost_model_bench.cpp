@@ -14,7 +14,9 @@
 //
 // --calibrate=FILE writes the target description with what was measured:
 // each kernel's efficiency (median share of the peak over the cases with
-// M >= 16, where kernels are compute-bound) and the memory bandwidth
+// M >= 16) and GEMV efficiency (over those with fewer rows than lanes: the
+// time there may be memory-bound, which the fit then folds in), the memory
+// bandwidth
 // (median over dense GEMVs whose weight exceeds the last-level cache) and
 // the cache bandwidth (those whose weight fits in it but not in L2).
 //
@@ -94,13 +96,16 @@ std::pair<double, double> timeSideBySide(const std::function<void()> &a,
 TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
                       Type f32, std::string &summary) {
   MLIRContext *ctx = target.getContext();
-  std::map<std::string, std::vector<double>> shares;
+  // Shares of the peak per kernel, at M >= 16 and in GEMV-like calls.
+  std::map<std::string, std::vector<double>> shares, gemvShares;
+  int64_t lanes = target.getMaxVectorOpWidth() / 32;
   std::vector<double> bandwidths, cacheBandwidths;
   double peak = target.getPeakGflops() * 1e9;
   for (const Case &c : cases) {
-    if (c.m >= 16) {
-      shares[c.kernel].push_back(c.sparseFlops / c.sparseSeconds / peak);
-      shares["dense"].push_back(c.denseFlops / c.denseSeconds / peak);
+    auto &into = c.m >= 16 ? shares : gemvShares;
+    if (c.m >= 16 || c.m < lanes) {
+      into[c.kernel].push_back(c.sparseFlops / c.sparseSeconds / peak);
+      into["dense"].push_back(c.denseFlops / c.denseSeconds / peak);
     }
     // Dense GEMVs stream the weight once: from DRAM, or from the last-level
     // cache when it fits there (and not in L2).
@@ -121,16 +126,22 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
     if (seen[key])
       return;
     seen[key] = true;
-    auto measured = shares.find(key);
-    std::optional<unsigned> efficiency;
-    if (measured != shares.end())
-      efficiency = percent(measured->second);
-    else if (KernelAttr listed = target.lookupKernel(pattern, f32))
-      efficiency = listed.getEfficiency();
-    kernels.push_back(KernelAttr::get(ctx, pattern, f32, efficiency));
-    summary += " " + key + (efficiency ? " " + std::to_string(*efficiency) +
-                                             "%"
-                                       : "");
+    KernelAttr listed = target.lookupKernel(pattern, f32);
+    auto fitted = [&](const std::map<std::string, std::vector<double>> &from,
+                      std::optional<unsigned> kept) {
+      auto measured = from.find(key);
+      return measured != from.end() ? percent(measured->second) : kept;
+    };
+    std::optional<unsigned> efficiency =
+        fitted(shares, listed ? listed.getEfficiency() : std::nullopt);
+    std::optional<unsigned> gemv =
+        fitted(gemvShares, listed ? listed.getGemvEfficiency() : std::nullopt);
+    kernels.push_back(KernelAttr::get(ctx, pattern, f32, efficiency, gemv));
+    summary += " " + key;
+    if (efficiency)
+      summary += " " + std::to_string(*efficiency) + "%";
+    if (gemv)
+      summary += " (gemv " + std::to_string(*gemv) + "%)";
   };
   for (KernelAttr kernel : target.getKernels())
     add(kernel.getPattern());

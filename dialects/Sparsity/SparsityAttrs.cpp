@@ -118,15 +118,23 @@ static ParseResult parseKernelList(AsmParser &parser,
         auto pattern = dyn_cast<PatternAttrInterface>(attr);
         if (!pattern)
           return parser.emitError(loc, "expected a sparsity pattern");
-        std::optional<unsigned> efficiency;
-        if (succeeded(parser.parseOptionalKeyword("at"))) {
-          unsigned percent;
-          if (parser.parseInteger(percent))
+        auto parsePercent = [&](StringRef keyword,
+                                std::optional<unsigned> &percent) {
+          if (failed(parser.parseOptionalKeyword(keyword)))
+            return success();
+          unsigned value;
+          if (parser.parseInteger(value))
             return failure();
-          efficiency = percent;
-        }
+          percent = value;
+          return success();
+        };
+        std::optional<unsigned> efficiency, gemvEfficiency;
+        if (failed(parsePercent("at", efficiency)) ||
+            failed(parsePercent("gemv", gemvEfficiency)))
+          return failure();
         KernelAttr kernel = parser.getChecked<KernelAttr>(
-            parser.getContext(), pattern, elementType, efficiency);
+            parser.getContext(), pattern, elementType, efficiency,
+            gemvEfficiency);
         if (!kernel)
           return failure();
         kernels.push_back(kernel);
@@ -141,6 +149,8 @@ static void printKernelList(AsmPrinter &printer, ArrayRef<KernelAttr> kernels) {
     printer << " : " << kernel.getElementType();
     if (kernel.getEfficiency())
       printer << " at " << *kernel.getEfficiency();
+    if (kernel.getGemvEfficiency())
+      printer << " gemv " << *kernel.getGemvEfficiency();
   });
   printer << "]";
 }
@@ -409,15 +419,18 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  PatternAttrInterface pattern,
                                  Type elementType,
-                                 std::optional<unsigned> efficiency) {
+                                 std::optional<unsigned> efficiency,
+                                 std::optional<unsigned> gemvEfficiency) {
   if (!elementType.isIntOrFloat())
     return emitError() << "kernel element type must be an integer or float "
                           "type, got "
                        << elementType;
-  if (efficiency && (*efficiency == 0 || *efficiency > 100))
-    return emitError() << "kernel efficiency is a percentage of the peak in "
-                          "[1, 100], got "
-                       << *efficiency;
+  for (auto [name, value] : {std::pair{"efficiency", efficiency},
+                             std::pair{"gemv efficiency", gemvEfficiency}})
+    if (value && (*value == 0 || *value > 100))
+      return emitError() << "kernel " << name
+                         << " is a percentage of the peak in [1, 100], got "
+                         << *value;
   return success();
 }
 

@@ -98,22 +98,31 @@ def Sparsity_KernelAttr : Sparsity_Attr<"Kernel", "kernel"> {
   let description = [{
     `efficiency`, if given, is the share of the target's `peak_gflops` (in
     percent) the kernel sustains on the multiply-adds it does execute,
-    measured on the machine (`matmul-bench` medians). Where it is absent the
-    cost model assumes the dense kernel's efficiency.
+    measured on the machine (`cost-model-bench --calibrate`). Where it is
+    absent the cost model assumes the dense kernel's efficiency.
+    `gemv_efficiency` is that share when fewer token rows than vector lanes
+    run (GEMV-like calls: register blocks hold one row, each weight load
+    feeds few multiply-adds); absent, `efficiency` applies. In a target's
+    kernel list they are written `at E` and `gemv G`.
 
     ```mlir
     #sparsity.kernel<#sparsity.nm<2:4>, f32>
     #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
+    #sparsity.kernel<#sparsity.block<16x1>, f32, efficiency = 5, gemv_efficiency = 1>
     ```
   }];
   let parameters = (ins "PatternAttrInterface":$pattern, "Type":$elementType,
-                        OptionalParameter<"std::optional<unsigned>">:$efficiency);
-  let assemblyFormat =
-      "`<` $pattern `,` $elementType (`,` `efficiency` `=` $efficiency^)? `>`";
+                        OptionalParameter<"std::optional<unsigned>">:$efficiency,
+                        OptionalParameter<"std::optional<unsigned>">:$gemv_efficiency);
+  let assemblyFormat = [{
+    `<` $pattern `,` $elementType (`,` `efficiency` `=` $efficiency^)?
+    (`,` `gemv_efficiency` `=` $gemv_efficiency^)? `>`
+  }];
   let builders = [
     AttrBuilderWithInferredContext<(ins "PatternAttrInterface":$pattern,
                                         "Type":$elementType), [{
-      return $_get(pattern.getContext(), pattern, elementType, std::nullopt);
+      return $_get(pattern.getContext(), pattern, elementType, std::nullopt,
+                   std::nullopt);
     }]>
   ];
   let genVerifyDecl = 1;

@@ -40,9 +40,10 @@ const Builtin kBuiltins[] = {
   L1_cache_size_in_bytes = 49152, L2_cache_size_in_bytes = 1048576,
   L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250,
   memory_bandwidth_gbps = 36, cache_bandwidth_gbps = 98,
-  kernels = [dense : f32 at 88, nm<2:4> : f32 at 49, nm<4:8> : f32 at 49,
-             block<16x16> : f32 at 56, block<32x32> : f32 at 80,
-             block<16x1> : f32 at 5, csr : f32 at 20]>)"},
+  kernels = [dense : f32 at 88 gemv 19, nm<2:4> : f32 at 49 gemv 12,
+             nm<4:8> : f32 at 49 gemv 12, block<16x16> : f32 at 56 gemv 13,
+             block<32x32> : f32 at 80 gemv 20, block<16x1> : f32 at 5 gemv 1,
+             csr : f32 at 20 gemv 1]>)"},
     {"x86-64-avx2",
      R"(#sparsity.target<cpu = "x86-64-v3", isa = x86_64,
   features = "+avx2,+fma", max_vector_op_width = 256, vector_registers = 16,
@@ -232,7 +233,10 @@ FailureOr<TargetAttr> mlir::sparsec::getModuleTarget(ModuleOp module,
   return resolveTargetDescription(module.getContext(), nameOrPath, error);
 }
 
-double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback) {
+double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback,
+                                       bool gemv) {
+  if (kernel && gemv && kernel.getGemvEfficiency())
+    return *kernel.getGemvEfficiency() / 100.0;
   if (kernel && kernel.getEfficiency())
     return *kernel.getEfficiency() / 100.0;
   return fallback;
@@ -256,7 +260,8 @@ double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback) {
       PackedType::get(target.getContext(), shape, element, pattern), m);
   if (tiling.getOverTokens())
     work.computedRows = llvm::alignTo(m, tiling.getLanes());
+  bool gemv = m < tiling.getLanes();
   double efficiency = kernelEfficiency(target.lookupKernel(pattern, element),
-                                       kDefaultDenseEfficiency);
+                                       kDefaultDenseEfficiency, gemv);
   return cost::estimateMatmul(roofline, work, efficiency);
 }

@@ -38,9 +38,11 @@ FailureOr<sparsity::TargetAttr> getModuleTarget(ModuleOp module,
                                                 StringRef nameOrPath,
                                                 std::string &error);
 
-/// The kernel's calibrated efficiency (0..1]; for kernels listed without
+/// The kernel's calibrated efficiency (0..1], its GEMV one for `gemv` calls
+/// (fewer token rows than lanes) where listed; for kernels listed without
 /// one, and for the dense fallback when dense is not listed, `fallback`.
-double kernelEfficiency(sparsity::KernelAttr kernel, double fallback);
+double kernelEfficiency(sparsity::KernelAttr kernel, double fallback,
+                        bool gemv = false);
 
 /// The dense kernel's share of the peak when the target does not list one.
 constexpr double kDefaultDenseEfficiency = 0.9;

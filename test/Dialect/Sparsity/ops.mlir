@@ -10,6 +10,7 @@
 // CHECK-SAME: dense = #sparsity.dense
 // CHECK-SAME: kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>
 // CHECK-SAME: kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
+// CHECK-SAME: kernel_gemv = #sparsity.kernel<#sparsity.block<16x1>, f32, efficiency = 5, gemv_efficiency = 1>
 // CHECK-SAME: nm = #sparsity.nm<2:4>
 // CHECK-SAME: nm_axis = #sparsity.nm<1:8, axis = 0>
 // CHECK-SAME: tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
@@ -22,6 +23,7 @@ func.func @patterns() attributes {
   dense = #sparsity.dense,
   kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>,
   kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>,
+  kernel_gemv = #sparsity.kernel<#sparsity.block<16x1>, f32, efficiency = 5, gemv_efficiency = 1>,
   tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
 } {
   return
@@ -57,13 +59,13 @@ func.func @masks() attributes {
 
 // CHECK-LABEL: func.func @target
 // CHECK-SAME: sve = #sparsity.target<cpu = "neoverse-v1", isa = aarch64, features = "+neon,+sve", max_vector_op_width = 256, vector_registers = 32, L1_cache_size_in_bytes = 65536, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 0, cores = 64, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = []>
-// CHECK-SAME: x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100, kernels = [nm<2:4> : f32 at 55, block<16x16> : f32, csr : f32, dense : f32 at 95]>
+// CHECK-SAME: x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100, kernels = [nm<2:4> : f32 at 55 gemv 12, block<16x16> : f32, csr : f32, dense : f32 at 95]>
 func.func @target() attributes {
   x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl",
     max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768,
     L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2,
     peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100,
-    kernels = [nm<2:4> : f32 at 55, block<16x16> : f32, csr : f32, dense : f32 at 95]>,
+    kernels = [nm<2:4> : f32 at 55 gemv 12, block<16x16> : f32, csr : f32, dense : f32 at 95]>,
   sve = #sparsity.target<cpu = "neoverse-v1", isa = aarch64, features = "+neon,+sve",
     max_vector_op_width = 256, vector_registers = 32, L1_cache_size_in_bytes = 65536,
     L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 0, cores = 64,
