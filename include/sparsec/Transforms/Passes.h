@@ -3,6 +3,7 @@
 #ifndef SPARSEC_TRANSFORMS_PASSES_H
 #define SPARSEC_TRANSFORMS_PASSES_H
 
+#include "Sparsity/SparsityDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"

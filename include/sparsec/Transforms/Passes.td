@@ -21,6 +21,45 @@ def SparsityPack : Pass<"sparsity-pack", "ModuleOp"> {
   ];
 }
 
+def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
+  let summary = "find the sparsity structure of constant matmul weights";
+  let description = [{
+    For every constant weight (`arith.constant` of `dense<...>` or
+    `dense_resource<...>` f32 data, rank 2) that is the `K x N` operand of a
+    `linalg.matmul` with the default indexing maps or the source of a
+    `sparsity.pack`, measures its structure and records it on the constant
+    as `sparsity.detected`:
+
+    - `density`: the share of nonzeros (|w| <= `eps` counts as zero);
+    - `nm`: the tightest exact N:M along the reduction axis (K) for M in
+      4, 8 and 16 (lowest N/M; the smaller M on ties), if any group size
+      leaves N < M;
+    - `block`, `block_density`: of the block shapes the target runs (its
+      kernel table; 16x16, 32x32 and 16x1 when it lists none), the one that
+      keeps the fewest values, and the share of its blocks that are kept;
+    - `pattern`: what to declare: the exact N:M if found, else the block
+      shape if it keeps at most 1.5x the nonzeros, else CSR below 50 %
+      density, else dense. (`sparsity-legalize` later weighs the target's
+      kernels against dense.)
+
+    Each weight gets a remark saying what was found. Weights in other
+    positions (transposed maps, batch matmuls) are left alone, with a remark.
+  }];
+  let options = [
+    Option<"eps", "eps", "double", /*default=*/"0.0",
+           "Magnitudes at or below this count as zero">,
+    Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
+           "Target whose block kernels are the block candidates (module "
+           "attribute sparsity.target wins)">,
+  ];
+  let dependentDialects = ["mlir::sparsec::sparsity::SparsityDialect"];
+  let statistics = [
+    Statistic<"numWeights", "weights", "Constant weights examined">,
+    Statistic<"numNM", "nm", "Weights with an exact N:M structure">,
+    Statistic<"numBlock", "block", "Weights suggested as block sparse">,
+  ];
+}
+
 def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
   let summary = "choose, per matmul, a native kernel, a conversion or dense";
   let description = [{
