@@ -63,6 +63,43 @@ def hex_tensor(rows):
     return '"0x' + data.hex().upper() + '"'
 
 
+def linalg_layer(i, x, w, m, k, n, relu, rng):
+    """y = relu(x @ w + b) as linalg ops; returns y's SSA name."""
+    b = [[rng.uniform(-1.0, 1.0) for _ in range(n)]]
+    t = "tensor<%dx%dxf32>" % (m, n)
+    print("  %%w%d = arith.constant dense<%s> : tensor<%dx%dxf32>"
+          % (i, hex_tensor(w), k, n))
+    print("  %%b%d = arith.constant dense<%s> : tensor<%dxf32>"
+          % (i, hex_tensor(b), n))
+    print("  %%e%d = tensor.empty() : %s" % (i, t))
+    print("  %%z%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> %s"
+          % (i, i, t, t))
+    print("  %%mm%d = linalg.matmul ins(%s, %%w%d : tensor<%dx%dxf32>, "
+          "tensor<%dx%dxf32>) outs(%%z%d : %s) -> %s"
+          % (i, x, i, m, k, k, n, i, t, t))
+    maps = ("indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, "
+            "affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], "
+            "iterator_types = [\"parallel\", \"parallel\"]")
+    print("  %%a%d = linalg.generic {%s} ins(%%mm%d, %%b%d : %s, tensor<%dxf32>) "
+          "outs(%%e%d : %s) {" % (i, maps, i, i, t, n, i, t))
+    print("  ^bb0(%in: f32, %bias: f32, %out: f32):")
+    print("    %s = arith.addf %in, %bias : f32")
+    print("    linalg.yield %s : f32")
+    print("  } -> %s" % t)
+    if not relu:
+        return "%%a%d" % i
+    maps = ("indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, "
+            "affine_map<(d0, d1) -> (d0, d1)>], "
+            "iterator_types = [\"parallel\", \"parallel\"]")
+    print("  %%r%d = linalg.generic {%s} ins(%%a%d : %s) outs(%%e%d : %s) {"
+          % (i, maps, i, t, i, t))
+    print("  ^bb0(%in: f32, %out: f32):")
+    print("    %s = arith.maximumf %in, %zero : f32")
+    print("    linalg.yield %s : f32")
+    print("  } -> %s" % t)
+    return "%%r%d" % i
+
+
 def chain(args, m, rng):
     layers = []
     for layer in args.chain.split(","):
@@ -74,9 +111,14 @@ def chain(args, m, rng):
     k0, n_last = layers[0][1], layers[-1][2]
     print("func.func @%s_%d(%%x: tensor<%dx%dxf32>) -> tensor<%dx%dxf32> {"
           % (args.name, m, m, k0, m, n_last))
+    if args.form == "linalg":
+        print("  %zero = arith.constant 0.0 : f32")
     value = "%x"
     for i, (pattern, k, n) in enumerate(layers):
         w = weight(pattern, k, n, args.density, rng)
+        if args.form == "linalg":
+            value = linalg_layer(i, value, w, m, k, n, i + 1 < len(layers), rng)
+            continue
         ptype = "!sparsity.packed<%dx%dxf32, %s>" % (k, n, attr(pattern))
         # ReLU between layers keeps values bounded; the last is plain.
         epilogue = " epilogue relu" if i + 1 < len(layers) else ""
@@ -104,6 +146,10 @@ def main():
                         default="alternate")
     parser.add_argument("--chain", help="pattern:KxN,... layers of one "
                         "entry point (K of each = N of the one before)")
+    parser.add_argument("--form", choices=["sparsity", "linalg"],
+                        default="sparsity", help="with --chain: sparsity "
+                        "ops, or the linalg graph a framework would export "
+                        "(matmul, bias add and ReLU as linalg.generic)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if args.chain:

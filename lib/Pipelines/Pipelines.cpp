@@ -3,6 +3,7 @@
 #include "sparsec/Pipelines/Pipelines.h"
 #include "Sparsity/SparsityDialect.h"
 #include "sparsec/Conversion/Passes.h"
+#include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -69,6 +70,15 @@ std::vector<PipelineStage>
 mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
   std::string target = options.target;
   std::vector<PipelineStage> stages;
+  stages.push_back(
+      {"raise", [=, detect = std::string(options.detectOptions)](
+                    OpPassManager &pm) {
+         if (failed(addConfigured(pm, createSparsityDetect(),
+                                  withTarget(target, detect))))
+           return failure();
+         pm.addPass(createSparsityRaise());
+         return success();
+       }});
   if (options.legalize)
     stages.push_back({"legalize", [=, legalize = std::string(
                                           options.legalizeOptions)](
@@ -161,7 +171,7 @@ mlir::sparsec::buildLowerToLLVMPipeline(OpPassManager &pm,
 void mlir::sparsec::registerSparsecPipelines() {
   registerPassPipeline(
       "sparsec-lower-to-llvm",
-      "The sparse-compile pipeline: legalize, tile, pack, vectorize, "
+      "The sparse-compile pipeline: raise, legalize, tile, pack, vectorize, "
       "bufferize, loops, llvm, runtime",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
@@ -204,6 +214,7 @@ LogicalResult mlir::sparsec::addDenseReferences(ModuleOp module) {
     b.setInsertionPointAfter(func);
     auto reference = cast<func::FuncOp>(b.clone(*func));
     reference.setName((func.getName() + "__reference").str());
+    markDenseReference(reference);
     if (failed(lowerSparsityToLinalg(reference)))
       return failure();
   }

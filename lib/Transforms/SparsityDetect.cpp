@@ -2,6 +2,7 @@
 
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -76,6 +77,8 @@ struct SparsityDetectPass
     // Each weight once, however many ops use it.
     llvm::SetVector<arith::ConstantOp> weights;
     module.walk([&](Operation *op) {
+      if (isInDenseReference(op))
+        return;
       Value weight;
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
         if (matmul.hasUserDefinedMaps()) {
@@ -135,7 +138,9 @@ struct SparsityDetectPass
             count += nonzero(r, c);
           most = std::max(most, count);
         }
-      if (most < m && (!nm || most * nm.getM() < int64_t(nm.getN()) * m))
+      // Structure worth declaring keeps at most half of each group (a
+      // random 30 % weight is "9:16" by chance).
+      if (2 * most <= m && (!nm || most * nm.getM() < int64_t(nm.getN()) * m))
         nm = NMAttr::get(&getContext(), std::max<int64_t>(1, most), m,
                          std::nullopt);
     }
@@ -187,6 +192,9 @@ struct SparsityDetectPass
     };
     if (nm)
       found.push_back(b.getNamedAttr("nm", nm));
+    // What sparsity-raise must zero for the pattern to hold.
+    if (eps > 0)
+      found.push_back(b.getNamedAttr("eps", b.getF64FloatAttr(eps)));
     constant->setAttr("sparsity.detected", b.getDictionaryAttr(found));
     constant.emitRemark() << llvm::formatv(
         "sparsity-detect: {0}x{1} weight: density {2:f3}, {3}, best block "

@@ -21,7 +21,8 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
   PassOptions::Option<std::string> target{
       *this, "target",
       llvm::cl::desc("The `target` option of every stage that has one "
-                     "(sparsity-legalize, sparsity-tile); the module's "
+                     "(sparsity-detect, sparsity-legalize, sparsity-tile); "
+                     "the module's "
                      "sparsity.target attribute wins over it"),
       llvm::cl::init("host")};
   PassOptions::Option<bool> legalize{
@@ -29,6 +30,9 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Run sparsity-legalize (false keeps every declared "
                      "pattern)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> detectOptions{
+      *this, "sparsity-detect",
+      llvm::cl::desc("Options of sparsity-detect, e.g. eps=1e-6")};
   PassOptions::Option<std::string> legalizeOptions{
       *this, "sparsity-legalize",
       llvm::cl::desc("Options of sparsity-legalize")};
@@ -50,7 +54,7 @@ struct PipelineStage {
 
 /// Sparsity ops on tensors -> LLVM dialect with bare-pointer entry points,
 /// kernels on the thread pool and `sparsec_call_*` wrappers, as stages:
-/// legalize, tile, pack, vectorize, bufferize, loops, llvm, runtime.
+/// raise, legalize, tile, pack, vectorize, bufferize, loops, llvm, runtime.
 std::vector<PipelineStage> getPipelineStages(const PipelineOptions &options);
 
 /// All stages in one pass manager.

@@ -32,11 +32,13 @@ def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
 
     - `density`: the share of nonzeros (|w| <= `eps` counts as zero);
     - `nm`: the tightest exact N:M along the reduction axis (K) for M in
-      4, 8 and 16 (lowest N/M; the smaller M on ties), if any group size
-      leaves N < M;
+      4, 8 and 16 (lowest N/M; the smaller M on ties), if one keeps at most
+      half of each group;
     - `block`, `block_density`: of the block shapes the target runs (its
       kernel table; 16x16, 32x32 and 16x1 when it lists none), the one that
       keeps the fewest values, and the share of its blocks that are kept;
+    - `eps`: the option, when positive (`sparsity-raise` zeroes what it
+      counted as zero);
     - `pattern`: what to declare: the exact N:M if found, else the block
       shape if it keeps at most 1.5x the nonzeros, else CSR below 50 %
       density, else dense. (`sparsity-legalize` later weighs the target's
@@ -57,6 +59,33 @@ def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
     Statistic<"numWeights", "weights", "Constant weights examined">,
     Statistic<"numNM", "nm", "Weights with an exact N:M structure">,
     Statistic<"numBlock", "block", "Weights suggested as block sparse">,
+  ];
+}
+
+def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
+  let summary = "linalg matmuls on constant weights become sparsity.matmul";
+  let description = [{
+    A `linalg.matmul` (default indexing maps) of activations `x[M, K]` and a
+    constant weight `w[K, N]` into a zero-filled init becomes
+
+    ```mlir
+    %p = sparsity.pack %w : tensor<KxNxf32> -> !sparsity.packed<KxNxf32, P>
+    %y = sparsity.matmul %x, %p [bias %b] [epilogue E] : ...
+    ```
+
+    with `P` the pattern `sparsity-detect` suggested (dense when the weight
+    was not examined; `sparsity-legalize` later picks what runs). When
+    detection treated |w| <= eps as zero, those values are zeroed in the
+    packed copy. Elementwise `linalg.generic` consumers are fused when the
+    matmul is their only producer: a bias add of a `[N]` vector broadcast
+    over rows, then a ReLU (`maximumf` with 0). Matmuls that accumulate
+    into a non-zero init, and other matmul forms, are left alone with a
+    remark.
+  }];
+  let dependentDialects = ["mlir::sparsec::sparsity::SparsityDialect"];
+  let statistics = [
+    Statistic<"numRaised", "raised", "Matmuls raised to sparsity.matmul">,
+    Statistic<"numFused", "fused", "Bias adds and activations fused">,
   ];
 }
 

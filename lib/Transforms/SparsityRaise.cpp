@@ -1,0 +1,189 @@
+//===- SparsityRaise.cpp - linalg matmuls on constant weights, raised -----===//
+
+#include "Sparsity/SparsityOps.h"
+#include "sparsec/Transforms/DenseReference.h"
+#include "sparsec/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+
+#define DEBUG_TYPE "sparsity-raise"
+
+namespace mlir::sparsec {
+#define GEN_PASS_DEF_SPARSITYRAISE
+#include "sparsec/Transforms/Passes.h.inc"
+} // namespace mlir::sparsec
+
+using namespace mlir;
+using namespace mlir::sparsec;
+using namespace mlir::sparsec::sparsity;
+
+namespace {
+
+/// Whether `value` is all zeros: a fill with 0 or a zero splat constant.
+bool isZeroInit(Value value) {
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  DenseFPElementsAttr constant;
+  return matchPattern(value, m_Constant(&constant)) && constant.isSplat() &&
+         constant.getSplatValue<APFloat>().isZero();
+}
+
+/// The only user of `value`, if it is a rank-2, all-parallel linalg.generic
+/// with one result that reads `value` through the identity map.
+linalg::GenericOp onlyElementwiseUser(Value value) {
+  if (!value.hasOneUse())
+    return {};
+  auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+  if (!generic || generic.getNumDpsInits() != 1 || generic.getNumLoops() != 2 ||
+      generic.getNumParallelLoops() != 2)
+    return {};
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (input->get() == value &&
+        generic.getMatchingIndexingMap(input).isIdentity())
+      return generic;
+  return {};
+}
+
+/// The single op of `generic`'s body before the yield of its result.
+Operation *bodyOp(linalg::GenericOp generic) {
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return nullptr;
+  Operation *op = &body.front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  return yield.getValues().size() == 1 && yield.getValues()[0] == op->getResult(0)
+             ? op
+             : nullptr;
+}
+
+/// If `generic` is out[m, n] = value[m, n] + bias[n]: bias.
+Value matchBiasAdd(linalg::GenericOp generic, Value value) {
+  if (generic.getNumDpsInputs() != 2)
+    return {};
+  auto add = dyn_cast_or_null<arith::AddFOp>(bodyOp(generic));
+  if (!add)
+    return {};
+  OpOperand *bias = nullptr;
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (input->get() != value)
+      bias = input;
+  if (!bias)
+    return {};
+  MLIRContext *ctx = generic.getContext();
+  AffineMap columns = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+  auto type = dyn_cast<RankedTensorType>(bias->get().getType());
+  if (!type || type.getRank() != 1 ||
+      generic.getMatchingIndexingMap(bias) != columns)
+    return {};
+  Block &body = generic.getRegion().front();
+  Value lhs = add.getLhs(), rhs = add.getRhs();
+  bool readsBoth = (lhs == body.getArgument(0) && rhs == body.getArgument(1)) ||
+                   (lhs == body.getArgument(1) && rhs == body.getArgument(0));
+  return readsBoth ? bias->get() : Value();
+}
+
+/// Whether `generic` is out = max(value, 0).
+bool matchRelu(linalg::GenericOp generic) {
+  if (generic.getNumDpsInputs() != 1)
+    return false;
+  Operation *op = bodyOp(generic);
+  if (!op || !isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
+    return false;
+  Value arg = generic.getRegion().front().getArgument(0);
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  return (lhs == arg && matchPattern(rhs, m_AnyZeroFloat())) ||
+         (rhs == arg && matchPattern(lhs, m_AnyZeroFloat()));
+}
+
+struct SparsityRaisePass
+    : public mlir::sparsec::impl::SparsityRaiseBase<SparsityRaisePass> {
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (!isInDenseReference(op))
+        matmuls.push_back(op);
+    });
+    for (linalg::MatmulOp op : matmuls)
+      raise(op);
+  }
+
+  void raise(linalg::MatmulOp op) {
+    auto weight = op.getDpsInputs()[1].getDefiningOp<arith::ConstantOp>();
+    if (!weight)
+      return; // a run-time weight: nothing to pack at compile time
+    auto type = dyn_cast<RankedTensorType>(weight.getType());
+    Value input = op.getDpsInputs()[0];
+    if (op.hasUserDefinedMaps() || !type || !type.getElementType().isF32() ||
+        !type.hasStaticShape() || op->getNumResults() != 1) {
+      op.emitRemark("sparsity-raise: not raised: only f32 matmuls with the "
+                    "default indexing maps on tensors are raised so far");
+      return;
+    }
+    if (!isZeroInit(op.getDpsInits()[0])) {
+      op.emitRemark("sparsity-raise: not raised: it accumulates into an init "
+                    "that is not zero");
+      return;
+    }
+    auto detected = weight->getAttrOfType<DictionaryAttr>("sparsity.detected");
+    auto pattern = detected ? dyn_cast_or_null<PatternAttrInterface>(
+                                  detected.get("pattern"))
+                            : PatternAttrInterface();
+    if (!pattern)
+      pattern = DenseAttr::get(&getContext());
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value source = weight;
+    if (auto eps = detected ? dyn_cast_or_null<FloatAttr>(detected.get("eps"))
+                            : FloatAttr())
+      source = zeroedBelow(b, weight, eps.getValueAsDouble());
+    auto packedType = PackedType::get(&getContext(), type.getShape(),
+                                      type.getElementType(), pattern);
+    Value packed = PackOp::create(b, loc, packedType, source);
+
+    // Fuse the bias add, then the activation, while each is the only user.
+    SmallVector<Operation *> fused = {op};
+    Value bias;
+    Epilogue epilogue = Epilogue::none;
+    auto last = [&] { return fused.back()->getResult(0); };
+    if (linalg::GenericOp next = onlyElementwiseUser(last()))
+      if (Value found = matchBiasAdd(next, last())) {
+        bias = found;
+        fused.push_back(next);
+      }
+    if (linalg::GenericOp next = onlyElementwiseUser(last()))
+      if (matchRelu(next)) {
+        epilogue = Epilogue::relu;
+        fused.push_back(next);
+      }
+    numFused += fused.size() - 1;
+    b.setInsertionPoint(fused.back());
+    auto matmul = MatmulOp::create(
+        b, loc, last().getType(), input, packed, bias,
+        epilogue == Epilogue::none
+            ? EpilogueAttr()
+            : EpilogueAttr::get(&getContext(), epilogue));
+    last().replaceAllUsesWith(matmul.getResult());
+    // Each fused op was the only user of the one before: erase from the end.
+    for (Operation *dead : llvm::reverse(fused))
+      dead->erase();
+    ++numRaised;
+  }
+
+  /// A copy of the constant with |w| <= eps set to zero.
+  Value zeroedBelow(OpBuilder &b, arith::ConstantOp weight, double eps) {
+    auto values = cast<DenseFPElementsAttr>(weight.getValue());
+    SmallVector<float> zeroed(values.getValues<float>());
+    for (float &v : zeroed)
+      if (std::fabs(v) <= eps)
+        v = 0.0f;
+    auto type = cast<RankedTensorType>(weight.getType());
+    return arith::ConstantOp::create(
+        b, weight.getLoc(), DenseElementsAttr::get(type, ArrayRef(zeroed)));
+  }
+};
+
+} // namespace
