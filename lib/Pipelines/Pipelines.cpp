@@ -70,22 +70,27 @@ std::vector<PipelineStage>
 mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
   std::string target = options.target;
   std::vector<PipelineStage> stages;
+  bool sparsity = options.sparsity;
   stages.push_back(
       {"raise", [=, detect = std::string(options.detectOptions)](
                     OpPassManager &pm) {
-         if (failed(addConfigured(pm, createSparsityDetect(),
-                                  withTarget(target, detect))))
+         // Undetected weights are raised as dense.
+         if (sparsity && failed(addConfigured(pm, createSparsityDetect(),
+                                              withTarget(target, detect))))
            return failure();
          pm.addPass(createSparsityRaise());
          return success();
        }});
-  if (options.legalize)
-    stages.push_back({"legalize", [=, legalize = std::string(
-                                          options.legalizeOptions)](
-                                      OpPassManager &pm) {
-                        return addConfigured(pm, createSparsityLegalize(),
-                                             withTarget(target, legalize));
-                      }});
+  // The dense build legalizes every weight to dense.
+  if (options.legalize || !sparsity)
+    stages.push_back(
+        {"legalize", [=, legalize = std::string(options.legalizeOptions)](
+                         OpPassManager &pm) {
+           std::string configured = withTarget(target, legalize);
+           if (!sparsity)
+             configured += " sparse=false";
+           return addConfigured(pm, createSparsityLegalize(), configured);
+         }});
   stages.push_back(
       {"tile", [=, tile = std::string(options.tileOptions)](OpPassManager &pm) {
          return addConfigured(pm, createSparsityTile(),

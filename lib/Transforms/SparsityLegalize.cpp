@@ -97,6 +97,8 @@ struct SparsityLegalizePass
     cost::Estimate denseEstimate = best.estimate;
     std::optional<cost::Estimate> declaredEstimate;
     for (KernelAttr kernel : target.getKernels()) {
+      if (!sparse)
+        break;
       PatternAttrInterface pattern = kernel.getPattern();
       // The declared pattern was checked above.
       if (kernel.getElementType() != element || isa<DenseAttr>(pattern) ||
@@ -119,7 +121,8 @@ struct SparsityLegalizePass
       ++numNative;
     } else if (isa<DenseAttr>(best.pattern)) {
       outcome = "dense";
-      reason = declaredEstimate
+      reason = !sparse ? "sparsity off"
+               : declaredEstimate
                    ? "the dense kernel is estimated faster at density " +
                          llvm::formatv("{0:f2}", density).str()
                    : "no kernel on " + cpu + " runs " + printStripped(declared) +

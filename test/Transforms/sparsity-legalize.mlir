@@ -11,6 +11,11 @@
 // RUN: not sparse-opt %s -sparsity-legalize=target=pentium -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: error: sparsity-legalize: unknown target 'pentium': not one of host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve, nor a target description file
 // RUN: sparse-opt %s -sparsity-legalize=target=aarch64-sve -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=SVE
+// The dense build (sparse-compile --sparsity=off): every weight to dense.
+// RUN: sparse-opt %s -sparsity-legalize="target=x86-64-avx512 sparse=false" -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=OFF
+// OFF-COUNT-5: remark: sparsity-legalize: {{.*}} -> dense (dense): sparsity off
+// OFF-LABEL: module
+// OFF-COUNT-5: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.dense>
 
 // AVX512: remark: sparsity-legalize: nm<2:4> -> nm<2:4> (native): native kernel; estimated dense {{.*}} us, chosen {{.*}} us
 // AVX512: remark: sparsity-legalize: nm<1:4> -> nm<2:4> (converted): no native nm<1:4> kernel on x86-64-v4; the weight conforms to nm<2:4>

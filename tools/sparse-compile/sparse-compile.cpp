@@ -1,7 +1,8 @@
 //===- sparse-compile.cpp - compile a model ahead of time -----------------===//
 //
 //   sparse-compile model.mlir -o model.so [--emit=so|o|s|ll|mlir]
-//                  [--target=NAME|FILE] [--legalize=false] [--report=FILE.json]
+//                  [--target=NAME|FILE] [--sparsity=on|off] [--legalize=false]
+//                  [--report=FILE.json]
 //                  [--dump-stages=DIR] [--with-reference]
 //
 // Runs the sparsec pipeline and writes the requested artifact; a shared
@@ -57,6 +58,12 @@ static cl::opt<bool>
                       "dense (sparsity-legalize); false keeps every declared "
                       "pattern"),
              cl::init(true), cl::cat(category));
+static cl::opt<std::string> sparsityMode(
+    "sparsity",
+    cl::desc("on (default), or off: the dense build of the same model (every "
+             "matmul with a constant weight on the dense kernel), to compare "
+             "with"),
+    cl::init("on"), cl::cat(category));
 static cl::opt<std::string>
     reportPath("report",
                cl::desc("Write the per-op report (decisions, estimates, "
@@ -207,8 +214,11 @@ int main(int argc, char **argv) {
   StageDumper dump(dumpDir);
   if (failed(dump.open(error)) || failed(dump.write("input", *module, error)))
     return fail(error);
+  if (sparsityMode != "on" && sparsityMode != "off")
+    return fail("--sparsity takes on or off, got '" + sparsityMode + "'");
   PipelineOptions pipeline;
   pipeline.legalize = legalize;
+  pipeline.sparsity = sparsityMode == "on";
   for (const PipelineStage &stage : getPipelineStages(pipeline)) {
     PassManager pm(&context);
     if (failed(stage.addPasses(pm)) || failed(pm.run(*module)))
@@ -216,7 +226,7 @@ int main(int argc, char **argv) {
     if (failed(dump.write(stage.name, *module, error)))
       return fail(error);
     // The report reads the decisions before packing rewrites the weights.
-    if (stage.name == (legalize ? "legalize" : "tile") &&
+    if (stage.name == (legalize || !pipeline.sparsity ? "legalize" : "tile") &&
         !reportPath.empty() &&
         failed(writeReport(*module, *description, reportPath, error)))
       return fail(error);

@@ -25,6 +25,11 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
                      "the module's "
                      "sparsity.target attribute wins over it"),
       llvm::cl::init("host")};
+  PassOptions::Option<bool> sparsity{
+      *this, "sparsity",
+      llvm::cl::desc("false: the dense build (no detection; every matmul "
+                     "with a constant weight legalized to dense)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> legalize{
       *this, "legalize",
       llvm::cl::desc("Run sparsity-legalize (false keeps every declared "

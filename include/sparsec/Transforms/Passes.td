@@ -116,6 +116,9 @@ def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
     Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
            "Built-in target (host, x86-64-avx512, x86-64-avx2, aarch64-neon, "
            "aarch64-sve) or a target description file">,
+    Option<"sparse", "sparse", "bool", /*default=*/"true",
+           "false: every matmul with a constant weight runs dense (outcome "
+           "dense, reason \"sparsity off\"): the dense build to compare with">,
   ];
   let statistics = [
     Statistic<"numNative", "native", "Matmuls kept on their native kernel">,
