@@ -63,8 +63,26 @@ def hex_tensor(rows):
     return '"0x' + data.hex().upper() + '"'
 
 
-def linalg_layer(i, x, w, m, k, n, relu, rng):
-    """y = relu(x @ w + b) as linalg ops; returns y's SSA name."""
+ACTIVATIONS = {
+    "relu": ["%s = arith.maximumf %in, %zero : f32"],
+    "gelu": ["%h = arith.constant 0.5 : f32",
+             "%c = arith.constant 0.707106769 : f32",
+             "%one = arith.constant 1.0 : f32",
+             "%a = arith.mulf %in, %c : f32",
+             "%e = math.erf %a : f32",
+             "%p = arith.addf %e, %one : f32",
+             "%q = arith.mulf %in, %h : f32",
+             "%s = arith.mulf %q, %p : f32"],
+    "silu": ["%one = arith.constant 1.0 : f32",
+             "%n = arith.negf %in : f32",
+             "%e = math.exp %n : f32",
+             "%d = arith.addf %one, %e : f32",
+             "%s = arith.divf %in, %d : f32"],
+}
+
+
+def linalg_layer(i, x, w, m, k, n, activation, rng):
+    """y = activation(x @ w + b) as linalg ops; returns y's SSA name."""
     b = [[rng.uniform(-1.0, 1.0) for _ in range(n)]]
     t = "tensor<%dx%dxf32>" % (m, n)
     print("  %%w%d = arith.constant dense<%s> : tensor<%dx%dxf32>"
@@ -86,7 +104,7 @@ def linalg_layer(i, x, w, m, k, n, relu, rng):
     print("    %s = arith.addf %in, %bias : f32")
     print("    linalg.yield %s : f32")
     print("  } -> %s" % t)
-    if not relu:
+    if not activation:
         return "%%a%d" % i
     maps = ("indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, "
             "affine_map<(d0, d1) -> (d0, d1)>], "
@@ -94,7 +112,8 @@ def linalg_layer(i, x, w, m, k, n, relu, rng):
     print("  %%r%d = linalg.generic {%s} ins(%%a%d : %s) outs(%%e%d : %s) {"
           % (i, maps, i, t, i, t))
     print("  ^bb0(%in: f32, %out: f32):")
-    print("    %s = arith.maximumf %in, %zero : f32")
+    for line in ACTIVATIONS[activation]:
+        print("    " + line)
     print("    linalg.yield %s : f32")
     print("  } -> %s" % t)
     return "%%r%d" % i
@@ -117,7 +136,8 @@ def chain(args, m, rng):
     for i, (pattern, k, n) in enumerate(layers):
         w = weight(pattern, k, n, args.density, rng)
         if args.form == "linalg":
-            value = linalg_layer(i, value, w, m, k, n, i + 1 < len(layers), rng)
+            activation = args.activation if i + 1 < len(layers) else None
+            value = linalg_layer(i, value, w, m, k, n, activation, rng)
             continue
         ptype = "!sparsity.packed<%dx%dxf32, %s>" % (k, n, attr(pattern))
         # ReLU between layers keeps values bounded; the last is plain.
@@ -149,7 +169,10 @@ def main():
     parser.add_argument("--form", choices=["sparsity", "linalg"],
                         default="sparsity", help="with --chain: sparsity "
                         "ops, or the linalg graph a framework would export "
-                        "(matmul, bias add and ReLU as linalg.generic)")
+                        "(matmul, bias add and activation as linalg.generic)")
+    parser.add_argument("--activation", choices=["relu", "gelu", "silu"],
+                        default="relu", help="with --form=linalg: between "
+                        "layers")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if args.chain:

@@ -6,8 +6,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
 
 #define DEBUG_TYPE "sparsity-raise"
 
@@ -85,17 +89,84 @@ Value matchBiasAdd(linalg::GenericOp generic, Value value) {
   return readsBoth ? bias->get() : Value();
 }
 
-/// Whether `generic` is out = max(value, 0).
-bool matchRelu(linalg::GenericOp generic) {
+/// Evaluates the scalar body of a one-input elementwise generic at `x`, or
+/// nothing if it uses an op outside the small set activations are made of.
+std::optional<double> evaluateBody(linalg::GenericOp generic, double x) {
+  Block &body = generic.getRegion().front();
+  llvm::DenseMap<Value, double> values;
+  values[body.getArgument(0)] = x;
+  auto get = [&](Value v) -> std::optional<double> {
+    if (auto it = values.find(v); it != values.end())
+      return it->second;
+    FloatAttr constant;
+    if (matchPattern(v, m_Constant(&constant)))
+      return constant.getValueAsDouble();
+    return std::nullopt;
+  };
+  for (Operation &op : body.without_terminator()) {
+    SmallVector<double, 2> in;
+    for (Value operand : op.getOperands()) {
+      std::optional<double> v = get(operand);
+      if (!v)
+        return std::nullopt;
+      in.push_back(*v);
+    }
+    std::optional<double> out =
+        llvm::TypeSwitch<Operation *, std::optional<double>>(&op)
+            .Case([&](arith::ConstantOp c) { return get(c.getResult()); })
+            .Case([&](arith::AddFOp) { return in[0] + in[1]; })
+            .Case([&](arith::SubFOp) { return in[0] - in[1]; })
+            .Case([&](arith::MulFOp) { return in[0] * in[1]; })
+            .Case([&](arith::DivFOp) { return in[0] / in[1]; })
+            .Case([&](arith::NegFOp) { return -in[0]; })
+            .Case<arith::MaximumFOp, arith::MaxNumFOp>(
+                [&](Operation *) { return std::max(in[0], in[1]); })
+            .Case([&](math::ErfOp) { return std::erf(in[0]); })
+            .Case([&](math::TanhOp) { return std::tanh(in[0]); })
+            .Case([&](math::ExpOp) { return std::exp(in[0]); })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!out)
+      return std::nullopt;
+    values[op.getResult(0)] = *out;
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  return yield.getValues().size() == 1 ? get(yield.getValues()[0])
+                                       : std::nullopt;
+}
+
+/// The epilogue a one-input elementwise `generic` computes, recognized by
+/// its values (so any way of writing GELU or SiLU is found), if any.
+std::optional<Epilogue> identifyActivation(linalg::GenericOp generic) {
   if (generic.getNumDpsInputs() != 1)
-    return false;
-  Operation *op = bodyOp(generic);
-  if (!op || !isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
-    return false;
-  Value arg = generic.getRegion().front().getArgument(0);
-  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
-  return (lhs == arg && matchPattern(rhs, m_AnyZeroFloat())) ||
-         (rhs == arg && matchPattern(lhs, m_AnyZeroFloat()));
+    return std::nullopt;
+  const std::pair<Epilogue, double (*)(double)> candidates[] = {
+      {Epilogue::relu, [](double x) { return std::max(x, 0.0); }},
+      {Epilogue::gelu,
+       [](double x) { return 0.5 * x * (1 + std::erf(x * std::sqrt(0.5))); }},
+      {Epilogue::gelu_tanh,
+       [](double x) {
+         return 0.5 * x *
+                (1 + std::tanh(std::sqrt(2 / M_PI) *
+                               (x + 0.044715 * x * x * x)));
+       }},
+      {Epilogue::silu, [](double x) { return x / (1 + std::exp(-x)); }},
+  };
+  // Where GELU and its tanh form differ by ~1e-3 and ReLU by much more.
+  const double samples[] = {-4.0, -2.5, -1.3, -0.7, -0.2, 0.0,
+                            0.15, 0.6,  1.2,  2.2,  3.7};
+  for (auto [epilogue, reference] : candidates) {
+    bool matches = true;
+    for (double x : samples) {
+      std::optional<double> y = evaluateBody(generic, x);
+      if (!y || std::fabs(*y - reference(x)) > 1e-5 * (1 + std::fabs(x))) {
+        matches = false;
+        break;
+      }
+    }
+    if (matches)
+      return epilogue;
+  }
+  return std::nullopt;
 }
 
 struct SparsityRaisePass
@@ -155,8 +226,8 @@ struct SparsityRaisePass
         fused.push_back(next);
       }
     if (linalg::GenericOp next = onlyElementwiseUser(last()))
-      if (matchRelu(next)) {
-        epilogue = Epilogue::relu;
+      if (std::optional<Epilogue> activation = identifyActivation(next)) {
+        epilogue = *activation;
         fused.push_back(next);
       }
     numFused += fused.size() - 1;

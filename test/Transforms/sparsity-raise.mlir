@@ -95,3 +95,69 @@ func.func @eps(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %mm = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
   return %mm : tensor<3x2xf32>
 }
+
+// -----
+
+// Activations are recognized by value, however they are written: GELU
+// (erf), GELU (tanh form), SiLU; a body that is none of them stays.
+// CHECK-LABEL: func.func @activations
+// CHECK: sparsity.matmul {{.*}} epilogue gelu :
+// CHECK: sparsity.matmul {{.*}} epilogue gelu_tanh :
+// CHECK: sparsity.matmul {{.*}} epilogue silu :
+// CHECK: %[[SQ:.*]] = sparsity.matmul
+// CHECK-NOT: epilogue
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @activations(%x: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %zero = arith.constant dense<0.0> : tensor<3x2xf32>
+  %m0 = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %gelu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%m0 : tensor<3x2xf32>) outs(%zero : tensor<3x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %half = arith.constant 5.000000e-01 : f32
+    %one = arith.constant 1.000000e+00 : f32
+    %rsqrt2 = arith.constant 0.707106769 : f32
+    %a = arith.mulf %in, %rsqrt2 : f32
+    %e = math.erf %a : f32
+    %b = arith.addf %e, %one : f32
+    %c = arith.mulf %in, %half : f32
+    %d = arith.mulf %c, %b : f32
+    linalg.yield %d : f32
+  } -> tensor<3x2xf32>
+  %m1 = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %gelu_tanh = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%m1 : tensor<3x2xf32>) outs(%zero : tensor<3x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %half = arith.constant 5.000000e-01 : f32
+    %one = arith.constant 1.000000e+00 : f32
+    %k = arith.constant 0.0447149985 : f32
+    %s = arith.constant 0.797884583 : f32
+    %x2 = arith.mulf %in, %in : f32
+    %x3 = arith.mulf %x2, %in : f32
+    %kx3 = arith.mulf %x3, %k : f32
+    %inner = arith.addf %in, %kx3 : f32
+    %scaled = arith.mulf %inner, %s : f32
+    %t = math.tanh %scaled : f32
+    %b = arith.addf %one, %t : f32
+    %c = arith.mulf %half, %in : f32
+    %d = arith.mulf %c, %b : f32
+    linalg.yield %d : f32
+  } -> tensor<3x2xf32>
+  %m2 = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %silu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%m2 : tensor<3x2xf32>) outs(%zero : tensor<3x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %one = arith.constant 1.000000e+00 : f32
+    %n = arith.negf %in : f32
+    %e = math.exp %n : f32
+    %den = arith.addf %one, %e : f32
+    %d = arith.divf %in, %den : f32
+    linalg.yield %d : f32
+  } -> tensor<3x2xf32>
+  %m3 = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %square = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%m3 : tensor<3x2xf32>) outs(%zero : tensor<3x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.mulf %in, %in : f32
+    linalg.yield %d : f32
+  } -> tensor<3x2xf32>
+  return %gelu, %gelu_tanh, %silu, %square : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}

@@ -78,7 +78,9 @@ def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
     detection treated |w| <= eps as zero, those values are zeroed in the
     packed copy. Elementwise `linalg.generic` consumers are fused when the
     matmul is their only producer: a bias add of a `[N]` vector broadcast
-    over rows, then a ReLU (`maximumf` with 0). Matmuls that accumulate
+    over rows, then an activation: ReLU, GELU (erf or tanh form) or SiLU,
+    recognized by the values its scalar body computes at sample points (so
+    any way of writing it is found). Matmuls that accumulate
     into a non-zero init, and other matmul forms, are left alone with a
     remark.
   }];
