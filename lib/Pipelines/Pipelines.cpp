@@ -72,8 +72,13 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
   std::vector<PipelineStage> stages;
   bool sparsity = options.sparsity;
   stages.push_back(
-      {"raise", [=, detect = std::string(options.detectOptions)](
+      {"raise", [=, detect = std::string(options.detectOptions),
+                 prune = std::string(options.pruneOptions)](
                     OpPassManager &pm) {
+         // Pruning changes the model: only when asked.
+         if (!prune.empty() &&
+             failed(addConfigured(pm, createSparsityPrune(), prune)))
+           return failure();
          // Undetected weights are raised as dense.
          if (sparsity && failed(addConfigured(pm, createSparsityDetect(),
                                               withTarget(target, detect))))

@@ -1,7 +1,8 @@
 //===- sparse-compile.cpp - compile a model ahead of time -----------------===//
 //
 //   sparse-compile model.mlir -o model.so [--emit=so|o|s|ll|mlir]
-//                  [--target=NAME|FILE] [--sparsity=on|off] [--legalize=false]
+//                  [--target=NAME|FILE] [--sparsity=on|off] [--prune=PATTERN]
+//                  [--legalize=false]
 //                  [--report=FILE.json]
 //                  [--dump-stages=DIR] [--with-reference]
 //
@@ -64,6 +65,15 @@ static cl::opt<std::string> sparsityMode(
              "matmul with a constant weight on the dense kernel), to compare "
              "with"),
     cl::init("on"), cl::cat(category));
+static cl::opt<std::string> prunePattern(
+    "prune",
+    cl::desc("Magnitude-prune every constant matmul weight to this pattern "
+             "first (nm<N:M>, block<BKxBN> or csr; changes the model)"),
+    cl::value_desc("pattern"), cl::cat(category));
+static cl::opt<double> pruneDensity(
+    "prune-density",
+    cl::desc("Share of blocks (block) or values (csr) --prune keeps"),
+    cl::init(0.5), cl::cat(category));
 static cl::opt<std::string>
     reportPath("report",
                cl::desc("Write the per-op report (decisions, estimates, "
@@ -219,6 +229,9 @@ int main(int argc, char **argv) {
   PipelineOptions pipeline;
   pipeline.legalize = legalize;
   pipeline.sparsity = sparsityMode == "on";
+  if (!prunePattern.empty())
+    pipeline.pruneOptions = "pattern=" + prunePattern +
+                            " density=" + std::to_string(pruneDensity);
   for (const PipelineStage &stage : getPipelineStages(pipeline)) {
     PassManager pm(&context);
     if (failed(stage.addPasses(pm)) || failed(pm.run(*module)))

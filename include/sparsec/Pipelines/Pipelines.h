@@ -35,6 +35,10 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Run sparsity-legalize (false keeps every declared "
                      "pattern)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> pruneOptions{
+      *this, "sparsity-prune",
+      llvm::cl::desc("Options of sparsity-prune (runs only when given), "
+                     "e.g. pattern=nm<2:4>")};
   PassOptions::Option<std::string> detectOptions{
       *this, "sparsity-detect",
       llvm::cl::desc("Options of sparsity-detect, e.g. eps=1e-6")};

@@ -62,6 +62,34 @@ def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
   ];
 }
 
+def SparsityPrune : Pass<"sparsity-prune", "ModuleOp"> {
+  let summary = "magnitude-prune constant matmul weights to a pattern (opt-in)";
+  let description = [{
+    For experiments on dense checkpoints, never applied unless asked: every
+    constant weight that `sparsity-detect` would examine (the `K x N`
+    operand of a `linalg.matmul`, the source of a `sparsity.pack`) is
+    replaced by a copy pruned by magnitude to `pattern`:
+
+    - `nm<N:M>`: in each group of M along K, the N largest |w| stay;
+    - `block<BKxBN>`: the `density` share of blocks with the largest
+      Frobenius norm stay;
+    - `csr`: the `density` share of the largest |w| stay.
+
+    Each weight gets a remark with its relative Frobenius error
+    `|W - W'| / |W|`, also recorded as `sparsity.pruned` on the constant.
+  }];
+  let options = [
+    Option<"patternText", "pattern", "std::string", /*default=*/"",
+           "Pattern to prune to: nm<N:M>, block<BKxBN> or csr">,
+    Option<"density", "density", "double", /*default=*/"0.5",
+           "Share of blocks (block) or values (csr) kept">,
+  ];
+  let dependentDialects = ["mlir::sparsec::sparsity::SparsityDialect"];
+  let statistics = [
+    Statistic<"numPruned", "pruned", "Weights pruned">,
+  ];
+}
+
 def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
   let summary = "linalg matmuls on constant weights become sparsity.matmul";
   let description = [{
