@@ -96,6 +96,8 @@ struct SparsityEmitEntryPointsPass
         object[entry.getName().strref()] = flag.getValue();
       else if (auto number = dyn_cast<IntegerAttr>(value))
         object[entry.getName().strref()] = number.getInt();
+      else if (auto real = dyn_cast<FloatAttr>(value))
+        object[entry.getName().strref()] = real.getValueAsDouble();
       else if (auto text = dyn_cast<StringAttr>(value))
         object[entry.getName().strref()] = text.str();
     }

@@ -48,6 +48,10 @@ bool Profiler::load(void *library, std::string &error) {
     op.shape = text("shape");
     op.kernel = text("kernel");
     op.sparse = object->getBoolean("sparse").value_or(false);
+    op.weightBytes = object->getInteger("weight_bytes").value_or(0);
+    op.estimatedSeconds = object->getNumber("estimated_seconds").value_or(0);
+    op.estimatedDenseSeconds =
+        object->getNumber("estimated_dense_seconds").value_or(0);
     ops.push_back(op);
   }
   return true;

@@ -17,6 +17,9 @@ struct ProfiledOp {
   int64_t id = 0;
   std::string function, location, shape, kernel;
   bool sparse = false;
+  int64_t weightBytes = 0;
+  /// sparsity-legalize's estimates (0 where it did not decide).
+  double estimatedSeconds = 0, estimatedDenseSeconds = 0;
 };
 
 /// Time per op over a number of runs of one entry point.
@@ -46,6 +49,8 @@ public:
   /// Stops them and attributes their time; `totalSeconds` is the wall time
   /// of all `runs` runs.
   EntryProfile stop(double totalSeconds, int runs);
+
+  const std::vector<ProfiledOp> &getOps() const { return ops; }
 
 private:
   std::vector<ProfiledOp> ops;

@@ -2,6 +2,7 @@
 //
 //   sparse-run model.so [--entry=NAME] [--check] [--num-threads=N]
 //              [--warmup=W] [--repetitions=R] [--seed=S] [--profile] [--json]
+//              [--compare=dense.so]
 //
 // Loads a library written by sparse-compile, reads its entry points from
 // `sparsec_model_info`, feeds them seeded random inputs, optionally compares
@@ -12,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Compare.h"
+#include "Model.h"
 #include "Profile.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -34,6 +37,7 @@
 #include <vector>
 
 namespace cl = llvm::cl;
+using namespace sparsec;
 
 static cl::OptionCategory category("sparse-run options");
 static cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<model.so>"),
@@ -61,6 +65,13 @@ static cl::opt<unsigned> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> jsonOutput("json", cl::desc("Print results as JSON"),
                                 cl::cat(category));
+static cl::opt<std::string> compareWith(
+    "compare",
+    cl::desc("The dense build of the same model (sparse-compile "
+             "--sparsity=off): run both on the same inputs and print error, "
+             "latency, tokens/s, weight bytes, coverage and measured vs "
+             "Amdahl-predicted speedup side by side"),
+    cl::value_desc("dense.so"), cl::cat(category));
 static cl::opt<bool> profileOps(
     "profile",
     cl::desc("Time each op's kernels during the timed runs and print their "
@@ -69,80 +80,9 @@ static cl::opt<bool> profileOps(
 
 namespace {
 
-struct Buffer {
-  std::vector<int64_t> shape;
-  std::vector<float> data;
-};
-
-struct Entry {
-  std::string name;
-  std::vector<Buffer> inputs, outputs;
-};
-
-using CallFn = void (*)(void **);
-
 int fail(const llvm::Twine &message) {
   llvm::errs() << "sparse-run: " << message << "\n";
   return 1;
-}
-
-bool parseBuffers(const llvm::json::Array *list, std::vector<Buffer> &out,
-                  std::string &error) {
-  if (!list)
-    return false;
-  for (const llvm::json::Value &value : *list) {
-    const llvm::json::Object *arg = value.getAsObject();
-    if (!arg || arg->getString("dtype") != "f32") {
-      error = "only f32 arguments are supported";
-      return false;
-    }
-    Buffer buffer;
-    int64_t size = 1;
-    for (const llvm::json::Value &d : *arg->getArray("shape")) {
-      buffer.shape.push_back(*d.getAsInteger());
-      size *= buffer.shape.back();
-    }
-    buffer.data.assign(size, 0.0f);
-    out.push_back(std::move(buffer));
-  }
-  return true;
-}
-
-void call(CallFn fn, Entry &entry) {
-  std::vector<void *> args;
-  for (Buffer &b : entry.inputs)
-    args.push_back(b.data.data());
-  for (Buffer &b : entry.outputs)
-    args.push_back(b.data.data());
-  fn(args.data());
-}
-
-struct Comparison {
-  double maxAbs = 0, maxRel = 0, meanRel = 0;
-};
-
-/// Errors relative to the largest reference magnitude of each output (a
-/// matmul's rounding error scales with it, not with each element).
-Comparison compare(const Entry &got, const Entry &want) {
-  Comparison c;
-  double sumRel = 0;
-  int64_t count = 0;
-  for (auto [g, w] : llvm::zip(got.outputs, want.outputs)) {
-    double scale = 0;
-    for (float v : w.data)
-      scale = std::max(scale, double(std::fabs(v)));
-    scale = std::max(scale, 1e-30);
-    for (auto [a, b] : llvm::zip(g.data, w.data)) {
-      double diff =
-          std::isnan(a) != std::isnan(b) ? INFINITY : std::fabs(double(a) - b);
-      c.maxAbs = std::max(c.maxAbs, diff);
-      c.maxRel = std::max(c.maxRel, diff / scale);
-      sumRel += diff / scale;
-      ++count;
-    }
-  }
-  c.meanRel = count ? sumRel / count : 0;
-  return c;
 }
 
 } // namespace
@@ -197,13 +137,33 @@ int main(int argc, char **argv) {
     return fail("no entry point '" + entryName +
                 "'; the library has: " + llvm::join(available, ", "));
 
+  std::mt19937 rng(seed);
+  if (!compareWith.empty()) {
+    std::string densePath = compareWith;
+    if (densePath.find('/') == std::string::npos)
+      densePath = "./" + densePath;
+    void *dense = dlopen(densePath.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!dense)
+      return fail(llvm::Twine("cannot load ") + compareWith + ": " +
+                  dlerror());
+    auto denseThreads = reinterpret_cast<int (*)(int)>(
+        dlsym(dense, "sparsec_set_num_threads"));
+    if (!denseThreads || denseThreads(threads) != 0)
+      return fail(compareWith + " is not a sparsec model");
+    CompareOptions options{warmup, repetitions, jsonOutput};
+    std::string error;
+    if (!compareBuilds(library, dense, selected, rng, options, llvm::outs(),
+                       error))
+      return fail(error);
+    return 0;
+  }
+
   sparsec::Profiler profiler;
   std::string profileError;
   if (profileOps && !profiler.load(library, profileError))
     return fail(libraryPath + ": " + profileError);
   double allSeconds = 0, allSparseSeconds = 0;
 
-  std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   bool allMatch = true;
   llvm::json::Array results;

@@ -128,12 +128,24 @@ struct ConvertSparsityToVectorPass
       (void)applyPatternsGreedily(kernel, frozen);
   }
 
+  /// Bytes of the packed weight (values and metadata) the op streams.
+  static int64_t weightBytes(MatmulOp op) {
+    int64_t bytes = 0;
+    if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>())
+      for (Value storage : assemble.getStorage()) {
+        auto type = cast<RankedTensorType>(storage.getType());
+        bytes += type.getNumElements() *
+                 type.getElementType().getIntOrFloatBitWidth() / 8;
+      }
+    return bytes;
+  }
+
   /// What sparse-run --profile prints for op number `id`.
   DictionaryAttr describeForProfile(MatmulOp op, int64_t id) {
     Builder b(&getContext());
     Attribute pattern = op.getWeight().getType().getPattern();
     auto func = op->getParentOfType<func::FuncOp>();
-    return b.getDictionaryAttr({
+    SmallVector<NamedAttribute> fields = {
         b.getNamedAttr("id", b.getI64IntegerAttr(id)),
         b.getNamedAttr("function",
                        b.getStringAttr(func ? func.getSymName() : "?")),
@@ -142,7 +154,16 @@ struct ConvertSparsityToVectorPass
         b.getNamedAttr("shape", b.getStringAttr(op.getShapeDescription())),
         b.getNamedAttr("kernel", b.getStringAttr(printStripped(pattern))),
         b.getNamedAttr("sparse", b.getBoolAttr(!isa<DenseAttr>(pattern))),
-    });
+        b.getNamedAttr("weight_bytes", b.getI64IntegerAttr(weightBytes(op))),
+    };
+    // The cost model's view, where sparsity-legalize decided.
+    if (auto decision = op->getAttrOfType<DictionaryAttr>("sparsec.decision"))
+      for (auto [from, to] :
+           {std::pair{"dense_seconds", "estimated_dense_seconds"},
+            std::pair{"chosen_seconds", "estimated_seconds"}})
+        if (auto seconds = dyn_cast_or_null<FloatAttr>(decision.get(from)))
+          fields.push_back(b.getNamedAttr(to, seconds));
+    return b.getDictionaryAttr(fields);
   }
 
   /// `sparsec_profile_begin/end(i64 op)` from the runtime.
