@@ -37,7 +37,7 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16
 // one kernel.
 // Each matmul's calls are bracketed by profile hooks numbered in op order;
 // the module lists what each number is.
-// PROFILE: module attributes {sparsec.profile = [{function = "dense", id = 0 : i64, kernel = "dense", location = "{{[0-9]+}}:8", shape = "4x32x48", sparse = false}, {function = "dense", id = 1 : i64,
+// PROFILE: module attributes {sparsec.profile = [{function = "dense", id = 0 : i64, kernel = "dense", location = "{{[0-9]+}}:8", shape = "4x32x48", sparse = false, weight_bytes = 6144 : i64}, {function = "dense", id = 1 : i64,
 // CHECK-LABEL: func.func @dense
 // CHECK: %[[BEGIN0:.*]] = arith.constant 0 : i64
 // CHECK-NEXT: call @sparsec_profile_begin(%[[BEGIN0]])
