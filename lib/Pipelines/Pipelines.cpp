@@ -115,8 +115,9 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
          return success();
        }});
   stages.push_back({"bufferize", [](OpPassManager &pm) {
-                      // While arguments are still tensors.
+                      // While everything is still on tensors.
                       pm.addPass(createSparsityRecordSignatures());
+                      pm.addPass(createSparsityDecomposeAggregates());
                       bufferization::OneShotBufferizePassOptions bufferize;
                       bufferize.bufferizeFunctionBoundaries = true;
                       bufferize.functionBoundaryTypeConversion =

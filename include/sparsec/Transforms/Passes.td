@@ -220,6 +220,25 @@ def SparsityRecordSignatures
   }];
 }
 
+def SparsityDecomposeAggregates
+    : Pass<"sparsity-decompose-aggregates", "ModuleOp"> {
+  let summary = "decompose aggregated linalg ops (softmax) into generics";
+  let description = [{
+    Ops that implement `linalg::AggregatedOpInterface` (`linalg.softmax`)
+    have no direct lowering to loops: they are rewritten into the
+    `linalg.generic` reductions and elementwise ops they stand for, which
+    bufferize and lower like the rest of the graph. An op that cannot be
+    decomposed is an error naming it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numDecomposed", "decomposed", "Aggregated ops decomposed">,
+  ];
+}
+
 def SparsityEmitEntryPoints : Pass<"sparsity-emit-entry-points", "ModuleOp"> {
   let summary = "uniform entry points and model metadata for sparse-run";
   let description = [{
