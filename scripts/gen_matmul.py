@@ -81,20 +81,32 @@ ACTIVATIONS = {
 }
 
 
-def linalg_layer(i, x, w, m, k, n, activation, rng):
+def linalg_layer(i, x, w, m, k, n, activation, rng, weights_nk=False):
     """y = activation(x @ w + b) as linalg ops; returns y's SSA name."""
     b = [[rng.uniform(-1.0, 1.0) for _ in range(n)]]
     t = "tensor<%dx%dxf32>" % (m, n)
-    print("  %%w%d = arith.constant dense<%s> : tensor<%dx%dxf32>"
-          % (i, hex_tensor(w), k, n))
+    if weights_nk:
+        wt = [[w[r][c] for r in range(k)] for c in range(n)]
+        print("  %%w%d = arith.constant dense<%s> : tensor<%dx%dxf32>"
+              % (i, hex_tensor(wt), n, k))
+    else:
+        print("  %%w%d = arith.constant dense<%s> : tensor<%dx%dxf32>"
+              % (i, hex_tensor(w), k, n))
     print("  %%b%d = arith.constant dense<%s> : tensor<%dxf32>"
           % (i, hex_tensor(b), n))
     print("  %%e%d = tensor.empty() : %s" % (i, t))
     print("  %%z%d = linalg.fill ins(%%zero : f32) outs(%%e%d : %s) -> %s"
           % (i, i, t, t))
-    print("  %%mm%d = linalg.matmul ins(%s, %%w%d : tensor<%dx%dxf32>, "
-          "tensor<%dx%dxf32>) outs(%%z%d : %s) -> %s"
-          % (i, x, i, m, k, k, n, i, t, t))
+    if weights_nk:
+        print("  %%mm%d = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2)"
+              " -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, "
+              "affine_map<(d0, d1, d2) -> (d0, d1)>] ins(%s, %%w%d : "
+              "tensor<%dx%dxf32>, tensor<%dx%dxf32>) outs(%%z%d : %s) -> %s"
+              % (i, x, i, m, k, n, k, i, t, t))
+    else:
+        print("  %%mm%d = linalg.matmul ins(%s, %%w%d : tensor<%dx%dxf32>, "
+              "tensor<%dx%dxf32>) outs(%%z%d : %s) -> %s"
+              % (i, x, i, m, k, k, n, i, t, t))
     maps = ("indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, "
             "affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], "
             "iterator_types = [\"parallel\", \"parallel\"]")
@@ -137,7 +149,8 @@ def chain(args, m, rng):
         w = weight(pattern, k, n, args.density, rng)
         if args.form == "linalg":
             activation = args.activation if i + 1 < len(layers) else None
-            value = linalg_layer(i, value, w, m, k, n, activation, rng)
+            value = linalg_layer(i, value, w, m, k, n, activation, rng,
+                                 args.weights_nk)
             continue
         ptype = "!sparsity.packed<%dx%dxf32, %s>" % (k, n, attr(pattern))
         # ReLU between layers keeps values bounded; the last is plain.
@@ -170,6 +183,9 @@ def main():
                         default="sparsity", help="with --chain: sparsity "
                         "ops, or the linalg graph a framework would export "
                         "(matmul, bias add and activation as linalg.generic)")
+    parser.add_argument("--weights-nk", action="store_true",
+                        help="with --form=linalg: weights stored N x K and "
+                        "multiplied by a transposed-B linalg.matmul")
     parser.add_argument("--activation", choices=["relu", "gelu", "silu"],
                         default="relu", help="with --form=linalg: between "
                         "layers")

@@ -10,6 +10,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "sparsity-detect"
@@ -74,16 +75,19 @@ struct SparsityDetectPass
     if (blocks.empty())
       blocks.assign(std::begin(kDefaultBlocks), std::end(kDefaultBlocks));
 
-    // Each weight once, however many ops use it.
-    llvm::SetVector<arith::ConstantOp> weights;
+    // Each weight once, however many ops use it; true where a matmul reads
+    // it transposed (stored N x K).
+    llvm::MapVector<arith::ConstantOp, bool> weights;
     module.walk([&](Operation *op) {
       if (isInDenseReference(op))
         return;
       Value weight;
+      bool transposed = false;
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
-        if (matmul.hasUserDefinedMaps()) {
-          op->emitRemark("sparsity-detect: skipped: a matmul with "
-                         "non-default indexing maps (transposed operands) "
+        transposed = isa<linalg::MatmulTransposeBOp>(op);
+        if (matmul.hasUserDefinedMaps() && !transposed) {
+          op->emitRemark("sparsity-detect: skipped: a matmul with indexing "
+                         "maps other than the default and transposed-B ones "
                          "is not analyzed yet");
           return;
         }
@@ -94,13 +98,13 @@ struct SparsityDetectPass
         return;
       }
       if (auto constant = weight.getDefiningOp<arith::ConstantOp>())
-        weights.insert(constant);
+        weights.insert({constant, transposed});
     });
-    for (arith::ConstantOp constant : weights)
-      detect(constant, blocks);
+    for (auto [constant, transposed] : weights)
+      detect(constant, transposed, blocks);
   }
 
-  void detect(arith::ConstantOp constant,
+  void detect(arith::ConstantOp constant, bool transposed,
               ArrayRef<std::pair<int64_t, int64_t>> blocks) {
     auto type = dyn_cast<RankedTensorType>(constant.getType());
     if (!type || type.getRank() != 2 || !type.hasStaticShape())
@@ -114,6 +118,15 @@ struct SparsityDetectPass
     }
     ++numWeights;
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    if (transposed) {
+      // Analyze the K x N matrix the matmul multiplies by.
+      std::swap(k, n);
+      std::vector<float> kn(values->size());
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          kn[r * n + c] = (*values)[c * k + r];
+      values = std::move(kn);
+    }
     double threshold = eps;
     auto nonzero = [&](int64_t r, int64_t c) {
       return std::fabs((*values)[r * n + c]) > threshold;
@@ -192,6 +205,8 @@ struct SparsityDetectPass
     };
     if (nm)
       found.push_back(b.getNamedAttr("nm", nm));
+    if (transposed)
+      found.push_back(b.getNamedAttr("transposed", b.getUnitAttr()));
     // What sparsity-raise must zero for the pattern to hold.
     if (eps > 0)
       found.push_back(b.getNamedAttr("eps", b.getF64FloatAttr(eps)));

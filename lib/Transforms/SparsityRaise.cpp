@@ -187,10 +187,13 @@ struct SparsityRaisePass
       return; // a run-time weight: nothing to pack at compile time
     auto type = dyn_cast<RankedTensorType>(weight.getType());
     Value input = op.getDpsInputs()[0];
-    if (op.hasUserDefinedMaps() || !type || !type.getElementType().isF32() ||
-        !type.hasStaticShape() || op->getNumResults() != 1) {
-      op.emitRemark("sparsity-raise: not raised: only f32 matmuls with the "
-                    "default indexing maps on tensors are raised so far");
+    bool transposed = isa<linalg::MatmulTransposeBOp>(op.getOperation());
+    if ((op.hasUserDefinedMaps() && !transposed) || !type ||
+        !type.getElementType().isF32() || !type.hasStaticShape() ||
+        op->getNumResults() != 1) {
+      op.emitRemark("sparsity-raise: not raised: only f32 matmuls on tensors "
+                    "with the default or transposed-B indexing maps are "
+                    "raised so far");
       return;
     }
     if (!isZeroInit(op.getDpsInits()[0])) {
@@ -207,13 +210,21 @@ struct SparsityRaisePass
 
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value source = weight;
-    if (auto eps = detected ? dyn_cast_or_null<FloatAttr>(detected.get("eps"))
-                            : FloatAttr())
-      source = zeroedBelow(b, weight, eps.getValueAsDouble());
-    auto packedType = PackedType::get(&getContext(), type.getShape(),
+    auto eps = detected ? dyn_cast_or_null<FloatAttr>(detected.get("eps"))
+                        : FloatAttr();
+    FailureOr<Value> source = packSource(
+        b, weight, transposed, eps ? eps.getValueAsDouble() : 0.0);
+    if (failed(source)) {
+      op.emitRemark("sparsity-raise: not raised: a transposed weight must be "
+                    "dense<...> data to transpose at compile time");
+      return;
+    }
+    SmallVector<int64_t> shape(type.getShape());
+    if (transposed)
+      std::swap(shape[0], shape[1]);
+    auto packedType = PackedType::get(&getContext(), shape,
                                       type.getElementType(), pattern);
-    Value packed = PackOp::create(b, loc, packedType, source);
+    Value packed = PackOp::create(b, loc, packedType, *source);
 
     // Fuse the bias add, then the activation, while each is the only user.
     SmallVector<Operation *> fused = {op};
@@ -244,16 +255,30 @@ struct SparsityRaisePass
     ++numRaised;
   }
 
-  /// A copy of the constant with |w| <= eps set to zero.
-  Value zeroedBelow(OpBuilder &b, arith::ConstantOp weight, double eps) {
-    auto values = cast<DenseFPElementsAttr>(weight.getValue());
-    SmallVector<float> zeroed(values.getValues<float>());
-    for (float &v : zeroed)
-      if (std::fabs(v) <= eps)
-        v = 0.0f;
+  /// The K x N weight to pack: the constant itself, or a copy transposed
+  /// from N x K and/or with |w| <= eps set to zero.
+  FailureOr<Value> packSource(OpBuilder &b, arith::ConstantOp weight,
+                              bool transposed, double eps) {
+    if (!transposed && eps <= 0)
+      return weight.getResult();
+    auto values = dyn_cast<DenseFPElementsAttr>(weight.getValue());
+    if (!values)
+      return failure();
     auto type = cast<RankedTensorType>(weight.getType());
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    SmallVector<float> in(values.getValues<float>()), out(in.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        float v = in[r * cols + c];
+        out[transposed ? c * rows + r : r * cols + c] =
+            std::fabs(v) <= eps ? 0.0f : v;
+      }
+    auto outType = transposed ? RankedTensorType::get({cols, rows},
+                                                      type.getElementType())
+                              : type;
     return arith::ConstantOp::create(
-        b, weight.getLoc(), DenseElementsAttr::get(type, ArrayRef(zeroed)));
+               b, weight.getLoc(), DenseElementsAttr::get(outType, ArrayRef(out)))
+        .getResult();
   }
 };
 

@@ -26,9 +26,10 @@ def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
   let description = [{
     For every constant weight (`arith.constant` of `dense<...>` or
     `dense_resource<...>` f32 data, rank 2) that is the `K x N` operand of a
-    `linalg.matmul` with the default indexing maps or the source of a
-    `sparsity.pack`, measures its structure and records it on the constant
-    as `sparsity.detected`:
+    `linalg.matmul` with the default indexing maps, the `N x K` operand of a
+    transposed-B one (analyzed along K all the same; `transposed` is
+    recorded), or the source of a `sparsity.pack`, measures its structure
+    and records it on the constant as `sparsity.detected`:
 
     - `density`: the share of nonzeros (|w| <= `eps` counts as zero);
     - `nm`: the tightest exact N:M along the reduction axis (K) for M in
@@ -45,7 +46,7 @@ def SparsityDetect : Pass<"sparsity-detect", "ModuleOp"> {
       kernels against dense.)
 
     Each weight gets a remark saying what was found. Weights in other
-    positions (transposed maps, batch matmuls) are left alone, with a remark.
+    positions (a transposed A, batch matmuls) are left alone, with a remark.
   }];
   let options = [
     Option<"eps", "eps", "double", /*default=*/"0.0",
@@ -93,8 +94,9 @@ def SparsityPrune : Pass<"sparsity-prune", "ModuleOp"> {
 def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
   let summary = "linalg matmuls on constant weights become sparsity.matmul";
   let description = [{
-    A `linalg.matmul` (default indexing maps) of activations `x[M, K]` and a
-    constant weight `w[K, N]` into a zero-filled init becomes
+    A `linalg.matmul` of activations `x[M, K]` and a constant weight
+    `w[K, N]` (default indexing maps), or `w[N, K]` (transposed-B maps: the
+    transpose is made at compile time), into a zero-filled init becomes
 
     ```mlir
     %p = sparsity.pack %w : tensor<KxNxf32> -> !sparsity.packed<KxNxf32, P>
