@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Progress.h"
 #include "Report.h"
 #include "StageDumper.h"
 #include "sparsec/Pipelines/Pipelines.h"
@@ -84,6 +85,11 @@ static cl::opt<std::string> dumpDir(
     cl::desc("Write the IR after each pipeline stage to DIR/NN-<stage>.mlir "
              "(then the optimized LLVM IR and, for objects, the assembly)"),
     cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> showProgress(
+    "progress",
+    cl::desc("Print each step and its time, then the compile time, on "
+             "stderr (default: when stderr is a terminal)"),
+    cl::cat(category));
 static cl::opt<bool>
     withReference("with-reference",
                   cl::desc("Also compile each entry point's dense reference "
@@ -212,9 +218,23 @@ int main(int argc, char **argv) {
   if (!input)
     return fail(inputError);
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  if (sparsityMode != "on" && sparsityMode != "off")
+    return fail("--sparsity takes on or off, got '" + sparsityMode + "'");
+  PipelineOptions pipeline;
+  pipeline.legalize = legalize;
+  pipeline.sparsity = sparsityMode == "on";
+  if (!prunePattern.empty())
+    pipeline.pruneOptions = "pattern=" + prunePattern +
+                            " density=" + std::to_string(pruneDensity);
+  std::vector<PipelineStage> stages = getPipelineStages(pipeline);
+  int backendSteps = kind == "mlir" ? 0 : kind == "ll" ? 1 : kind == "so" ? 3 : 2;
+  Progress progress(showProgress || llvm::errs().is_displayed(),
+                    1 + stages.size() + backendSteps);
+  progress.begin("parse");
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+  progress.end();
 
   if (withReference && failed(addDenseReferences(*module)))
     return 1;
@@ -224,18 +244,12 @@ int main(int argc, char **argv) {
   StageDumper dump(dumpDir);
   if (failed(dump.open(error)) || failed(dump.write("input", *module, error)))
     return fail(error);
-  if (sparsityMode != "on" && sparsityMode != "off")
-    return fail("--sparsity takes on or off, got '" + sparsityMode + "'");
-  PipelineOptions pipeline;
-  pipeline.legalize = legalize;
-  pipeline.sparsity = sparsityMode == "on";
-  if (!prunePattern.empty())
-    pipeline.pruneOptions = "pattern=" + prunePattern +
-                            " density=" + std::to_string(pruneDensity);
-  for (const PipelineStage &stage : getPipelineStages(pipeline)) {
+  for (const PipelineStage &stage : stages) {
     PassManager pm(&context);
+    progress.begin(stage.name);
     if (failed(stage.addPasses(pm)) || failed(pm.run(*module)))
       return 1;
+    progress.end();
     if (failed(dump.write(stage.name, *module, error)))
       return fail(error);
     // The report reads the decisions before packing rewrites the weights.
@@ -251,6 +265,7 @@ int main(int argc, char **argv) {
       return fail(error);
     module->print(out->os());
     out->keep();
+    progress.finish(outputPath);
     return 0;
   }
 
@@ -258,10 +273,12 @@ int main(int argc, char **argv) {
   if (!machine)
     return fail(error);
   llvm::LLVMContext llvmContext;
+  progress.begin("optimize");
   auto llvmModule = translateAndOptimize(*module, llvmContext, *machine,
                                          *target, error);
   if (!llvmModule)
     return fail(error);
+  progress.end();
   if (failed(dump.write(
           "llvm-ir", "ll",
           [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); },
@@ -280,15 +297,19 @@ int main(int argc, char **argv) {
       return fail(error);
     llvmModule->print(out->os(), nullptr);
     out->keep();
+    progress.finish(outputPath);
     return 0;
   }
+  progress.begin("codegen");
   if (kind == "s" || kind == "o") {
     auto type = kind == "s" ? llvm::CodeGenFileType::AssemblyFile
                             : llvm::CodeGenFileType::ObjectFile;
-    return failed(
-               emitMachineCode(*llvmModule, *machine, type, outputPath, error))
-               ? fail(error)
-               : 0;
+    if (failed(
+            emitMachineCode(*llvmModule, *machine, type, outputPath, error)))
+      return fail(error);
+    progress.end();
+    progress.finish(outputPath);
+    return 0;
   }
 
   SmallString<128> object;
@@ -298,9 +319,14 @@ int main(int argc, char **argv) {
   llvm::FileRemover removeObject(object);
   if (failed(emitMachineCode(*llvmModule, *machine,
                              llvm::CodeGenFileType::ObjectFile, object,
-                             error)) ||
-      failed(linkSharedLibrary(object, outputPath, *target, error)) ||
+                             error)))
+    return fail(error);
+  progress.end();
+  progress.begin("link");
+  if (failed(linkSharedLibrary(object, outputPath, *target, error)) ||
       failed(writeHeader(*module, outputPath, error)))
     return fail(error);
+  progress.end();
+  progress.finish(outputPath);
   return 0;
 }
