@@ -44,6 +44,39 @@ inline std::vector<std::string> split(const std::string &s, char sep) {
   return out;
 }
 
+/// The kernel issue's benchmark grid, narrowed by --ms=, --shapes= and
+/// --patterns= (the benchmarks share it).
+struct Grid {
+  std::vector<int64_t> ms = {1, 16, 128, 512};
+  std::vector<std::pair<int64_t, int64_t>> shapes = {
+      {768, 768}, {768, 3072}, {4096, 4096}, {4096, 14336}};
+  std::vector<std::string> patterns = {
+      "nm2:4",           "block16x16@0.5", "block16x16@0.25", "block16x16@0.1",
+      "block16x1@0.5",   "block16x1@0.25", "block16x1@0.1",   "block32x32@0.5",
+      "block32x32@0.25", "block32x32@0.1", "csr@0.5",         "csr@0.25",
+      "csr@0.1"};
+
+  /// Takes one of the grid's flags; false for any other argument.
+  bool parseFlag(const std::string &arg) {
+    if (auto v = flagValue(arg, "--ms=")) {
+      ms.clear();
+      for (auto &s : split(v, ','))
+        ms.push_back(std::stol(s));
+    } else if (auto v = flagValue(arg, "--shapes=")) {
+      shapes.clear();
+      for (auto &s : split(v, ',')) {
+        auto kn = split(s, 'x');
+        shapes.push_back({std::stol(kn.at(0)), std::stol(kn.at(1))});
+      }
+    } else if (auto v = flagValue(arg, "--patterns=")) {
+      patterns = split(v, ',');
+    } else {
+      return false;
+    }
+    return true;
+  }
+};
+
 /// A pattern to benchmark: kind ("dense", "nm", "block", "csr"), its
 /// parameters and, for block and CSR, the density of the weight.
 struct Pattern {

@@ -48,14 +48,7 @@ namespace {
 struct Options {
   std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-cost";
   std::string target = "x86-64-avx512", calibrate, json, replay;
-  std::vector<int64_t> ms = {1, 16, 128, 512};
-  std::vector<std::pair<int64_t, int64_t>> shapes = {
-      {768, 768}, {768, 3072}, {4096, 4096}, {4096, 14336}};
-  std::vector<std::string> patterns = {
-      "nm2:4",           "block16x16@0.5", "block16x16@0.25", "block16x16@0.1",
-      "block16x1@0.5",   "block16x1@0.25", "block16x1@0.1",   "block32x32@0.5",
-      "block32x32@0.25", "block32x32@0.1", "csr@0.5",         "csr@0.25",
-      "csr@0.1"};
+  Grid grid;
   double minSeconds = 0.3;
 };
 
@@ -189,18 +182,8 @@ int main(int argc, char **argv) {
       opts.json = v;
     else if (auto v = value("--replay="))
       opts.replay = v;
-    else if (auto v = value("--ms=")) {
-      opts.ms.clear();
-      for (auto &s : split(v, ','))
-        opts.ms.push_back(std::stol(s));
-    } else if (auto v = value("--shapes=")) {
-      opts.shapes.clear();
-      for (auto &s : split(v, ',')) {
-        auto kn = split(s, 'x');
-        opts.shapes.push_back({std::stol(kn[0]), std::stol(kn[1])});
-      }
-    } else if (auto v = value("--patterns="))
-      opts.patterns = split(v, ',');
+    else if (opts.grid.parseFlag(arg))
+      continue;
     else if (auto v = value("--min-seconds="))
       opts.minSeconds = std::stod(v);
     else {
@@ -262,10 +245,10 @@ int main(int argc, char **argv) {
   std::vector<Case> cases;
   std::mt19937 rng(42);
   bench::Pattern densePattern = bench::Pattern::parse("dense");
-  for (auto [k, n] : opts.shapes) {
+  for (auto [k, n] : opts.grid.shapes) {
     std::vector<float> denseWeight = makeWeight(densePattern, k, n, rng);
     Storage denseStorage = pack(densePattern, denseWeight, k, n);
-    for (int64_t m : opts.ms) {
+    for (int64_t m : opts.grid.ms) {
       std::vector<float> x(m * k), out(m * n);
       std::uniform_real_distribution<float> value(-1.0f, 1.0f);
       for (float &v : x)
@@ -279,7 +262,7 @@ int main(int argc, char **argv) {
       for (auto &b : denseStorage.buffers)
         denseArgs.push_back(b.data());
       denseArgs.push_back(out.data());
-      for (const std::string &text : opts.patterns) {
+      for (const std::string &text : opts.grid.patterns) {
         bench::Pattern pattern = bench::Pattern::parse(text);
         std::vector<float> w = makeWeight(pattern, k, n, rng);
         std::pair<double, double> measured;

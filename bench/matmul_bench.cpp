@@ -42,15 +42,8 @@ namespace {
 
 struct Options {
   std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-bench";
-  std::vector<int64_t> ms = {1, 16, 128, 512};
-  std::vector<std::pair<int64_t, int64_t>> shapes = {
-      {768, 768}, {768, 3072}, {4096, 4096}, {4096, 14336}};
+  Grid grid;
   std::vector<int> threads = {1, 2};
-  std::vector<std::string> patterns = {
-      "nm2:4",           "block16x16@0.5", "block16x16@0.25", "block16x16@0.1",
-      "block16x1@0.5",   "block16x1@0.25", "block16x1@0.1",   "block32x32@0.5",
-      "block32x32@0.25", "block32x32@0.1", "csr@0.5",         "csr@0.25",
-      "csr@0.1"};
   double minSeconds = 0.3;
   int minReps = 3;
   std::string json;
@@ -98,23 +91,13 @@ int main(int argc, char **argv) {
       opts.compiler = v;
     else if (auto v = value("--work-dir="))
       opts.workDir = v;
-    else if (auto v = value("--ms=")) {
-      opts.ms.clear();
-      for (auto &s : split(v, ','))
-        opts.ms.push_back(std::stol(s));
-    } else if (auto v = value("--shapes=")) {
-      opts.shapes.clear();
-      for (auto &s : split(v, ',')) {
-        auto kn = split(s, 'x');
-        opts.shapes.push_back({std::stol(kn[0]), std::stol(kn[1])});
-      }
-    } else if (auto v = value("--threads=")) {
+    else if (opts.grid.parseFlag(arg))
+      continue;
+    else if (auto v = value("--threads=")) {
       opts.threads.clear();
       for (auto &s : split(v, ','))
         opts.threads.push_back(std::stoi(s));
-    } else if (auto v = value("--patterns="))
-      opts.patterns = split(v, ',');
-    else if (auto v = value("--min-seconds="))
+    } else if (auto v = value("--min-seconds="))
       opts.minSeconds = std::stod(v);
     else if (auto v = value("--json="))
       opts.json = v;
@@ -138,15 +121,15 @@ int main(int argc, char **argv) {
   json << "[\n";
   bool firstRow = true;
   std::mt19937 rng(42);
-  for (auto [k, n] : opts.shapes) {
+  for (auto [k, n] : opts.grid.shapes) {
     Pattern densePattern = Pattern::parse("dense");
     std::vector<float> denseWeight = makeWeight(densePattern, k, n, rng);
     Storage denseStorage = pack(densePattern, denseWeight, k, n);
-    for (const std::string &text : opts.patterns) {
+    for (const std::string &text : opts.grid.patterns) {
       Pattern pattern = Pattern::parse(text);
       std::vector<float> w = makeWeight(pattern, k, n, rng);
       Storage storage = pack(pattern, w, k, n);
-      for (int64_t m : opts.ms) {
+      for (int64_t m : opts.grid.ms) {
         std::vector<float> x(m * k), want(m * n), got(m * n), scratch(m * n);
         std::uniform_real_distribution<float> value(-1.0f, 1.0f);
         for (float &v : x)

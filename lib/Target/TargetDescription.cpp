@@ -226,11 +226,16 @@ mlir::sparsec::resolveTargetDescription(MLIRContext *context,
 
 FailureOr<TargetAttr> mlir::sparsec::getModuleTarget(ModuleOp module,
                                                      StringRef nameOrPath,
-                                                     std::string &error) {
+                                                     StringRef passName) {
   if (auto target =
           dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target")))
     return target;
-  return resolveTargetDescription(module.getContext(), nameOrPath, error);
+  std::string error;
+  FailureOr<TargetAttr> target =
+      resolveTargetDescription(module.getContext(), nameOrPath, error);
+  if (failed(target))
+    module.emitError() << passName << ": " << error;
+  return target;
 }
 
 double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback,

@@ -62,12 +62,10 @@ struct SparsityDetectPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    FailureOr<TargetAttr> target = getModuleTarget(module, targetName, error);
-    if (failed(target)) {
-      module.emitError("sparsity-detect: ") << error;
+    FailureOr<TargetAttr> target =
+        getModuleTarget(module, targetName, getArgument());
+    if (failed(target))
       return signalPassFailure();
-    }
     SmallVector<std::pair<int64_t, int64_t>> blocks;
     for (KernelAttr kernel : target->getKernels())
       if (auto block = dyn_cast<BlockAttr>(kernel.getPattern()))

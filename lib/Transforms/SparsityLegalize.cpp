@@ -41,12 +41,10 @@ struct SparsityLegalizePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    FailureOr<TargetAttr> resolved = getModuleTarget(module, targetName, error);
-    if (failed(resolved)) {
-      module.emitError("sparsity-legalize: ") << error;
+    FailureOr<TargetAttr> resolved =
+        getModuleTarget(module, targetName, getArgument());
+    if (failed(resolved))
       return signalPassFailure();
-    }
     TargetAttr target = *resolved;
     WalkResult result = module.walk([&](MatmulOp op) {
       return failed(legalize(op, target)) ? WalkResult::interrupt()

@@ -26,12 +26,10 @@ struct SparsityTilePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    FailureOr<TargetAttr> target = getModuleTarget(module, targetName, error);
-    if (failed(target)) {
-      module.emitError("sparsity-tile: ") << error;
+    FailureOr<TargetAttr> target =
+        getModuleTarget(module, targetName, getArgument());
+    if (failed(target))
       return signalPassFailure();
-    }
     TilingInputs inputs = TilingInputs::fromTarget(*target);
     inputs.nmOverTokensFrom = nmOverTokensFrom;
     module.walk([&](MatmulOp op) {

@@ -32,3 +32,13 @@ func.func @attention(%q: tensor<2x64x16xf32>) -> tensor<2x64x16xf32> {
   %o = sparsity.attention %q, %q, %q {mask = #sparsity.mask<block = 16, [causal]>} : tensor<2x64x16xf32>, tensor<2x64x16xf32>, tensor<2x64x16xf32> -> tensor<2x64x16xf32>
   return %o : tensor<2x64x16xf32>
 }
+
+// -----
+
+// A tiling the pattern has no kernel for: dense runs over columns only.
+func.func @tiling_over_tokens(%x: tensor<4x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<4x16xf32> {
+  %p = sparsity.assemble %v : tensor<1x8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.dense>
+  // expected-error @+1 {{has no dense kernel vectorized over tokens (tiling #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = true>)}}
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = true>} : tensor<4x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

@@ -252,9 +252,9 @@ int main(int argc, char **argv) {
     progress.end();
     if (failed(dump.write(stage.name, *module, error)))
       return fail(error);
-    // The report reads the decisions before packing rewrites the weights.
-    if (stage.name == (legalize || !pipeline.sparsity ? "legalize" : "tile") &&
-        !reportPath.empty() &&
+    // The report reads the decisions (or declared patterns) before packing
+    // rewrites the weights; tiling always runs, after legalization.
+    if (stage.name == "tile" && !reportPath.empty() &&
         failed(writeReport(*module, *description, reportPath, error)))
       return fail(error);
   }

@@ -84,7 +84,7 @@ bool sparsec::compareBuilds(void *sparse, void *dense,
     Entry denseEntry = entry;
     call(sparseFn, entry);
     call(denseFn, denseEntry);
-    Comparison error = compare(entry, denseEntry);
+    Comparison difference = compare(entry, denseEntry);
     BuildResult d = measure(denseFn, denseEntry, denseProfiler, options);
     BuildResult s = measure(sparseFn, entry, sparseProfiler, options);
 
@@ -115,8 +115,8 @@ bool sparsec::compareBuilds(void *sparse, void *dense,
           {"entry", entry.name},
           {"dense", build(d)},
           {"sparse", build(s)},
-          {"max_rel_error", error.maxRel},
-          {"mean_rel_error", error.meanRel},
+          {"max_rel_error", difference.maxRel},
+          {"mean_rel_error", difference.meanRel},
           {"measured_speedup", measured},
           {"amdahl_predicted_speedup", predicted}});
       continue;
@@ -138,9 +138,9 @@ bool sparsec::compareBuilds(void *sparse, void *dense,
                        "sparse-kernel coverage (measured)",
                        100 * d.sparseShare, 100 * s.sparseShare);
     os << llvm::format("  %-34s %14s %14.2e\n", "max rel error vs dense", "-",
-                       error.maxRel);
+                       difference.maxRel);
     os << llvm::format("  %-34s %14s %14.2e\n", "mean rel error vs dense",
-                       "-", error.meanRel);
+                       "-", difference.meanRel);
     os << llvm::format("  speedup %.2fx measured, %.2fx Amdahl-predicted "
                        "(matmuls %.1f%% of the dense run, estimated %.2fx "
                        "faster)\n",

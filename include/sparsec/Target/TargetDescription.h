@@ -33,10 +33,11 @@ resolveTargetDescription(MLIRContext *context, StringRef nameOrPath,
                          std::string &error);
 
 /// The target a pass works for: the module's `sparsity.target` attribute
-/// if present, else `nameOrPath` (a pass's `target` option).
+/// if present, else `nameOrPath` (the pass's `target` option). Failing, it
+/// emits the reason on the module, prefixed with `passName`.
 FailureOr<sparsity::TargetAttr> getModuleTarget(ModuleOp module,
                                                 StringRef nameOrPath,
-                                                std::string &error);
+                                                StringRef passName);
 
 /// The kernel's calibrated efficiency (0..1], its GEMV one for `gemv` calls
 /// (fewer token rows than lanes) where listed; for kernels listed without

@@ -626,3 +626,18 @@ func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, pa
 
 // expected-error @+1 {{kernel gemv efficiency is a percentage of the peak in [1, 100], got 0}}
 func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [csr : f32 at 20 gemv 0]>}
+
+// -----
+
+// expected-error @+1 {{tiling rows must be positive, got 0}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 0, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>}
+
+// -----
+
+// expected-error @+1 {{tiling panels must be positive, got -1}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, panels = -1, token_vectors = 8, k_chunk = 2048, over_tokens = false>}
+
+// -----
+
+// expected-error @+1 {{tiling token_vectors must be positive, got 0}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 0, k_chunk = 2048, over_tokens = false>}
