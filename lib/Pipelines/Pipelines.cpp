@@ -75,6 +75,7 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
       {"raise", [=, detect = std::string(options.detectOptions),
                  prune = std::string(options.pruneOptions)](
                     OpPassManager &pm) {
+         pm.addPass(createSparsityNormalizeMatmuls());
          // Pruning changes the model: only when asked.
          if (!prune.empty() &&
              failed(addConfigured(pm, createSparsityPrune(), prune)))

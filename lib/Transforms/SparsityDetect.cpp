@@ -4,12 +4,12 @@
 #include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
+#include "sparsec/Transforms/ConstantValues.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -36,25 +36,6 @@ constexpr std::pair<int64_t, int64_t> kDefaultBlocks[] = {
 constexpr double kBlockOverhead = 1.5;
 /// Below this density unstructured (CSR) storage is suggested.
 constexpr double kCSRDensity = 0.5;
-
-/// The K x N values of a constant, or nothing for data it cannot read.
-std::optional<std::vector<float>> readValues(Attribute value) {
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
-    if (dense.getElementType().isF32()) {
-      auto data = dense.getValues<float>();
-      return std::vector<float>(data.begin(), data.end());
-    }
-    std::vector<float> values;
-    values.reserve(dense.getNumElements());
-    for (const APFloat &v : dense.getValues<APFloat>())
-      values.push_back(float(v.convertToDouble()));
-    return values;
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return std::vector<float>(data->begin(), data->end());
-  return std::nullopt;
-}
 
 struct SparsityDetectPass
     : public mlir::sparsec::impl::SparsityDetectBase<SparsityDetectPass> {
@@ -107,7 +88,7 @@ struct SparsityDetectPass
     auto type = dyn_cast<RankedTensorType>(constant.getType());
     if (!type || type.getRank() != 2 || !type.hasStaticShape())
       return;
-    std::optional<std::vector<float>> values = readValues(constant.getValue());
+    std::optional<std::vector<float>> values = readWeightValues(constant.getValue());
     if (!values) {
       constant.emitRemark("sparsity-detect: skipped: only f32 dense<...> "
                           "and dense_resource<...> weights are read, got ")
@@ -118,12 +99,8 @@ struct SparsityDetectPass
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
     if (transposed) {
       // Analyze the K x N matrix the matmul multiplies by.
+      values = transposeValues(*values, k, n);
       std::swap(k, n);
-      std::vector<float> kn(values->size());
-      for (int64_t r = 0; r < k; ++r)
-        for (int64_t c = 0; c < n; ++c)
-          kn[r * n + c] = (*values)[c * k + r];
-      values = std::move(kn);
     }
     double threshold = eps;
     auto nonzero = [&](int64_t r, int64_t c) {

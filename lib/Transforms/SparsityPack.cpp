@@ -1,10 +1,13 @@
-//===- SparsityPack.cpp - pack constant weights at compile time -----------===//
+//===- SparsityPack.cpp - pack weights: constants at compile time ---------===//
 
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Support/Packing.h"
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -94,10 +97,10 @@ struct SparsityPackPass
   }
 
   LogicalResult packOne(PackOp pack) {
+    PackedType packed = pack.getResult().getType();
     DenseElementsAttr weight;
     if (!matchPattern(pack.getSource(), m_Constant(&weight)))
-      return success(); // packed at run time
-    PackedType packed = pack.getResult().getType();
+      return packAtRunTime(pack);
     if (!packed.getElementType().isF32())
       return pack.emitOpError("packing ")
              << packed.getElementType()
@@ -114,6 +117,47 @@ struct SparsityPackPass
     pack.replaceAllUsesWith(assemble.getResult());
     pack.erase();
     ++numPacked;
+    return success();
+  }
+
+  /// The dense panel layout [P][K][16] of a run-time K x N weight, made by
+  /// generated code: N padded to whole panels with zeros, split into
+  /// panels, panels moved outermost.
+  LogicalResult packAtRunTime(PackOp pack) {
+    PackedType packed = pack.getResult().getType();
+    auto sourceType = cast<RankedTensorType>(pack.getSource().getType());
+    if (!isa<DenseAttr>(packed.getPattern()))
+      return pack.emitOpError("a run-time weight is packed as dense only; ")
+             << printStripped(packed.getPattern())
+             << " needs the weight's values at compile time";
+    if (!sourceType.hasStaticShape() || packed.getRank() != 2)
+      return pack.emitOpError("a run-time weight must be a static K x N "
+                              "matrix to be packed, got ")
+             << sourceType;
+    OpBuilder b(pack);
+    Location loc = pack.getLoc();
+    Type element = sourceType.getElementType();
+    int64_t k = packed.getReductionSize(), n = packed.getOutputSize();
+    int64_t panels = packing::ceilDiv(n, packing::kPanel);
+    Value source = pack.getSource();
+    if (panels * packing::kPanel != n) {
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+      source = tensor::createPadHighOp(
+          RankedTensorType::get({k, panels * packing::kPanel}, element), source,
+          zero, /*nofold=*/false, loc, b);
+    }
+    Value split = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({k, panels, packing::kPanel}, element),
+        source, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{panels, k, packing::kPanel}, element);
+    Value storage = linalg::TransposeOp::create(b, loc, split, init,
+                                                ArrayRef<int64_t>{1, 0, 2})
+                        .getResult()[0];
+    auto assemble = AssembleOp::create(b, loc, packed, ValueRange{storage});
+    pack.replaceAllUsesWith(assemble.getResult());
+    pack.erase();
+    ++numPackedAtRunTime;
     return success();
   }
 };

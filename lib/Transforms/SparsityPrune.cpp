@@ -1,6 +1,7 @@
 //===- SparsityPrune.cpp - magnitude pruning of constant weights ----------===//
 
 #include "Sparsity/SparsityOps.h"
+#include "sparsec/Transforms/ConstantValues.h"
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
@@ -8,7 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -100,35 +101,47 @@ struct SparsityPrunePass
           << density;
       return signalPassFailure();
     }
-    llvm::SetVector<arith::ConstantOp> weights;
+    // Each weight once; true where a matmul reads it transposed (N x K).
+    llvm::MapVector<arith::ConstantOp, bool> weights;
     module.walk([&](Operation *op) {
       if (isInDenseReference(op))
         return;
       Value weight;
-      if (auto matmul = dyn_cast<linalg::MatmulOp>(op);
-          matmul && !matmul.hasUserDefinedMaps())
+      bool transposed = false;
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
+        transposed = isa<linalg::MatmulTransposeBOp>(op);
+        if (matmul.hasUserDefinedMaps() && !transposed)
+          return;
         weight = matmul.getDpsInputs()[1];
-      else if (auto pack = dyn_cast<PackOp>(op))
+      } else if (auto pack = dyn_cast<PackOp>(op)) {
         weight = pack.getSource();
+      }
       if (auto constant =
               weight ? weight.getDefiningOp<arith::ConstantOp>() : nullptr)
-        weights.insert(constant);
+        weights.insert({constant, transposed});
     });
-    for (arith::ConstantOp weight : weights)
-      prune(weight, pattern);
+    for (auto [weight, transposed] : weights)
+      prune(weight, transposed, pattern);
   }
 
-  void prune(arith::ConstantOp weight, Attribute pattern) {
+  void prune(arith::ConstantOp weight, bool transposed, Attribute pattern) {
     auto type = dyn_cast<RankedTensorType>(weight.getType());
-    auto values = dyn_cast<DenseFPElementsAttr>(weight.getValue());
-    if (!type || type.getRank() != 2 || !values ||
-        !type.getElementType().isF32()) {
-      weight.emitRemark("sparsity-prune: skipped: only f32 dense<...> "
-                        "matrices are pruned");
+    std::optional<std::vector<float>> values =
+        type && type.getRank() == 2 && type.getElementType().isF32()
+            ? readWeightValues(weight.getValue())
+            : std::nullopt;
+    if (!values) {
+      weight.emitRemark("sparsity-prune: skipped: only f32 dense<...> and "
+                        "dense_resource<...> matrices are pruned");
       return;
     }
+    // Pruned along K: work on the K x N matrix the matmul multiplies by.
     int64_t k = type.getDimSize(0), n = type.getDimSize(1);
-    SmallVector<float> w(values.getValues<float>());
+    std::vector<float> &w = *values;
+    if (transposed) {
+      w = transposeValues(w, k, n);
+      std::swap(k, n);
+    }
     std::vector<bool> keep = keptByMagnitude(pattern, w, k, n, density);
     double total = 0, removed = 0;
     for (auto [i, v] : llvm::enumerate(w)) {
@@ -139,6 +152,8 @@ struct SparsityPrunePass
       }
     }
     double error = total > 0 ? std::sqrt(removed / total) : 0.0;
+    if (transposed)
+      w = transposeValues(w, k, n);
     OpBuilder b(weight);
     weight.setValueAttr(DenseElementsAttr::get(type, ArrayRef<float>(w)));
     weight->setAttr("sparsity.pruned",

@@ -1,12 +1,14 @@
 //===- SparsityRaise.cpp - linalg matmuls on constant weights, raised -----===//
 
 #include "Sparsity/SparsityOps.h"
+#include "sparsec/Transforms/ConstantValues.h"
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -25,15 +27,6 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::sparsity;
 
 namespace {
-
-/// Whether `value` is all zeros: a fill with 0 or a zero splat constant.
-bool isZeroInit(Value value) {
-  if (auto fill = value.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  DenseFPElementsAttr constant;
-  return matchPattern(value, m_Constant(&constant)) && constant.isSplat() &&
-         constant.getSplatValue<APFloat>().isZero();
-}
 
 /// The only user of `value`, if it is a rank-2, all-parallel linalg.generic
 /// with one result that reads `value` through the identity map.
@@ -181,42 +174,61 @@ struct SparsityRaisePass
       raise(op);
   }
 
+  /// Leaves `op` to the upstream lowering, saying why (the report lists
+  /// it: no silent fallback).
+  void notRaised(Operation *op, StringRef reason) {
+    op->emitRemark("sparsity-raise: not raised: ") << reason;
+    op->setAttr(kNotRaisedAttr, StringAttr::get(&getContext(), reason));
+  }
+
   void raise(linalg::MatmulOp op) {
-    auto weight = op.getDpsInputs()[1].getDefiningOp<arith::ConstantOp>();
-    if (!weight)
-      return; // a run-time weight: nothing to pack at compile time
-    auto type = dyn_cast<RankedTensorType>(weight.getType());
+    Value weightValue = op.getDpsInputs()[1];
+    auto weight = weightValue.getDefiningOp<arith::ConstantOp>();
+    auto type = dyn_cast<RankedTensorType>(weightValue.getType());
     Value input = op.getDpsInputs()[0];
     bool transposed = isa<linalg::MatmulTransposeBOp>(op.getOperation());
     if ((op.hasUserDefinedMaps() && !transposed) || !type ||
-        !type.getElementType().isF32() || !type.hasStaticShape() ||
-        op->getNumResults() != 1) {
-      op.emitRemark("sparsity-raise: not raised: only f32 matmuls on tensors "
-                    "with the default or transposed-B indexing maps are "
-                    "raised so far");
+        !type.getElementType().isF32() || op->getNumResults() != 1) {
+      notRaised(op, "only f32 matmuls on tensors with the default or "
+                    "transposed-B indexing maps are raised so far");
       return;
     }
-    if (!isZeroInit(op.getDpsInits()[0])) {
-      op.emitRemark("sparsity-raise: not raised: it accumulates into an init "
-                    "that is not zero");
+    if (!type.hasStaticShape()) {
+      notRaised(op, "a run-time weight of dynamic shape cannot be packed");
       return;
     }
-    auto detected = weight->getAttrOfType<DictionaryAttr>("sparsity.detected");
-    auto pattern = detected ? dyn_cast_or_null<PatternAttrInterface>(
-                                  detected.get("pattern"))
-                            : PatternAttrInterface();
-    if (!pattern)
-      pattern = DenseAttr::get(&getContext());
-
+    if (!cast<RankedTensorType>(input.getType()).hasStaticShape()) {
+      notRaised(op, "a dynamic number of rows is not supported yet");
+      return;
+    }
+    if (!isZeroTensor(op.getDpsInits()[0])) {
+      notRaised(op, "it accumulates into an init that is not zero");
+      return;
+    }
     OpBuilder b(op);
     Location loc = op.getLoc();
-    auto eps = detected ? dyn_cast_or_null<FloatAttr>(detected.get("eps"))
-                        : FloatAttr();
-    FailureOr<Value> source = packSource(
-        b, weight, transposed, eps ? eps.getValueAsDouble() : 0.0);
+    // A run-time weight (attention's keys and values) runs on the dense
+    // kernel, packed by generated code on every call.
+    PatternAttrInterface pattern = DenseAttr::get(&getContext());
+    FailureOr<Value> source = weightValue;
+    if (!weight) {
+      if (transposed)
+        source = transposeAtRunTime(b, loc, weightValue);
+    } else {
+      auto detected =
+          weight->getAttrOfType<DictionaryAttr>("sparsity.detected");
+      if (auto found = detected ? dyn_cast_or_null<PatternAttrInterface>(
+                                      detected.get("pattern"))
+                                : PatternAttrInterface())
+        pattern = found;
+      auto eps = detected ? dyn_cast_or_null<FloatAttr>(detected.get("eps"))
+                          : FloatAttr();
+      source = packSource(b, weight, transposed,
+                          eps ? eps.getValueAsDouble() : 0.0);
+    }
     if (failed(source)) {
-      op.emitRemark("sparsity-raise: not raised: a transposed weight must be "
-                    "dense<...> data to transpose at compile time");
+      notRaised(op, "the weight's values cannot be read (f32 dense<...> or "
+                    "dense_resource<...> expected)");
       return;
     }
     SmallVector<int64_t> shape(type.getShape());
@@ -255,29 +267,41 @@ struct SparsityRaisePass
     ++numRaised;
   }
 
-  /// The K x N weight to pack: the constant itself, or a copy transposed
-  /// from N x K and/or with |w| <= eps set to zero.
+  /// `weight` [N, K] transposed to [K, N] by a linalg.transpose.
+  static Value transposeAtRunTime(OpBuilder &b, Location loc, Value weight) {
+    auto type = cast<RankedTensorType>(weight.getType());
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+        type.getElementType());
+    return linalg::TransposeOp::create(b, loc, weight, init,
+                                       ArrayRef<int64_t>{1, 0})
+        .getResult()[0];
+  }
+
+  /// The K x N weight to pack: the constant itself, or a dense<...> copy
+  /// transposed from N x K, with |w| <= eps set to zero, or read from a
+  /// resource blob (sparsity-pack reads dense<...> data).
   FailureOr<Value> packSource(OpBuilder &b, arith::ConstantOp weight,
                               bool transposed, double eps) {
-    if (!transposed && eps <= 0)
+    if (!transposed && eps <= 0 && isa<DenseElementsAttr>(weight.getValue()))
       return weight.getResult();
-    auto values = dyn_cast<DenseFPElementsAttr>(weight.getValue());
+    std::optional<std::vector<float>> values =
+        readWeightValues(weight.getValue());
     if (!values)
       return failure();
     auto type = cast<RankedTensorType>(weight.getType());
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    SmallVector<float> in(values.getValues<float>()), out(in.size());
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) {
-        float v = in[r * cols + c];
-        out[transposed ? c * rows + r : r * cols + c] =
-            std::fabs(v) <= eps ? 0.0f : v;
-      }
+    if (transposed)
+      *values = transposeValues(*values, rows, cols);
+    for (float &v : *values)
+      if (std::fabs(v) <= eps)
+        v = 0.0f;
     auto outType = transposed ? RankedTensorType::get({cols, rows},
                                                       type.getElementType())
                               : type;
     return arith::ConstantOp::create(
-               b, weight.getLoc(), DenseElementsAttr::get(outType, ArrayRef(out)))
+               b, weight.getLoc(),
+               DenseElementsAttr::get(outType, ArrayRef(*values)))
         .getResult();
   }
 };

@@ -58,6 +58,19 @@ void sparsec_profile_end(int64_t op);
  * *seconds (may be NULL). */
 int64_t sparsec_profile_read(int64_t op, double *seconds);
 
+/* An MLIR unranked memref: the rank, and a ranked descriptor {allocated,
+ * aligned, offset, sizes[rank], strides[rank]} (pointers and int64_t). */
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} sparsec_unranked_memref;
+
+/* The strided copy that MLIR's memref-to-LLVM lowering calls for a
+ * memref.copy between non-contiguous memrefs (same name and ABI as MLIR's
+ * CRunnerUtils, which model libraries do not link). */
+void memrefCopy(int64_t element_size, sparsec_unranked_memref *src,
+                sparsec_unranked_memref *dst);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,10 +47,23 @@ func.func @csr() -> !sparsity.packed<3x2xf32, #sparsity.csr> {
 
 // -----
 
-// Weights that arrive at run time are left for the lowering.
+// A weight that arrives at run time is packed by generated code into the
+// dense panels [N/16][K][16]: N padded to whole panels, split, transposed.
 // CHECK-LABEL: func.func @runtime
-// CHECK: sparsity.pack %arg0
-func.func @runtime(%w: tensor<8x2xf32>) -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> {
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0] high[0, 14]
+// CHECK: %[[SPLIT:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0], [1, 2]] output_shape [8, 1, 16] : tensor<8x16xf32> into tensor<8x1x16xf32>
+// CHECK: %[[PANELS:.*]] = linalg.transpose ins(%[[SPLIT]] : tensor<8x1x16xf32>) outs(%{{.*}} : tensor<1x8x16xf32>) permutation = [1, 0, 2]
+// CHECK: sparsity.assemble %[[PANELS]] : tensor<1x8x16xf32> -> !sparsity.packed<8x2xf32, #sparsity.dense>
+func.func @runtime(%w: tensor<8x2xf32>) -> !sparsity.packed<8x2xf32, #sparsity.dense> {
+  %p = sparsity.pack %w : tensor<8x2xf32> -> !sparsity.packed<8x2xf32, #sparsity.dense>
+  return %p : !sparsity.packed<8x2xf32, #sparsity.dense>
+}
+
+// -----
+
+// A sparse pattern needs the values at compile time.
+func.func @runtime_sparse(%w: tensor<8x2xf32>) -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> {
+  // expected-error @+1 {{a run-time weight is packed as dense only; nm<2:4> needs the weight's values at compile time}}
   %p = sparsity.pack %w : tensor<8x2xf32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
   return %p : !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
 }

@@ -117,4 +117,35 @@ TEST(Runtime, ProfileMeasuresOnlyWhileEnabled) {
   sparsec_profile_enable(0);
 }
 
+/// A rank-2 memref descriptor, as MLIR lays it out.
+struct Descriptor2D {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+TEST(Runtime, MemrefCopyFollowsStridesAndOffsets) {
+  // Copy a 3x2 window at (1, 1) of a 4x5 row-major buffer into the
+  // transposed view of a 2x3 buffer.
+  std::vector<float> source(20), target(6, -1.0f);
+  for (int i = 0; i < 20; ++i)
+    source[i] = float(i);
+  Descriptor2D from{source.data(), source.data(), 1 * 5 + 1, {3, 2}, {5, 1}};
+  Descriptor2D to{target.data(), target.data(), 0, {3, 2}, {1, 3}};
+  sparsec_unranked_memref src{2, &from}, dst{2, &to};
+  memrefCopy(sizeof(float), &src, &dst);
+  // target[c][r] = source[1 + r][1 + c]
+  EXPECT_EQ(target, (std::vector<float>{6, 11, 16, 7, 12, 17}));
+
+  // Contiguous rows are copied as runs; an empty shape copies nothing.
+  std::vector<float> rows(6, 0.0f);
+  Descriptor2D dense{rows.data(), rows.data(), 0, {3, 2}, {2, 1}};
+  sparsec_unranked_memref whole{2, &dense};
+  memrefCopy(sizeof(float), &src, &whole);
+  EXPECT_EQ(rows, (std::vector<float>{6, 7, 11, 12, 16, 17}));
+  Descriptor2D empty{rows.data(), rows.data(), 0, {0, 2}, {2, 1}};
+  sparsec_unranked_memref none{2, &empty};
+  memrefCopy(sizeof(float), &none, &dst);
+  EXPECT_EQ(target[0], 6.0f);
+}
+
 } // namespace

@@ -11,6 +11,10 @@
 
 namespace mlir::sparsec {
 
+/// Set by sparsity-raise on a matmul it leaves to the upstream lowering:
+/// the reason, for sparse-compile --report.
+constexpr StringLiteral kNotRaisedAttr = "sparsec.not_raised";
+
 #define GEN_PASS_DECL
 #include "sparsec/Transforms/Passes.h.inc"
 

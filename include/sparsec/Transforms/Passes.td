@@ -6,18 +6,27 @@
 include "mlir/Pass/PassBase.td"
 
 def SparsityPack : Pass<"sparsity-pack", "ModuleOp"> {
-  let summary = "pack constant weights at compile time";
+  let summary = "pack weights: constants at compile time, others in code";
   let description = [{
     Replaces every `sparsity.pack` of a constant weight with a
     `sparsity.assemble` of constant storage tensors (the layouts of
     `sparsec/Support/Packing.h`), so packed weights live in the binary.
     A weight that does not conform to its pattern is an error that names
-    the offending group; nothing is ever pruned. Packs of weights that
-    arrive at run time are left for the conversion to vector code.
+    the offending group; nothing is ever pruned.
+
+    A weight that arrives at run time (attention's keys and values) is
+    packed by generated code into the dense kernel's panel layout
+    `[N/16][K][16]`: `tensor.pad` to whole panels, `tensor.expand_shape`,
+    `linalg.transpose`. Sparse patterns need the values at compile time:
+    packing a run-time weight into one is an error.
   }];
-  let dependentDialects = ["mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
   let statistics = [
     Statistic<"numPacked", "packed-weights", "Constant weights packed">,
+    Statistic<"numPackedAtRunTime", "packed-at-run-time",
+              "Run-time weights given packing code">,
   ];
 }
 
@@ -91,6 +100,37 @@ def SparsityPrune : Pass<"sparsity-prune", "ModuleOp"> {
   ];
 }
 
+def SparsityNormalizeMatmuls : Pass<"sparsity-normalize-matmuls", "ModuleOp"> {
+  let summary = "Contractions on constant weights become 2-D linalg.matmuls";
+  let description = [{
+    Frameworks write a layer's matmul in several forms. Every contraction
+    (a linalg op with a multiply-add body: `linalg.generic`,
+    `linalg.batch_matmul`, `linalg.matmul` with other maps) of activations
+    `x[b?, m, k]` and a weight (a constant or a run-time operand, such as
+    attention's keys) becomes 2-D `linalg.matmul`s with the default or
+    transposed-B maps, so that `sparsity-detect`, `sparsity-prune` and
+    `sparsity-raise` see one form:
+
+    - `(m, k) x (k, n)` or `(n, k)`: a `linalg.matmul` (transposed-B);
+    - `(b, m, k) x (k, n)` or `(n, k)` (one weight broadcast over the
+      batch): `x` collapsed to `[B*M, K]`, one matmul, the result expanded
+      back to `[B, M, N]`;
+    - `(b, m, k) x (b, k, n)` or `(b, n, k)` (a weight per batch entry, as
+      experts or attention heads hold them): one matmul per entry on `x[b]`
+      and `w[b]` (a constant slice made at compile time, or a slice of the
+      run-time operand). Only a static batch of at most 64 entries is split;
+      others are left to the upstream lowering with a remark.
+
+    A non-zero init is added back after the matmul.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numNormalized", "normalized",
+              "Contractions rewritten into 2-D linalg.matmuls">,
+  ];
+}
+
 def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
   let summary = "linalg matmuls on constant weights become sparsity.matmul";
   let description = [{
@@ -110,11 +150,17 @@ def SparsityRaise : Pass<"sparsity-raise", "ModuleOp"> {
     matmul is their only producer: a bias add of a `[N]` vector broadcast
     over rows, then an activation: ReLU, GELU (erf or tanh form) or SiLU,
     recognized by the values its scalar body computes at sample points (so
-    any way of writing it is found). Matmuls that accumulate
-    into a non-zero init, and other matmul forms, are left alone with a
-    remark.
+    any way of writing it is found). A weight that arrives at run time
+    (attention's keys and values, after `sparsity-normalize-matmuls` split
+    the heads) is raised as dense, packed by generated code, so it runs on
+    the dense kernel instead of scalar loops. Matmuls that accumulate into
+    a non-zero init, on run-time weights of dynamic shape, and other
+    matmul forms, are left alone with a remark and `sparsec.not_raised`
+    (the report lists them).
   }];
-  let dependentDialects = ["mlir::sparsec::sparsity::SparsityDialect"];
+  let dependentDialects = ["mlir::sparsec::sparsity::SparsityDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
   let statistics = [
     Statistic<"numRaised", "raised", "Matmuls raised to sparsity.matmul">,
     Statistic<"numFused", "fused", "Bias adds and activations fused">,

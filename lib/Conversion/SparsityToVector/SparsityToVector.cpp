@@ -128,11 +128,14 @@ struct ConvertSparsityToVectorPass
       (void)applyPatternsGreedily(kernel, frozen);
   }
 
-  /// Bytes of the packed weight (values and metadata) the op streams.
+  /// Bytes of the packed weight (values and metadata) the op streams from
+  /// the binary (none for a weight packed at run time).
   static int64_t weightBytes(MatmulOp op) {
     int64_t bytes = 0;
     if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>())
       for (Value storage : assemble.getStorage()) {
+        if (!storage.getDefiningOp<arith::ConstantOp>())
+          continue;
         auto type = cast<RankedTensorType>(storage.getType());
         bytes += type.getNumElements() *
                  type.getElementType().getIntOrFloatBitWidth() / 8;
