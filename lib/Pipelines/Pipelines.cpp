@@ -151,7 +151,11 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                       // libm.
                       pm.addPass(createConvertMathToLLVMPass());
                       pm.addPass(createConvertMathToLibmPass());
-                      pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+                      // Allocations go to the runtime's caching heap.
+                      FinalizeMemRefToLLVMConversionPassOptions memref;
+                      memref.useGenericFunctions = true;
+                      pm.addPass(
+                          createFinalizeMemRefToLLVMConversionPass(memref));
                       pm.addPass(createConvertVectorToLLVMPass());
                       pm.addPass(createArithToLLVMConversionPass());
                       pm.addPass(createConvertIndexToLLVMPass());

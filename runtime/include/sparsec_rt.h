@@ -58,6 +58,15 @@ void sparsec_profile_end(int64_t op);
  * *seconds (may be NULL). */
 int64_t sparsec_profile_read(int64_t op, double *seconds);
 
+/* The heap of compiled code (MLIR's generic allocation functions): freed
+ * blocks are cached and reused for the same size, so a model's buffers do
+ * not fault their pages in again on every call. At most 64 blocks / 1 GiB
+ * are kept; sparsec_release_cached_memory() returns them to the system. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *pointer);
+void sparsec_release_cached_memory(void);
+
 /* An MLIR unranked memref: the rank, and a ranked descriptor {allocated,
  * aligned, offset, sizes[rank], strides[rank]} (pointers and int64_t). */
 typedef struct {

@@ -148,4 +148,31 @@ TEST(Runtime, MemrefCopyFollowsStridesAndOffsets) {
   EXPECT_EQ(target[0], 6.0f);
 }
 
+TEST(Runtime, ModelHeapReusesFreedBlocksOfTheSameSize) {
+  sparsec_release_cached_memory();
+  void *a = _mlir_memref_to_llvm_alloc(1 << 20);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 64, 0u);
+  std::memset(a, 1, 1 << 20);
+  _mlir_memref_to_llvm_free(a);
+  // The same size comes back from the cache; another size does not.
+  void *b = _mlir_memref_to_llvm_alloc(1 << 20);
+  EXPECT_EQ(a, b);
+  void *c = _mlir_memref_to_llvm_alloc((1 << 20) + 4);
+  EXPECT_NE(c, b);
+  void *aligned = _mlir_memref_to_llvm_aligned_alloc(4096, 100);
+  ASSERT_NE(aligned, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(aligned) % 4096, 0u);
+  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(96, 100), nullptr);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(c);
+  _mlir_memref_to_llvm_free(aligned);
+  _mlir_memref_to_llvm_free(nullptr);
+  sparsec_release_cached_memory();
+  // Released: a fresh block (the pointer may or may not be the same).
+  void *d = _mlir_memref_to_llvm_alloc(16);
+  ASSERT_NE(d, nullptr);
+  _mlir_memref_to_llvm_free(d);
+}
+
 } // namespace

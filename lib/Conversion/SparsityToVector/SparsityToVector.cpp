@@ -128,13 +128,15 @@ struct ConvertSparsityToVectorPass
       (void)applyPatternsGreedily(kernel, frozen);
   }
 
-  /// Bytes of the packed weight (values and metadata) the op streams from
-  /// the binary (none for a weight packed at run time).
+  /// Bytes of the packed weight (values and metadata) the op streams; none
+  /// for one computed in the function (activations packed at run time, as
+  /// attention's keys).
   static int64_t weightBytes(MatmulOp op) {
     int64_t bytes = 0;
     if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>())
       for (Value storage : assemble.getStorage()) {
-        if (!storage.getDefiningOp<arith::ConstantOp>())
+        Operation *producer = storage.getDefiningOp();
+        if (producer && !isa<arith::ConstantOp>(producer))
           continue;
         auto type = cast<RankedTensorType>(storage.getType());
         bytes += type.getNumElements() *
