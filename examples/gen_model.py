@@ -120,7 +120,7 @@ class Emitter:
 
     def empty(self, shape):
         name = self.fresh("e")
-        dynamic = "%seq" if "?" in shape else ""
+        dynamic = ", ".join("%seq" for d in shape if d == "?")
         self.emit("%s = tensor.empty(%s) : %s" % (name, dynamic, tensor(shape)))
         return name
 
@@ -440,7 +440,7 @@ def main():
     parser.add_argument("-o", "--output", default="-")
     parser.add_argument("--onnx", help="also write the model as ONNX (torch)")
     args = parser.parse_args()
-    if args.d % args.heads:
+    if args.model == "encoder" and args.d % args.heads:
         parser.error("--d must be a multiple of --heads")
     if args.seq != "?" and (not args.seq.isdigit() or int(args.seq) < 1):
         parser.error("--seq takes a positive length or ?")

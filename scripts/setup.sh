@@ -7,9 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SPARSEC_BUILD_DIR:-$root/build}
 
-# The last three: AArch64 models are linked against Debian's arm64 libc and
-# tested under qemu-user.
-packages=(cmake ninja-build ccache python3 clang-22 lld-22
+# python3-numpy: examples/gen_model.py. The last three: AArch64 models are
+# linked against Debian's arm64 libc and tested under qemu-user.
+packages=(cmake ninja-build ccache python3 python3-numpy clang-22 lld-22
           llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libgtest-dev
           qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 missing=()

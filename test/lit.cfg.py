@@ -23,6 +23,10 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(("%gen_matmul",
     "python3 " + os.path.join(config.sparsec_src_root, "scripts",
                               "gen_matmul.py")))
+# The model generator needs Debian's numpy (scripts/setup.sh installs it).
+config.substitutions.append(("%gen_model",
+    "/usr/bin/python3 " + os.path.join(config.sparsec_src_root, "examples",
+                                       "gen_model.py")))
 llvm_config.add_tool_substitutions(
     ["FileCheck", "not", "count", "split-file", "llvm-objdump"],
     [config.llvm_tools_dir])

@@ -132,11 +132,19 @@ LogicalResult PermuteOp::verify() {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
+std::optional<int64_t> MatmulOp::getStaticRows() {
+  RankedTensorType input = getInput().getType();
+  if (!input.hasStaticShape())
+    return std::nullopt;
+  return input.getNumElements() / getWeight().getType().getReductionSize();
+}
+
 std::string MatmulOp::getShapeDescription() {
   PackedType weight = getWeight().getType();
-  int64_t k = weight.getReductionSize();
-  return llvm::formatv("{0}x{1}x{2}", getInput().getType().getNumElements() / k,
-                       k, weight.getOutputSize())
+  std::optional<int64_t> rows = getStaticRows();
+  return llvm::formatv("{0}x{1}x{2}",
+                       rows ? std::to_string(*rows) : std::string("?"),
+                       weight.getReductionSize(), weight.getOutputSize())
       .str();
 }
 

@@ -139,6 +139,9 @@ def Sparsity_MatmulOp : Sparsity_Op<"matmul", [Pure]> {
     /// "MxKxN", M counting every token row (batch dimensions folded in): how
     /// reports and profiles name the op's shape.
     std::string getShapeDescription();
+    /// M (token rows, batch dimensions folded in), or nothing when the
+    /// input has a dynamic dimension (a dynamic sequence length).
+    std::optional<int64_t> getStaticRows();
   }];
   let hasVerifier = 1;
 }

@@ -18,7 +18,9 @@
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -27,6 +29,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -35,6 +38,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -75,6 +79,8 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
       {"raise", [=, detect = std::string(options.detectOptions),
                  prune = std::string(options.pruneOptions)](
                     OpPassManager &pm) {
+         // The entry points' signatures, on the graph as written.
+         pm.addPass(createSparsityRecordSignatures());
          pm.addPass(createSparsityNormalizeMatmuls());
          // Pruning changes the model: only when asked.
          if (!prune.empty() &&
@@ -116,8 +122,6 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
          return success();
        }});
   stages.push_back({"bufferize", [](OpPassManager &pm) {
-                      // While everything is still on tensors.
-                      pm.addPass(createSparsityRecordSignatures());
                       pm.addPass(createSparsityDecomposeAggregates());
                       bufferization::OneShotBufferizePassOptions bufferize;
                       bufferize.bufferizeFunctionBoundaries = true;
@@ -132,15 +136,18 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                           bufferization::createBufferResultsToOutParamsPass(
                               out));
                       bufferization::buildBufferDeallocationPipeline(pm);
+                      pm.addPass(createSparsityBindSizeParams());
                       return success();
                     }});
   stages.push_back({"loops", [](OpPassManager &pm) {
                       pm.addNestedPass<func::FuncOp>(
                           createConvertLinalgToLoopsPass());
                       pm.addPass(createConvertVectorToSCFPass());
+                      // Before lower-affine: it makes affine.apply of
+                      // subview offsets.
+                      pm.addPass(memref::createExpandStridedMetadataPass());
                       pm.addPass(createLowerAffinePass());
                       pm.addPass(createSCFToControlFlowPass());
-                      pm.addPass(memref::createExpandStridedMetadataPass());
                       return success();
                     }});
   stages.push_back({"llvm", [](OpPassManager &pm) {
@@ -218,6 +225,11 @@ void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // What sparsity-record-signatures follows to relate dynamic sizes.
+  affine::registerValueBoundsOpInterfaceExternalModels(registry);
+  arith::registerValueBoundsOpInterfaceExternalModels(registry);
+  linalg::registerValueBoundsOpInterfaceExternalModels(registry);
+  tensor::registerValueBoundsOpInterfaceExternalModels(registry);
 }
 
 LogicalResult mlir::sparsec::addDenseReferences(ModuleOp module) {

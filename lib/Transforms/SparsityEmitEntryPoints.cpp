@@ -36,16 +36,22 @@ struct SparsityEmitEntryPointsPass
         funcs.push_back(func);
     });
     for (LLVM::LLVMFuncOp func : funcs) {
+      // Size parameters (i64) first, then buffers.
       auto type = func.getFunctionType();
-      if (!llvm::all_of(type.getParams(), [&](Type t) { return t == ptr; }) ||
+      auto i64 = IntegerType::get(ctx, 64);
+      ArrayRef<Type> params = type.getParams();
+      auto buffers = llvm::find_if(params, [&](Type t) { return t != i64; });
+      if (!std::all_of(buffers, params.end(),
+                       [&](Type t) { return t == ptr; }) ||
           !isa<LLVM::LLVMVoidType>(type.getReturnType())) {
-        func.emitOpError("entry points must take only buffers (static "
-                         "shapes, results as out-parameters)");
+        func.emitOpError("entry points must take sizes (i64) then buffers, "
+                         "results as out-parameters");
         return signalPassFailure();
       }
       entries.push_back(cast<StringAttr>(func->getAttr(kSignatureAttr)).str());
 
-      // void sparsec_call_<f>(void **args) { f(args[0], args[1], ...); }
+      // void sparsec_call_<f>(void **args) { f(args[0], args[1], ...); },
+      // sizes passed by address: f(*(int64_t *)args[0], ...).
       b.setInsertionPointAfter(func);
       Location loc = func.getLoc();
       auto wrapperType =
@@ -58,7 +64,10 @@ struct SparsityEmitEntryPointsPass
       for (unsigned i = 0; i < type.getNumParams(); ++i) {
         Value at = LLVM::GEPOp::create(b, loc, ptr, ptr, entry->getArgument(0),
                                        ArrayRef<LLVM::GEPArg>{int32_t(i)});
-        args.push_back(LLVM::LoadOp::create(b, loc, ptr, at));
+        Value arg = LLVM::LoadOp::create(b, loc, ptr, at);
+        if (params[i] == i64)
+          arg = LLVM::LoadOp::create(b, loc, i64, arg);
+        args.push_back(arg);
       }
       LLVM::CallOp::create(b, loc, func, args);
       LLVM::ReturnOp::create(b, loc, ValueRange{});

@@ -3,6 +3,7 @@
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Support/CostModel.h"
 #include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Target/Tiling.h"
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -60,6 +61,7 @@ struct SparsityLegalizePass
     Type element = declaredType.getElementType();
     auto pack = op.getWeight().getDefiningOp<PackOp>();
     DenseElementsAttr weight;
+    int64_t m = op.getStaticRows().value_or(kDynamicRowChunk);
     if (!pack || !matchPattern(pack.getSource(), m_Constant(&weight)) ||
         !element.isF32() || declaredType.getShape().size() != 2) {
       bool native = target.hasKernel(declared, element);
@@ -68,8 +70,16 @@ struct SparsityLegalizePass
                          "so it cannot be checked against other patterns"
                       << (native ? "" : " (and the target has no native "
                                         "kernel for it)");
+      // Its time still counts: estimated as if all of it were nonzero.
+      cost::Estimate estimate =
+          estimateOnTarget(target, declared, element, declaredType.getShape(),
+                           [](int64_t) { return true; }, m);
+      cost::Estimate dense = estimateOnTarget(
+          target, DenseAttr::get(&getContext()), element,
+          declaredType.getShape(), [](int64_t) { return true; }, m);
       recordDecision(op, declared, declared, native ? "native" : "unchecked",
-                     "weight not a compile-time constant", 0, {}, {});
+                     "run-time weight (packed by generated code)", 1.0, dense,
+                     estimate);
       ++numNative;
       return success();
     }
@@ -79,7 +89,6 @@ struct SparsityLegalizePass
     auto isNonzero = [&](int64_t i) { return values[i] != 0.0f; };
     int64_t nonzeros = llvm::count_if(values, [](float v) { return v != 0; });
     double density = double(nonzeros) / double(values.size());
-    int64_t m = op.getInput().getType().getNumElements() / shape[0];
     // A weight that breaks its declared pattern is an error sparsity-pack
     // reports with the offending group; choosing another pattern for it
     // would hide that.

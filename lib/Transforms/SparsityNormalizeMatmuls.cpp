@@ -140,10 +140,9 @@ struct SparsityNormalizeMatmulsPass
   /// [rows, N] (the weight's form decides the maps).
   Value matmul2D(OpBuilder &b, Location loc, Value input, Value weight,
                  bool transposed, Type elementType) {
-    auto weightType = cast<RankedTensorType>(weight.getType());
-    int64_t n = weightType.getDimSize(transposed ? 0 : 1);
     SmallVector<OpFoldResult> sizes = {
-        tensor::getMixedSize(b, loc, input, 0), b.getIndexAttr(n)};
+        tensor::getMixedSize(b, loc, input, 0),
+        tensor::getMixedSize(b, loc, weight, transposed ? 0 : 1)};
     Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
     Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);

@@ -197,10 +197,6 @@ struct SparsityRaisePass
       notRaised(op, "a run-time weight of dynamic shape cannot be packed");
       return;
     }
-    if (!cast<RankedTensorType>(input.getType()).hasStaticShape()) {
-      notRaised(op, "a dynamic number of rows is not supported yet");
-      return;
-    }
     if (!isZeroTensor(op.getDpsInits()[0])) {
       notRaised(op, "it accumulates into an init that is not zero");
       return;

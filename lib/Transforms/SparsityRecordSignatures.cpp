@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "llvm/Support/JSON.h"
 
 #define DEBUG_TYPE "sparsity-record-signatures"
@@ -14,21 +15,29 @@ namespace mlir::sparsec {
 } // namespace mlir::sparsec
 
 using namespace mlir;
+using namespace mlir::sparsec;
 
 namespace {
 
-/// {"dtype": "f32", "shape": [M, K]} of a static tensor, or failure.
-FailureOr<llvm::json::Value> describe(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
-    return failure();
+/// One dynamic dimension of an argument: which size parameter it is.
+struct SizeParam {
+  unsigned argument, dim;
+};
+
+/// {"dtype": "f32", "shape": [-1, K], "size_params": [0, -1]} (the last
+/// only with dynamic dimensions: the size parameter each one is).
+llvm::json::Value describe(RankedTensorType tensor, ArrayRef<int64_t> params) {
   std::string dtype;
   llvm::raw_string_ostream(dtype) << tensor.getElementType();
-  llvm::json::Array shape;
-  for (int64_t d : tensor.getShape())
-    shape.push_back(d);
-  return llvm::json::Value(
-      llvm::json::Object{{"dtype", dtype}, {"shape", std::move(shape)}});
+  llvm::json::Array shape, sizes;
+  for (auto [d, param] : llvm::zip(tensor.getShape(), params)) {
+    shape.push_back(ShapedType::isDynamic(d) ? int64_t(-1) : d);
+    sizes.push_back(param);
+  }
+  llvm::json::Object object{{"dtype", dtype}, {"shape", std::move(shape)}};
+  if (!tensor.hasStaticShape())
+    object["size_params"] = std::move(sizes);
+  return llvm::json::Value(std::move(object));
 }
 
 struct SparsityRecordSignaturesPass
@@ -42,24 +51,74 @@ struct SparsityRecordSignaturesPass
 
   LogicalResult record(func::FuncOp func) {
     FunctionType type = func.getFunctionType();
-    llvm::json::Array inputs, outputs;
-    for (auto [types, list, what] :
-         {std::tuple{type.getInputs(), &inputs, "arguments"},
-          std::tuple{type.getResults(), &outputs, "results"}})
-      for (Type t : types) {
-        FailureOr<llvm::json::Value> described = describe(t);
-        if (failed(described))
-          return func.emitError("entry point ")
-                 << what << " must be statically shaped tensors so far, got "
-                 << t;
-        list->push_back(std::move(*described));
+    auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    // Inputs then results: for each dimension its size parameter, or -1.
+    SmallVector<SmallVector<int64_t>> params;
+    SmallVector<SizeParam> sizeParams;
+    SmallVector<RankedTensorType> tensors;
+    for (auto [i, t] : llvm::enumerate(llvm::concat<Type>(
+             llvm::to_vector(type.getInputs()),
+             llvm::to_vector(type.getResults())))) {
+      bool isResult = i >= type.getNumInputs();
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      if (!tensor)
+        return func.emitError("entry point ")
+               << (isResult ? "results" : "arguments")
+               << " must be ranked tensors, got " << t;
+      tensors.push_back(tensor);
+      SmallVector<int64_t> &dims = params.emplace_back();
+      for (auto [d, size] : llvm::enumerate(tensor.getShape())) {
+        if (!ShapedType::isDynamic(size)) {
+          dims.push_back(-1);
+          continue;
+        }
+        if (!isResult) {
+          // Every dynamic input dimension is a size the caller passes.
+          dims.push_back(sizeParams.size());
+          sizeParams.push_back({unsigned(i), unsigned(d)});
+          continue;
+        }
+        // A result's size must be one the caller knows: prove it equal to
+        // an input's.
+        Value result = returnOp.getOperand(i - type.getNumInputs());
+        std::optional<int64_t> found;
+        for (auto [p, param] : llvm::enumerate(sizeParams)) {
+          FailureOr<bool> equal = ValueBoundsConstraintSet::areEqual(
+              {result, int64_t(d)},
+              {func.getArgument(param.argument), int64_t(param.dim)});
+          if (succeeded(equal) && *equal) {
+            found = p;
+            break;
+          }
+        }
+        if (!found)
+          return func.emitError("entry point result ")
+                 << i - type.getNumInputs() << " dimension " << d
+                 << ": its size is not provably one of the arguments' "
+                    "sizes, so a caller could not allocate it";
+        dims.push_back(*found);
       }
+    }
+
+    llvm::json::Array inputs, outputs;
+    for (auto [i, tensor] : llvm::enumerate(tensors))
+      (i < type.getNumInputs() ? inputs : outputs)
+          .push_back(describe(tensor, params[i]));
     llvm::json::Object signature{{"name", func.getName()},
                                  {"inputs", std::move(inputs)},
                                  {"outputs", std::move(outputs)}};
+    if (!sizeParams.empty())
+      signature["size_params"] = int64_t(sizeParams.size());
     std::string text;
     llvm::raw_string_ostream(text) << llvm::json::Value(std::move(signature));
-    func->setAttr("sparsec.signature", StringAttr::get(&getContext(), text));
+    Builder b(&getContext());
+    func->setAttr("sparsec.signature", b.getStringAttr(text));
+    if (!sizeParams.empty()) {
+      SmallVector<Attribute> perArgument;
+      for (ArrayRef<int64_t> dims : params)
+        perArgument.push_back(b.getDenseI64ArrayAttr(dims));
+      func->setAttr(kSizeParamsAttr, b.getArrayAttr(perArgument));
+    }
     return success();
   }
 };

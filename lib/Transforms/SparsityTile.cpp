@@ -19,6 +19,7 @@ using namespace mlir::sparsec::sparsity;
 namespace {
 
 constexpr StringLiteral kTilingAttr = "sparsity.tiling";
+constexpr StringLiteral kTailTilingAttr = "sparsity.tail_tiling";
 
 struct SparsityTilePass
     : public mlir::sparsec::impl::SparsityTileBase<SparsityTilePass> {
@@ -35,11 +36,14 @@ struct SparsityTilePass
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;
-      RankedTensorType input = op.getInput().getType();
-      int64_t k = op.getWeight().getType().getReductionSize();
-      int64_t m = input.hasStaticShape() ? input.getNumElements() / k : 1;
-      op->setAttr(kTilingAttr,
-                  chooseTiling(inputs, op.getWeight().getType(), m));
+      PackedType weight = op.getWeight().getType();
+      std::optional<int64_t> rows = op.getStaticRows();
+      op->setAttr(kTilingAttr, chooseTiling(inputs, weight,
+                                            rows.value_or(kDynamicRowChunk)));
+      // Dynamic rows: the last chunks run a kernel of its own.
+      if (!rows)
+        op->setAttr(kTailTilingAttr,
+                    chooseTiling(inputs, weight, kDynamicRowTail));
       ++numTiled;
     });
   }

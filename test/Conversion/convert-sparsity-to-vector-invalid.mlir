@@ -9,11 +9,11 @@ func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4
 
 // -----
 
-func.func @dynamic(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?x16xf32> {
+func.func @batched(%x: tensor<2x3x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<2x3x16xf32> {
   %p = sparsity.assemble %v : tensor<1x8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.dense>
-  // expected-error @+1 {{only static [M, K] inputs are supported so far, got 'tensor<?x8xf32>'}}
-  %y = sparsity.matmul %x, %p : tensor<?x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<?x16xf32>
-  return %y : tensor<?x16xf32>
+  // expected-error @+1 {{only [M, K] inputs with a static K are supported so far, got 'tensor<2x3x8xf32>'}}
+  %y = sparsity.matmul %x, %p : tensor<2x3x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<2x3x16xf32>
+  return %y : tensor<2x3x16xf32>
 }
 
 // -----

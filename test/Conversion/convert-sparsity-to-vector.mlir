@@ -138,3 +138,29 @@ func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<
   %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
 }
+
+// -----
+
+// A dynamic number of rows (a dynamic sequence length): static-M kernels
+// over row chunks: 64-row chunks, then 8-row chunks, the last one padded
+// with zeros; each chunk copied into a static buffer and its result back.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[M:.*]] = memref.dim %[[X:.*]], %c0 : memref<?x8xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[M]]) {alignment = 64 : i64} : memref<?x16xf32>
+// CHECK: %[[WHOLE:.*]] = arith.muli
+// CHECK: %[[IN64:.*]] = memref.get_global @__sparsec_rows_in___sparsec_matmul_dense_64x8x16_none_v16 : memref<64x8xf32>
+// CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %[[WHOLE]] step %c64
+// CHECK-NOT: linalg.fill
+// CHECK: memref.copy %{{.*}}, %{{.*}} : memref<?x8xf32, strided<[8, 1], offset: ?>> to memref<?x8xf32, strided<[8, 1], offset: ?>>
+// CHECK: call @__sparsec_matmul_dense_64x8x16_none_v16(%[[IN64]],
+// CHECK: memref.subview %[[OUT]][%[[ROW]], 0]
+// CHECK: scf.for %{{.*}} = %[[WHOLE]] to %[[M]] step %c8
+// CHECK: scf.if
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<8x8xf32>)
+// CHECK: call @__sparsec_matmul_dense_8x8x16_none_v16(
+// CHECK: bufferization.to_tensor %[[OUT]]
+func.func @dynamic_rows(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?x16xf32> {
+  %p = sparsity.assemble %v : tensor<1x8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p : tensor<?x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -27,13 +27,27 @@ struct Row {
   bool sparse = false;
 };
 
-/// The loop sizes of a linalg op ("12x128x128x64"; ? where dynamic).
-std::string describeLoops(linalg::LinalgOp op) {
+/// "MxKxN" of a contraction (batch sizes first, as "BxMxKxN"; ? where
+/// dynamic).
+std::string describeContraction(linalg::LinalgOp op) {
+  SmallVector<int64_t> loops = op.getStaticLoopRanges();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  SmallVector<unsigned> order;
+  if (succeeded(dims))
+    for (ArrayRef<unsigned> group : {ArrayRef<unsigned>(dims->batch),
+                                     ArrayRef<unsigned>(dims->m),
+                                     ArrayRef<unsigned>(dims->k),
+                                     ArrayRef<unsigned>(dims->n)})
+      order.append(group.begin(), group.end());
+  else
+    for (unsigned i = 0; i < loops.size(); ++i)
+      order.push_back(i);
   std::string text;
-  for (int64_t size : op.getStaticLoopRanges())
+  for (unsigned loop : order)
     text += (text.empty() ? "" : "x") +
-            (ShapedType::isDynamic(size) ? std::string("?")
-                                         : std::to_string(size));
+            (ShapedType::isDynamic(loops[loop]) ? std::string("?")
+                                                : std::to_string(loops[loop]));
   return text;
 }
 
@@ -76,7 +90,7 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
     Row row;
     row.function = op->getParentOfType<func::FuncOp>().getSymName().str();
     row.location = describeLocation(op->getLoc());
-    row.shape = describeLoops(op);
+    row.shape = describeContraction(op);
     row.declared = row.chosen = "-";
     row.outcome = "linalg";
     auto reason = op->getAttrOfType<StringAttr>(kNotRaisedAttr);

@@ -140,13 +140,22 @@ static LogicalResult writeHeader(ModuleOp module, StringRef libraryPath,
     }
     const llvm::json::Object &object = *json->getAsObject();
     std::vector<std::string> params, shapes;
+    // Dynamic sizes come first: int64_t s0, s1, ...
+    int64_t sizes = object.getInteger("size_params").value_or(0);
+    for (int64_t p = 0; p < sizes; ++p)
+      params.push_back("int64_t s" + std::to_string(p));
     auto add = [&](const llvm::json::Array &list, StringRef prefix,
                    bool isConst) {
       for (auto [i, value] : llvm::enumerate(list)) {
         const llvm::json::Object &arg = *value.getAsObject();
+        const llvm::json::Array *sizeParams = arg.getArray("size_params");
         std::string shape;
-        for (const llvm::json::Value &d : *arg.getArray("shape"))
-          shape += "[" + std::to_string(*d.getAsInteger()) + "]";
+        for (auto [d, size] : llvm::enumerate(*arg.getArray("shape")))
+          shape += "[" +
+                   (*size.getAsInteger() < 0
+                        ? "s" + std::to_string(*(*sizeParams)[d].getAsInteger())
+                        : std::to_string(*size.getAsInteger())) +
+                   "]";
         std::string name = (prefix + Twine(i)).str();
         params.push_back((isConst ? "const " : "") +
                          cType(*arg.getString("dtype")) + " *" + name);
@@ -156,11 +165,12 @@ static LogicalResult writeHeader(ModuleOp module, StringRef libraryPath,
     add(*object.getArray("inputs"), "in", true);
     add(*object.getArray("outputs"), "out", false);
     os << "/* " << func.getName() << "(" << llvm::join(shapes, ", ")
-       << "), row-major, outputs last. */\n"
+       << "), row-major, sizes first, outputs last. */\n"
        << "void " << func.getName() << "(" << llvm::join(params, ", ")
        << ");\n\n";
   }
-  os << "/* Every entry point f also as sparsec_call_f(void **args). */\n"
+  os << "/* Every entry point f also as sparsec_call_f(void **args) (sizes\n"
+     << "   passed by address). */\n"
      << "/* JSON description of the entry points. */\n"
      << "extern const char sparsec_model_info[];\n"
      << "/* Threads kernels run on (default 1); returns 0 on success. */\n"

@@ -3,12 +3,14 @@
 #ifndef SPARSEC_TOOLS_SPARSE_RUN_MODEL_H
 #define SPARSEC_TOOLS_SPARSE_RUN_MODEL_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +23,18 @@ struct Buffer {
 
 struct Entry {
   std::string name;
+  /// Values of the size parameters (dynamic dimensions), passed first.
+  std::vector<int64_t> sizes;
   std::vector<Buffer> inputs, outputs;
 };
 
 using CallFn = void (*)(void **);
 
-inline bool parseBuffers(const llvm::json::Array *list, std::vector<Buffer> &out,
-                  std::string &error) {
+/// The buffers a signature list describes, dynamic dimensions taking the
+/// values in `sizes` (size parameter i -> sizes[i]).
+inline bool parseBuffers(const llvm::json::Array *list,
+                         llvm::ArrayRef<int64_t> sizes, std::vector<Buffer> &out,
+                         std::string &error) {
   if (!list)
     return false;
   for (const llvm::json::Value &value : *list) {
@@ -36,11 +43,24 @@ inline bool parseBuffers(const llvm::json::Array *list, std::vector<Buffer> &out
       error = "only f32 arguments are supported";
       return false;
     }
+    const llvm::json::Array *shape = arg->getArray("shape");
+    const llvm::json::Array *params = arg->getArray("size_params");
+    if (!shape)
+      return false;
     Buffer buffer;
     int64_t size = 1;
-    for (const llvm::json::Value &d : *arg->getArray("shape")) {
-      buffer.shape.push_back(*d.getAsInteger());
-      size *= buffer.shape.back();
+    for (auto [d, extent] : llvm::enumerate(*shape)) {
+      int64_t dim = extent.getAsInteger().value_or(0);
+      if (dim < 0) {
+        std::optional<int64_t> param =
+            params && d < params->size() ? (*params)[d].getAsInteger()
+                                         : std::nullopt;
+        if (!param || *param < 0 || size_t(*param) >= sizes.size())
+          return false;
+        dim = sizes[*param];
+      }
+      buffer.shape.push_back(dim);
+      size *= dim;
     }
     buffer.data.assign(size, 0.0f);
     out.push_back(std::move(buffer));
@@ -50,6 +70,8 @@ inline bool parseBuffers(const llvm::json::Array *list, std::vector<Buffer> &out
 
 inline void call(CallFn fn, Entry &entry) {
   std::vector<void *> args;
+  for (int64_t &size : entry.sizes)
+    args.push_back(&size);
   for (Buffer &b : entry.inputs)
     args.push_back(b.data.data());
   for (Buffer &b : entry.outputs)

@@ -2,7 +2,7 @@
 //
 //   sparse-run model.so [--entry=NAME] [--check] [--num-threads=N]
 //              [--warmup=W] [--repetitions=R] [--seed=S] [--profile] [--json]
-//              [--compare=dense.so]
+//              [--compare=dense.so] [--sizes=S0,S1,...]
 //
 // Loads a library written by sparse-compile, reads its entry points from
 // `sparsec_model_info`, feeds them seeded random inputs, optionally compares
@@ -72,6 +72,11 @@ static cl::opt<std::string> compareWith(
              "latency, tokens/s, weight bytes, coverage and measured vs "
              "Amdahl-predicted speedup side by side"),
     cl::value_desc("dense.so"), cl::cat(category));
+static cl::list<int64_t> sizeValues(
+    "sizes",
+    cl::desc("Values of the entry points' dynamic sizes (size parameters s0, "
+             "s1, ...; e.g. the sequence length), default 64 each"),
+    cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> profileOps(
     "profile",
     cl::desc("Time each op's kernels during the timed runs and print their "
@@ -126,9 +131,17 @@ int main(int argc, char **argv) {
     bool isReference = llvm::StringRef(entry.name).ends_with("__reference");
     if (entryName.empty() ? isReference : entry.name != entryName)
       continue;
+    int64_t numSizes = object->getInteger("size_params").value_or(0);
+    for (int64_t i = 0; i < numSizes; ++i)
+      entry.sizes.push_back(i < int64_t(sizeValues.size()) ? sizeValues[i]
+                                                           : 64);
+    if (llvm::any_of(entry.sizes, [](int64_t v) { return v < 1; }))
+      return fail("--sizes must be positive");
     std::string error;
-    if (!parseBuffers(object->getArray("inputs"), entry.inputs, error) ||
-        !parseBuffers(object->getArray("outputs"), entry.outputs, error))
+    if (!parseBuffers(object->getArray("inputs"), entry.sizes, entry.inputs,
+                      error) ||
+        !parseBuffers(object->getArray("outputs"), entry.sizes, entry.outputs,
+                      error))
       return fail("entry " + entry.name + ": " +
                   (error.empty() ? "corrupt signature" : error));
     selected.push_back(std::move(entry));

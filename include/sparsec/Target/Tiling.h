@@ -32,6 +32,13 @@ struct TilingInputs {
 sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
                                   sparsity::PackedType weight, int64_t m);
 
+/// A matmul with a dynamic number of rows (a dynamic sequence length) runs
+/// kernels of static M over row chunks: as many chunks of kDynamicRowChunk
+/// rows as fit, then of kDynamicRowTail rows, the last one zero-padded.
+/// Costs are estimated at kDynamicRowChunk rows.
+constexpr int64_t kDynamicRowChunk = 64;
+constexpr int64_t kDynamicRowTail = 8;
+
 } // namespace mlir::sparsec
 
 #endif // SPARSEC_TARGET_TILING_H

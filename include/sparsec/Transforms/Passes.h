@@ -15,6 +15,11 @@ namespace mlir::sparsec {
 /// the reason, for sparse-compile --report.
 constexpr StringLiteral kNotRaisedAttr = "sparsec.not_raised";
 
+/// Set by sparsity-record-signatures on an entry point with dynamic sizes:
+/// for each argument then each result, the size parameter each dimension
+/// is (-1 where static). sparsity-bind-size-params reads it.
+constexpr StringLiteral kSizeParamsAttr = "sparsec.size_params";
+
 #define GEN_PASS_DECL
 #include "sparsec/Transforms/Passes.h.inc"
 

@@ -259,13 +259,44 @@ def SparsityRecordSignatures
     : Pass<"sparsity-record-signatures", "ModuleOp"> {
   let summary = "record each entry point's tensor signature before bufferization";
   let description = [{
-    Every public function with a body is an entry point: its statically
-    shaped tensor arguments and results are recorded as JSON (name, and
-    dtype and shape of each input and output) in its `sparsec.signature`
-    attribute, which survives lowering and from which
-    `sparsity-emit-entry-points` and sparse-compile's C header describe the
-    entry point. Other argument types are errors.
+    Every public function with a body is an entry point: its ranked tensor
+    arguments and results are recorded as JSON (name, and dtype and shape of
+    each input and output) in its `sparsec.signature` attribute, which
+    survives lowering and from which `sparsity-emit-entry-points` and
+    sparse-compile's C header describe the entry point. It runs first in the
+    pipeline, on the graph as written.
+
+    Dynamic dimensions (a dynamic sequence length) are sizes the caller
+    passes: each dynamic dimension of an argument is a size parameter
+    (`size_params` in the JSON, `sparsec.size_params` on the function for
+    `sparsity-bind-size-params`). Each dynamic dimension of a result must
+    be provably equal to one of them (value bounds through the graph), or
+    the caller could not allocate it: an error otherwise, as are arguments
+    that are not ranked tensors.
   }];
+}
+
+def SparsityBindSizeParams : Pass<"sparsity-bind-size-params", "ModuleOp"> {
+  let summary = "dynamic sizes of entry points become leading arguments";
+  let description = [{
+    After bufferization (results as out-parameters), an entry point whose
+    buffers have dynamic sizes (recorded by `sparsity-record-signatures` in
+    `sparsec.size_params`) gets the C signature
+
+    ```c
+    void f(int64_t s0, ..., const float *in0, ..., float *out0);
+    ```
+
+    The bare-pointer calling convention passes only statically shaped
+    memrefs, as plain pointers: each dynamically shaped argument becomes a
+    rank-0 memref (a pointer) that the body reinterprets, with the size
+    parameters, as the row-major buffer it was.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numBound", "bound", "Entry points given size parameters">,
+  ];
 }
 
 def SparsityDecomposeAggregates

@@ -19,7 +19,9 @@
 #include "sparsec/Conversion/Passes.h"
 #include "sparsec/Target/Tiling.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -40,6 +42,7 @@ namespace {
 
 constexpr StringLiteral kProfileAttr = "sparsec.profile";
 constexpr StringLiteral kTilingAttr = "sparsity.tiling";
+constexpr StringLiteral kTailTilingAttr = "sparsity.tail_tiling";
 constexpr StringLiteral kProfileBegin = "sparsec_profile_begin";
 constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
 
@@ -194,16 +197,85 @@ struct ConvertSparsityToVectorPass
           "sparsity-pack, or sparsity.assemble of storage tensors); packing "
           "run-time weights is not supported yet");
     RankedTensorType inputType = op.getInput().getType();
-    if (!inputType.hasStaticShape() || inputType.getRank() != 2)
-      return op.emitOpError("only static [M, K] inputs are supported so far, "
-                            "got ")
+    if (inputType.getRank() != 2 || inputType.isDynamicDim(1))
+      return op.emitOpError("only [M, K] inputs with a static K are "
+                            "supported so far, got ")
              << inputType;
     PackedType weight = op.getWeight().getType();
     if (!weight.getElementType().isF32())
       return op.emitOpError("only f32 kernels are generated so far");
 
+    std::optional<int64_t> rows = op.getStaticRows();
+    FailureOr<Kernel> main = getKernel(
+        op, rows.value_or(kDynamicRowChunk),
+        op->getAttrOfType<TilingAttr>(kTilingAttr));
+    if (failed(main))
+      return failure();
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto toBuffer = [&](Value tensor) -> Value {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      return bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          tensor, /*read_only=*/true);
+    };
+    auto profileHook = [&](StringRef name) {
+      if (profileId < 0)
+        return;
+      Value id = arith::ConstantIntOp::create(b, loc, profileId, 64);
+      func::CallOp::create(b, loc, getProfileHook(name), ValueRange{id});
+    };
+
+    Value input = toBuffer(op.getInput());
+    SmallVector<Value> weightArgs;
+    for (Value storage : assemble.getStorage())
+      weightArgs.push_back(toBuffer(storage));
+    if (op.getBias())
+      weightArgs.push_back(toBuffer(op.getBias()));
+    profileHook(kProfileBegin);
+    Value out;
+    if (rows) {
+      // Freed by bufferization's deallocation, or turned into the caller's
+      // out-parameter.
+      out = memref::AllocOp::create(
+          b, loc, MemRefType::get({*rows, main->spec.n}, weight.getElementType()),
+          b.getI64IntegerAttr(64));
+      callKernel(b, loc, *main, input, weightArgs, out);
+    } else {
+      FailureOr<Kernel> tail = getKernel(
+          op, kDynamicRowTail, op->getAttrOfType<TilingAttr>(kTailTilingAttr));
+      if (failed(tail))
+        return failure();
+      Value m = memref::DimOp::create(b, loc, input, 0);
+      out = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic, main->spec.n},
+                                  weight.getElementType()),
+          ValueRange{m}, b.getI64IntegerAttr(64));
+      callOverRowChunks(b, loc, *main, *tail, input, weightArgs, out, m);
+    }
+    profileHook(kProfileEnd);
+    Value result =
+        bufferization::ToTensorOp::create(b, loc, op.getResult().getType(), out,
+                                          b.getUnitAttr(), b.getUnitAttr());
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+
+  /// A generated kernel and the configuration it was made for.
+  struct Kernel {
     MatmulKernelSpec spec;
-    spec.m = inputType.getDimSize(0);
+    func::FuncOp func;
+  };
+
+  /// The kernel of `op` for `m` rows with `tiling` (chosen here when the
+  /// op carries none).
+  FailureOr<Kernel> getKernel(MatmulOp op, int64_t m, TilingAttr tiling) {
+    auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
+    PackedType weight = op.getWeight().getType();
+    MatmulKernelSpec spec;
+    spec.m = m;
     spec.k = weight.getReductionSize();
     spec.n = weight.getOutputSize();
     spec.weight = weight;
@@ -214,7 +286,7 @@ struct ConvertSparsityToVectorPass
     }
     spec.hasBias = bool(op.getBias());
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
-    spec.tiling = op->getAttrOfType<TilingAttr>(kTilingAttr);
+    spec.tiling = tiling;
     if (!spec.tiling) {
       TilingInputs inputs;
       inputs.vectorBits = vectorBits;
@@ -235,65 +307,92 @@ struct ConvertSparsityToVectorPass
                                       : "vectorized over columns")
              << " (tiling " << spec.tiling << ")";
     spec.name = kernelName(spec);
-
     FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
     if (failed(kernel))
       return failure();
+    // Threads pay only for enough work: waking workers and splitting costs
+    // microseconds, a small GEMV takes about as long.
+    if (spec.m * storedValues(assemble) >= kParallelWork)
+      (*kernel)->setAttr("sparsec.parallel", UnitAttr::get(&getContext()));
+    return Kernel{spec, *kernel};
+  }
 
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    auto toBuffer = [&](Value tensor) -> Value {
-      auto type = cast<RankedTensorType>(tensor.getType());
-      return bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-          tensor, /*read_only=*/true);
-    };
-
-    auto profileHook = [&](StringRef name) {
-      if (profileId < 0)
-        return;
-      Value id = arith::ConstantIntOp::create(b, loc, profileId, 64);
-      func::CallOp::create(b, loc, getProfileHook(name), ValueRange{id});
-    };
-
-    Value input = toBuffer(op.getInput());
-    profileHook(kProfileBegin);
-    if (spec.transposedInput) {
-      Value transposed = getScratch(b, loc, spec);
-      func::FuncOp transpose = getOrBuildTranspose(spec);
-      func::CallOp::create(b, loc, transpose, ValueRange{input, transposed});
+  /// kernel(input [M, K], weight..., out [M, N]) over all its tiles, with
+  /// the input transposed first for kernels vectorized over tokens.
+  void callKernel(OpBuilder &b, Location loc, const Kernel &kernel,
+                  Value input, ValueRange weightArgs, Value out) {
+    if (kernel.spec.transposedInput) {
+      Value transposed = getScratch(b, loc, "__sparsec_scratch_" + kernel.spec.name,
+                                    MemRefType::get({kernel.spec.k,
+                                                     kernel.spec.transposedStride()},
+                                                    kernel.spec.weight.getElementType()));
+      func::CallOp::create(b, loc, getOrBuildTranspose(kernel.spec),
+                           ValueRange{input, transposed});
       input = transposed;
     }
     SmallVector<Value> args = {input};
-    for (Value storage : assemble.getStorage())
-      args.push_back(toBuffer(storage));
-    if (op.getBias())
-      args.push_back(toBuffer(op.getBias()));
-    // Freed by bufferization's deallocation, or turned into the caller's
-    // out-parameter.
-    Value out = memref::AllocOp::create(
-        b, loc, MemRefType::get({spec.m, spec.n}, weight.getElementType()),
-        b.getI64IntegerAttr(64));
+    args.append(weightArgs.begin(), weightArgs.end());
     args.push_back(out);
     int64_t tiles =
-        cast<IntegerAttr>((*kernel)->getAttr("sparsec.tiles")).getInt();
+        cast<IntegerAttr>(kernel.func->getAttr("sparsec.tiles")).getInt();
     args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
-    func::CallOp::create(b, loc, *kernel, args);
-    profileHook(kProfileEnd);
-    // Threads pay only for enough work: waking workers and splitting costs
-    // microseconds, a small GEMV takes about as long.
-    int64_t fmas = spec.m * storedValues(assemble);
-    if (fmas >= kParallelWork)
-      (*kernel)->setAttr("sparsec.parallel", b.getUnitAttr());
-    Value result =
-        bufferization::ToTensorOp::create(b, loc, op.getResult().getType(), out,
-                                          b.getUnitAttr(), b.getUnitAttr());
-    op.replaceAllUsesWith(result);
-    op.erase();
-    return success();
+    func::CallOp::create(b, loc, kernel.func, args);
   }
 
+  /// out[m, N] = input[m, K] x weight for a run-time m: `main` over chunks
+  /// of its M rows, then `tail` over chunks of its M rows, the last one
+  /// zero-padded. Each chunk is copied into a static buffer and back (the
+  /// kernels take whole static matrices); the copies are O(M (K + N)), the
+  /// kernel O(M K N).
+  void callOverRowChunks(OpBuilder &b, Location loc, const Kernel &main,
+                         const Kernel &tail, Value input, ValueRange weightArgs,
+                         Value out, Value m) {
+    Type element = main.spec.weight.getElementType();
+    int64_t k = main.spec.k, n = main.spec.n;
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    auto chunks = [&](const Kernel &kernel, Value begin, Value end,
+                      bool mayBePartial) {
+      int64_t rows = kernel.spec.m;
+      Value step = arith::ConstantIndexOp::create(b, loc, rows);
+      Value chunkIn = getScratch(b, loc, "__sparsec_rows_in_" + kernel.spec.name,
+                                 MemRefType::get({rows, k}, element));
+      Value chunkOut = getScratch(b, loc, "__sparsec_rows_out_" + kernel.spec.name,
+                                  MemRefType::get({rows, n}, element));
+      auto loop = scf::ForOp::create(b, loc, begin, end, step);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value row = loop.getInductionVar();
+      // The rows left, at most a chunk: fewer only in the padded last one.
+      Value left = arith::SubIOp::create(b, loc, m, row);
+      Value count = arith::MinSIOp::create(b, loc, left, step);
+      auto rowsOf = [&](Value buffer, Value first, int64_t width) {
+        return memref::SubViewOp::create(
+            b, loc, buffer, ArrayRef<OpFoldResult>{first, b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{count, b.getIndexAttr(width)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+      };
+      if (mayBePartial) {
+        Value isPartial = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::slt, count, step);
+        auto padded = scf::IfOp::create(b, loc, isPartial, /*withElse=*/false);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(&padded.getThenRegion().front());
+        Value zeroValue =
+            arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+        linalg::FillOp::create(b, loc, zeroValue, chunkIn);
+      }
+      memref::CopyOp::create(b, loc, rowsOf(input, row, k), rowsOf(chunkIn, zero, k));
+      callKernel(b, loc, kernel, chunkIn, weightArgs, chunkOut);
+      memref::CopyOp::create(b, loc, rowsOf(chunkOut, zero, n), rowsOf(out, row, n));
+    };
+    // [0, whole) in main chunks, [whole, m) in tail chunks.
+    Value mainRows = arith::ConstantIndexOp::create(b, loc, main.spec.m);
+    Value whole = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, m, mainRows), mainRows);
+    chunks(main, zero, whole, /*mayBePartial=*/false);
+    chunks(tail, whole, m, /*mayBePartial=*/true);
+  }
   FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op,
                                            MatmulKernelSpec &spec) {
     ModuleOp module = getOperation();
@@ -327,15 +426,12 @@ struct ConvertSparsityToVectorPass
     return kernel;
   }
 
-  /// The transposed activation lives in a static buffer per kernel: no
-  /// allocation (and no fresh pages) on every call. Entry points are
-  /// therefore not reentrant.
-  Value getScratch(OpBuilder &b, Location loc, const MatmulKernelSpec &spec) {
+  /// Kernel scratch (a transposed activation, a chunk of rows) lives in a
+  /// static buffer per kernel: no allocation (and no fresh pages) on every
+  /// call. Entry points are therefore not reentrant.
+  Value getScratch(OpBuilder &b, Location loc, StringRef name,
+                   MemRefType type) {
     ModuleOp module = getOperation();
-    std::string name = "__sparsec_scratch_" + spec.name;
-    auto type =
-        MemRefType::get({spec.k, spec.transposedStride()},
-                        spec.weight.getElementType());
     if (!module.lookupSymbol(name)) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(module.getBody());
