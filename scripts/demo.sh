@@ -1,34 +1,46 @@
 #!/usr/bin/env bash
-# The main job, for now: set up and build sparsec, show the sparsity dialect
-# through sparse-opt, then compile one 128 x 768 x 768 matmul (+ bias, GELU)
-# per weight pattern into one library, check each against its dense
-# reference and time them side by side.
+# The main job: compile a model ahead of time dense and sparse, run both on
+# the same inputs and print what sparsity bought.
+#
+# The model is examples/gen_model.py's transformer encoder block (d = 768,
+# 12 heads, FFN 3072, sequence 128) with random weights magnitude-pruned to
+# 2:4 (random, not trained: it measures the compiler, not accuracy). Set
+# DEMO_MODEL=mlp for the decoder-style MLP stack, DEMO_PATTERN (nm2:4,
+# block16x16, ...) and DEMO_DENSITY for other prunings, DEMO_THREADS for
+# threads.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SPARSEC_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh" >/dev/null
 
-example=$root/examples/sparse-mlp-block.mlir
-echo "== sparse-opt $(basename "$example") --canonicalize (the dialect; folds the re-pack)"
-"$build/bin/sparse-opt" "$example" --canonicalize | grep -E "sparsity\.(matmul|pack|attention|route|expert_matmul|combine)" | cut -c1-110
-
+model=${DEMO_MODEL:-encoder}
+pattern=${DEMO_PATTERN:-nm2:4}
+density=${DEMO_DENSITY:-0.25}
+threads=${DEMO_THREADS:-1}
 demo=$build/demo
 mkdir -p "$demo"
-model=$demo/matmuls.mlir
-: >"$model"
-for spec in "dense 1 dense" "nm2:4 1 nm2_4" "block16x16 0.1 block_10pct" \
-            "csr 0.1 csr_10pct"; do
-  read -r pattern density name <<<"$spec"
-  python3 "$root/scripts/gen_matmul.py" --pattern="$pattern" --density="$density" \
-    --ms=128 --shapes=768x768 --name="$name" --epilogues=gelu --bias=always >>"$model"
-done
+name=$model-${pattern//:/_}
+source=$demo/$name.mlir
+
+echo "== examples/gen_model.py --model=$model --pattern=$pattern"
+/usr/bin/python3 "$root/examples/gen_model.py" --model="$model" \
+  --pattern="$pattern" --density="$density" -o "$source"
+echo "$source ($(du -h "$source" | cut -f1), weights as dense_resource blobs)"
+
 echo
-echo "== sparse-compile: 128x768 activations times 768x768 weights, + bias, GELU"
-time "$build/bin/sparse-compile" "$model" -o "$demo/matmuls.so" --with-reference
+echo "== sparse-compile --sparsity=off (the dense build)"
+"$build/bin/sparse-compile" "$source" -o "$demo/$name-dense.so" \
+  --sparsity=off --progress=false
+echo "$demo/$name-dense.so"
+
 echo
-echo "== sparse-run --check (every entry against its dense reference), 1 thread"
-"$build/bin/sparse-run" "$demo/matmuls.so" --check --repetitions=50
+echo "== sparse-compile (detect, raise, legalize, sparse kernels): what runs sparse, and why"
+"$build/bin/sparse-compile" "$source" -o "$demo/$name.so" \
+  --report="$demo/$name-report.json" --progress=false
+echo "$demo/$name.so, header $demo/$name.h, report $demo/$name-report.json"
+
 echo
-echo "== 2 threads"
-"$build/bin/sparse-run" "$demo/matmuls.so" --repetitions=50 --num-threads=2
+echo "== sparse-run $name.so --compare=$name-dense.so ($threads thread(s))"
+"$build/bin/sparse-run" "$demo/$name.so" --compare="$demo/$name-dense.so" \
+  --num-threads="$threads" --repetitions=50

@@ -14,6 +14,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <tuple>
+
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::sparsity;
@@ -147,24 +149,40 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
             << "\n";
   out->keep();
 
-  llvm::outs() << llvm::formatv("{0,-24} {1,-9} {2,-15} {3,-13} {4,-13} "
+  llvm::outs() << llvm::formatv("{0,-24} {1,-12} {2,-15} {3,-13} {4,-13} "
                                 "{5,-9} {6,7} {7,10} {8,10} {9,6}  {10}\n",
                                 "op", "at", "MxKxN", "declared", "chosen",
                                 "outcome", "density", "dense us", "chosen us",
                                 "share", "reason");
-  for (const Row &row : rows) {
+  // Ops of one source op with one decision (attention heads, per-batch
+  // matmuls) print as one line: "at" counts them, times add up.
+  auto sameLine = [](const Row &a, const Row &b) {
+    return std::tie(a.function, a.location, a.shape, a.declared, a.chosen,
+                    a.outcome, a.reason, a.density) ==
+           std::tie(b.function, b.location, b.shape, b.declared, b.chosen,
+                    b.outcome, b.reason, b.density);
+  };
+  for (size_t first = 0, next; first < rows.size(); first = next) {
+    const Row &row = rows[first];
+    double denseSeconds = 0, chosenSeconds = 0;
+    for (next = first; next < rows.size() && sameLine(row, rows[next]); ++next) {
+      denseSeconds += rows[next].denseSeconds;
+      chosenSeconds += rows[next].chosenSeconds;
+    }
+    std::string at = row.location;
+    if (next - first > 1)
+      at += " x" + std::to_string(next - first);
     bool estimated = row.outcome != "linalg";
     auto number = [&](double value, const char *format) {
       return estimated ? llvm::formatv(format, value).str() : std::string("-");
     };
     llvm::outs() << llvm::formatv(
-        "{0,-24} {1,-9} {2,-15} {3,-13} {4,-13} {5,-9} {6,7} {7,10} {8,10} "
+        "{0,-24} {1,-12} {2,-15} {3,-13} {4,-13} {5,-9} {6,7} {7,10} {8,10} "
         "{9,6}  {10}\n",
-        row.function, row.location, row.shape, row.declared, row.chosen,
-        row.outcome, number(row.density, "{0:f2}"),
-        number(row.denseSeconds * 1e6, "{0:f2}"),
-        number(row.chosenSeconds * 1e6, "{0:f2}"),
-        number(totalChosen > 0 ? 100 * row.chosenSeconds / totalChosen : 0.0,
+        row.function, at, row.shape, row.declared, row.chosen, row.outcome,
+        number(row.density, "{0:f2}"), number(denseSeconds * 1e6, "{0:f2}"),
+        number(chosenSeconds * 1e6, "{0:f2}"),
+        number(totalChosen > 0 ? 100 * chosenSeconds / totalChosen : 0.0,
                "{0:f1}%"),
         row.reason);
   }

@@ -85,18 +85,33 @@ void EntryProfile::print(llvm::raw_ostream &os, llvm::StringRef entry,
     return secondsPerRun > 0 ? 100 * seconds / secondsPerRun : 0.0;
   };
   os << "profile of " << entry << " (" << runs << " runs, per run):\n";
-  os << llvm::format("  %-24s %-9s %-15s %-13s %6s %10s %7s\n", "op", "at",
+  os << llvm::format("  %-24s %-12s %-15s %-13s %6s %10s %7s\n", "op", "at",
                      "MxKxN", "kernel", "calls", "us", "share");
   double inKernels = 0;
-  for (const Op &op : ops) {
-    inKernels += op.seconds;
-    os << llvm::format("  %-24s %-9s %-15s %-13s %6.0f %10.2f %6.1f%%\n",
-                       op.op->function.c_str(), op.op->location.c_str(),
-                       op.op->shape.c_str(), op.op->kernel.c_str(), op.calls,
-                       op.seconds * 1e6, share(op.seconds));
+  // Consecutive ops of one source op (attention heads) print as one line.
+  auto sameLine = [](const Op &a, const Op &b) {
+    return a.op->function == b.op->function &&
+           a.op->location == b.op->location && a.op->shape == b.op->shape &&
+           a.op->kernel == b.op->kernel;
+  };
+  for (size_t first = 0, next; first < ops.size(); first = next) {
+    double calls = 0, seconds = 0;
+    for (next = first; next < ops.size() && sameLine(ops[first], ops[next]);
+         ++next) {
+      calls += ops[next].calls;
+      seconds += ops[next].seconds;
+    }
+    inKernels += seconds;
+    const ProfiledOp &op = *ops[first].op;
+    std::string at = op.location;
+    if (next - first > 1)
+      at += " x" + std::to_string(next - first);
+    os << llvm::format("  %-24s %-12s %-15s %-13s %6.0f %10.2f %6.1f%%\n",
+                       op.function.c_str(), at.c_str(), op.shape.c_str(),
+                       op.kernel.c_str(), calls, seconds * 1e6, share(seconds));
   }
   double outside = std::max(0.0, secondsPerRun - inKernels);
-  os << llvm::format("  %-24s %-9s %-15s %-13s %6s %10.2f %6.1f%%\n",
+  os << llvm::format("  %-24s %-12s %-15s %-13s %6s %10.2f %6.1f%%\n",
                      "(outside matmul kernels)", "", "", "", "",
                      outside * 1e6, share(outside));
   os << llvm::format("  measured sparse-kernel coverage %.1f%% of the run "
