@@ -123,6 +123,7 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
        }});
   stages.push_back({"bufferize", [](OpPassManager &pm) {
                       pm.addPass(createSparsityDecomposeAggregates());
+                      pm.addPass(createSparsityCheckLowerable());
                       bufferization::OneShotBufferizePassOptions bufferize;
                       bufferize.bufferizeFunctionBoundaries = true;
                       bufferize.functionBoundaryTypeConversion =

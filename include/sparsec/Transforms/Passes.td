@@ -299,6 +299,17 @@ def SparsityBindSizeParams : Pass<"sparsity-bind-size-params", "ModuleOp"> {
   ];
 }
 
+def SparsityCheckLowerable : Pass<"sparsity-check-lowerable", "ModuleOp"> {
+  let summary = "name the ops on tensors the pipeline cannot lower";
+  let description = [{
+    Runs before bufferization. Every op with tensor operands or results must
+    bufferize (implement `BufferizableOpInterface`); otherwise one-shot
+    bufferization would stop with "op was not bufferized". This pass reports
+    each such op by name and location (`tensor.gather`, `tensor.scatter`,
+    ops of dialects sparsec does not lower), all at once, and fails.
+  }];
+}
+
 def SparsityDecomposeAggregates
     : Pass<"sparsity-decompose-aggregates", "ModuleOp"> {
   let summary = "decompose aggregated linalg ops (softmax) into generics";
