@@ -40,6 +40,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/IR/Builders.h"
@@ -79,6 +80,7 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
       {"raise", [=, detect = std::string(options.detectOptions),
                  prune = std::string(options.pruneOptions)](
                     OpPassManager &pm) {
+         pm.addPass(createSparsityImportTosa());
          // The entry points' signatures, on the graph as written.
          pm.addPass(createSparsityRecordSignatures());
          pm.addPass(createSparsityNormalizeMatmuls());
@@ -213,7 +215,7 @@ void mlir::sparsec::registerSparsecPipelines() {
 void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
   registry.insert<sparsity::SparsityDialect, arith::ArithDialect,
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, tosa::TosaDialect>();
   // What bufferization and buffer deallocation need of the ops they meet.
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);

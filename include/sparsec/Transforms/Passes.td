@@ -100,6 +100,21 @@ def SparsityPrune : Pass<"sparsity-prune", "ModuleOp"> {
   ];
 }
 
+def SparsityImportTosa : Pass<"sparsity-import-tosa", "ModuleOp"> {
+  let summary = "lower TOSA input to linalg through the upstream pipelines";
+  let description = [{
+    When the module has TOSA ops (a model exported as TOSA), runs upstream's
+    `tosa-to-linalg-pipeline`, then `tosa-to-tensor` and `tosa-to-arith`, so
+    the rest of the pipeline sees linalg, tensor and arith (`tosa.matmul`
+    becomes `linalg.batch_matmul`, `tosa.const` an `arith.constant`). A
+    module without TOSA ops is left untouched. A TOSA op the upstream
+    lowering leaves is an error naming it.
+  }];
+  let statistics = [
+    Statistic<"numImported", "imported", "Modules lowered from TOSA">,
+  ];
+}
+
 def SparsityNormalizeMatmuls : Pass<"sparsity-normalize-matmuls", "ModuleOp"> {
   let summary = "Contractions on constant weights become 2-D linalg.matmuls";
   let description = [{
