@@ -67,6 +67,16 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
 void _mlir_memref_to_llvm_free(void *pointer);
 void sparsec_release_cached_memory(void);
 
+/* Weights in a file beside the library (sparse-compile --separate-weights):
+ * the library's constructor opens `name` in its own directory and reads
+ * each weight; sparsec_weights_error() is NULL when all were read, else
+ * what went wrong (the entry points must not be called then). */
+void *sparsec_weights_open(const void *anchor, const char *name);
+void sparsec_weights_read(void *file, void *destination, int64_t offset,
+                          int64_t bytes);
+void sparsec_weights_close(void *file);
+const char *sparsec_weights_error(void);
+
 /* An MLIR unranked memref: the rank, and a ranked descriptor {allocated,
  * aligned, offset, sizes[rank], strides[rank]} (pointers and int64_t). */
 typedef struct {

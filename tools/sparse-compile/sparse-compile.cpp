@@ -90,6 +90,12 @@ static cl::opt<bool> showProgress(
     cl::desc("Print each step and its time, then the compile time, on "
              "stderr (default: when stderr is a terminal)"),
     cl::cat(category));
+static cl::opt<bool> separateWeights(
+    "separate-weights",
+    cl::desc("Write the model's constant data (packed weights, biases) to "
+             "<output>.weights beside the output instead of into it; the "
+             "library reads the file from its own directory when loaded"),
+    cl::cat(category));
 static cl::opt<bool>
     withReference("with-reference",
                   cl::desc("Also compile each entry point's dense reference "
@@ -267,6 +273,17 @@ int main(int argc, char **argv) {
     if (stage.name == "tile" && !reportPath.empty() &&
         failed(writeReport(*module, *description, reportPath, error)))
       return fail(error);
+  }
+
+  if (separateWeights) {
+    SmallString<256> weightsPath(outputPath);
+    llvm::sys::path::replace_extension(weightsPath, "weights");
+    PassManager pm(&context);
+    SparsitySeparateWeightsOptions options;
+    options.path = weightsPath.str().str();
+    pm.addPass(createSparsitySeparateWeights(options));
+    if (failed(pm.run(*module)))
+      return 1;
   }
 
   if (kind == "mlir") {

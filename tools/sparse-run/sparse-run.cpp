@@ -103,6 +103,12 @@ int main(int argc, char **argv) {
   void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library)
     return fail(llvm::Twine("cannot load ") + libraryPath + ": " + dlerror());
+  // A library built with --separate-weights read its weights file when
+  // loaded: running without them would compute garbage.
+  if (auto weightsError = reinterpret_cast<const char *(*)()>(
+          dlsym(library, "sparsec_weights_error")))
+    if (const char *message = weightsError())
+      return fail(libraryPath + ": " + message);
   auto *info = static_cast<const char *>(dlsym(library, "sparsec_model_info"));
   if (!info)
     return fail(libraryPath +

@@ -325,6 +325,32 @@ def SparsityCheckLowerable : Pass<"sparsity-check-lowerable", "ModuleOp"> {
   }];
 }
 
+def SparsitySeparateWeights : Pass<"sparsity-separate-weights", "ModuleOp"> {
+  let summary = "move the constant data of a model into a file beside it";
+  let description = [{
+    For `sparse-compile --separate-weights`, on the LLVM dialect: every
+    constant global of at least `min-bytes` bytes (packed weights, biases)
+    is written to the file `path` (64-byte aligned, in order) and becomes a
+    zero-initialized global, which takes no space in the library. A
+    constructor added to the module reads the file, looked up by its name in
+    the directory of the loaded library, into those globals at load time
+    (`sparsec_weights_open/read/close` in the runtime); a missing or short
+    file is reported by `sparsec_weights_error()`, never a crash.
+  }];
+  let options = [
+    Option<"path", "path", "std::string", /*default=*/"\"\"",
+           "The weights file to write (the library looks for its name in "
+           "its own directory)">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"1024",
+           "Constants smaller than this stay in the binary">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+  let statistics = [
+    Statistic<"numMoved", "moved", "Constant globals moved to the file">,
+    Statistic<"bytesMoved", "bytes", "Bytes written to the file">,
+  ];
+}
+
 def SparsityDecomposeAggregates
     : Pass<"sparsity-decompose-aggregates", "ModuleOp"> {
   let summary = "decompose aggregated linalg ops (softmax) into generics";
