@@ -132,8 +132,7 @@ struct SparsityNormalizeMatmulsPass
         contractions.push_back(*c);
     });
     for (Contraction &c : contractions)
-      if (failed(normalize(c)))
-        return signalPassFailure();
+      normalize(c);
   }
 
   /// A 2-D matmul of `input` [rows, K] by `weight` into a zero-filled
@@ -156,7 +155,7 @@ struct SparsityNormalizeMatmulsPass
         .getResult(0);
   }
 
-  LogicalResult normalize(Contraction &c) {
+  void normalize(Contraction &c) {
     Operation *op = c.op;
     Location loc = op->getLoc();
     OpBuilder b(op);
@@ -178,7 +177,7 @@ struct SparsityNormalizeMatmulsPass
     } else {
       FailureOr<Value> split = perBatch(b, c, outType);
       if (failed(split))
-        return success(); // left to the upstream lowering
+        return; // left to the upstream lowering, with a remark
       result = *split;
     }
     // The contraction accumulated into its init: keep that sum.
@@ -199,10 +198,10 @@ struct SparsityNormalizeMatmulsPass
       producer = next;
     }
     ++numNormalized;
-    return success();
   }
 
-  /// One matmul per batch entry, each with its own constant weight slice.
+  /// One matmul per batch entry, each with its own weight slice; failure
+  /// (with a remark) leaves the contraction as it is.
   FailureOr<Value> perBatch(OpBuilder &b, Contraction &c,
                             RankedTensorType outType) {
     Location loc = c.op->getLoc();
@@ -220,10 +219,12 @@ struct SparsityNormalizeMatmulsPass
     auto constant = c.weight.getDefiningOp<arith::ConstantOp>();
     if (constant && weightType.hasStaticShape()) {
       values = readWeightValues(constant.getValue());
-      if (!values)
-        return c.op->emitError("sparsity-normalize-matmuls: cannot read the "
-                               "weight's values (f32 dense<...> or "
-                               "dense_resource<...> expected)");
+      if (!values) {
+        c.op->emitRemark("sparsity-normalize-matmuls: left as it is: the "
+                         "weight's values cannot be read (f32 dense<...> "
+                         "or dense_resource<...> expected)");
+        return failure();
+      }
     }
     int64_t batch = outType.getDimSize(0);
     SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(b, loc, c.init);
