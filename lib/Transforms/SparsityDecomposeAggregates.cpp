@@ -1,7 +1,8 @@
-//===- SparsityDecomposeAggregates.cpp - softmax and friends to generics --===//
+//===- SparsityDecomposeAggregates.cpp - ops without a lowering, rewritten ===//
 
 #include "sparsec/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,6 +37,38 @@ struct SparsityDecomposeAggregatesPass
       rewriter.replaceOp(op, *results);
       ++numDecomposed;
     }
+
+    // An expand_shape that splits one dynamic size into several becomes a
+    // reshape by a shape tensor: the memref form of the former crashes
+    // upstream's expand-strided-metadata (LLVM 22).
+    SmallVector<tensor::ExpandShapeOp> expands;
+    getOperation().walk([&](tensor::ExpandShapeOp op) {
+      if (splitsDynamicSize(op))
+        expands.push_back(op);
+    });
+    for (tensor::ExpandShapeOp op : expands) {
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      SmallVector<Value> sizes = llvm::map_to_vector(
+          op.getMixedOutputShape(), [&](OpFoldResult size) {
+            return getValueOrCreateConstantIndexOp(rewriter, loc, size);
+          });
+      Value shape = tensor::FromElementsOp::create(rewriter, loc, sizes);
+      rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(
+          op, op.getResultType(), op.getSrc(), shape);
+      ++numReshaped;
+    }
+  }
+
+  /// Whether a group of `op` has more than one dynamic size.
+  static bool splitsDynamicSize(tensor::ExpandShapeOp op) {
+    ArrayRef<int64_t> shape = op.getResultType().getShape();
+    return llvm::any_of(op.getReassociationIndices(),
+                        [&](const ReassociationIndices &group) {
+                          return llvm::count_if(group, [&](int64_t d) {
+                                   return ShapedType::isDynamic(shape[d]);
+                                 }) > 1;
+                        });
   }
 };
 

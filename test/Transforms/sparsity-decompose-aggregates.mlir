@@ -20,3 +20,16 @@ func.func @softmax(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
   %y = linalg.softmax dimension(1) ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// An expand_shape that splits one dynamic size into two becomes a reshape
+// by a shape tensor; one that keeps a static size in the group stays.
+// (Private: sparse-compile above takes index arguments only there.)
+// CHECK-LABEL: func.func private @split_dynamic
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %arg1, %arg2, %{{.*}} : tensor<3xindex>
+// CHECK: tensor.reshape %arg0(%[[SHAPE]]) : (tensor<?x20xf32>, tensor<3xindex>) -> tensor<?x?x20xf32>
+// CHECK: tensor.expand_shape %arg0 {{\[}}[0, 1], [2]] output_shape [%arg1, 4, 20]
+func.func private @split_dynamic(%x: tensor<?x20xf32>, %b: index, %s: index) -> (tensor<?x?x20xf32>, tensor<?x4x20xf32>) {
+  %y = tensor.expand_shape %x [[0, 1], [2]] output_shape [%b, %s, 20] : tensor<?x20xf32> into tensor<?x?x20xf32>
+  %z = tensor.expand_shape %x [[0, 1], [2]] output_shape [%b, 4, 20] : tensor<?x20xf32> into tensor<?x4x20xf32>
+  return %y, %z : tensor<?x?x20xf32>, tensor<?x4x20xf32>
+}

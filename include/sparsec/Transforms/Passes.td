@@ -360,6 +360,11 @@ def SparsityDecomposeAggregates
     `linalg.generic` reductions and elementwise ops they stand for, which
     bufferize and lower like the rest of the graph. An op that cannot be
     decomposed is an error naming it.
+
+    A `tensor.expand_shape` that splits one dynamic size into several (a
+    flattened `[B*S, D]` back to a dynamic `[B, S, D]`) becomes a
+    `tensor.reshape` by a shape tensor: the memref form of the former
+    crashes upstream's `expand-strided-metadata` in LLVM 22.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::arith::ArithDialect",
@@ -367,6 +372,8 @@ def SparsityDecomposeAggregates
                            "mlir::tensor::TensorDialect"];
   let statistics = [
     Statistic<"numDecomposed", "decomposed", "Aggregated ops decomposed">,
+    Statistic<"numReshaped", "reshaped",
+              "expand_shapes of several dynamic sizes made reshapes">,
   ];
 }
 
