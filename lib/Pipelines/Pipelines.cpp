@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/ValueBoundsOpInterfaceImpl.h"
@@ -81,6 +82,11 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                  prune = std::string(options.pruneOptions)](
                     OpPassManager &pm) {
          pm.addPass(createSparsityImportTosa());
+         // One function per entry point: private helpers (which the
+         // bare-pointer ABI could not take dynamic shapes through) are
+         // inlined, and dropped when unused.
+         pm.addPass(createInlinerPass());
+         pm.addPass(createSymbolDCEPass());
          // The entry points' signatures, on the graph as written.
          pm.addPass(createSparsityRecordSignatures());
          pm.addPass(createSparsityNormalizeMatmuls());
@@ -216,6 +222,7 @@ void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
   registry.insert<sparsity::SparsityDialect, arith::ArithDialect,
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
                   tensor::TensorDialect, tosa::TosaDialect>();
+  func::registerInlinerExtension(registry);
   // What bufferization and buffer deallocation need of the ops they meet.
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
