@@ -87,6 +87,9 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
          // inlined, and dropped when unused.
          pm.addPass(createInlinerPass());
          pm.addPass(createSymbolDCEPass());
+         // Elementwise arith/math on whole tensors, as some exporters write
+         // them, become linalg.generic (which bufferizes).
+         pm.addPass(createConvertElementwiseToLinalgPass());
          // The entry points' signatures, on the graph as written.
          pm.addPass(createSparsityRecordSignatures());
          pm.addPass(createSparsityNormalizeMatmuls());

@@ -41,9 +41,9 @@ struct SparsityCheckLowerablePass
         return;
       op->emitError("sparse-compile cannot lower '")
           << op->getName()
-          << "': it has no bufferization (sparsec lowers linalg, tensor "
-             "ops other than gather/scatter, arith, math, scf and the "
-             "sparsity dialect)";
+          << "': it has no bufferization (sparsec lowers linalg, most "
+             "tensor ops, scf, the sparsity dialect, and arith and math on "
+             "scalars or elementwise on tensors)";
       failed = true;
     });
     if (failed)

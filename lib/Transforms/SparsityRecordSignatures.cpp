@@ -113,6 +113,10 @@ struct SparsityRecordSignaturesPass
     llvm::raw_string_ostream(text) << llvm::json::Value(std::move(signature));
     Builder b(&getContext());
     func->setAttr("sparsec.signature", b.getStringAttr(text));
+    // The caller's inputs are read only: bufferization copies before
+    // writing where the graph would update an argument in place.
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.setArgAttr(i, "bufferization.writable", b.getBoolAttr(false));
     if (!sizeParams.empty()) {
       SmallVector<Attribute> perArgument;
       for (ArrayRef<int64_t> dims : params)

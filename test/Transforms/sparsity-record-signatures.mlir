@@ -1,8 +1,9 @@
 // RUN: sparse-opt %s -sparsity-record-signatures -split-input-file -verify-diagnostics | FileCheck %s
 
 // Public functions with bodies are entry points; private ones and
-// declarations are not.
+// declarations are not. Entry points never write their arguments.
 // CHECK-LABEL: func.func @model
+// CHECK-SAME: (%arg0: tensor<4x8xf32> {bufferization.writable = false}, %arg1: tensor<8xf32> {bufferization.writable = false})
 // CHECK-SAME: sparsec.signature = "{\22inputs\22:[{\22dtype\22:\22f32\22,\22shape\22:[4,8]},{\22dtype\22:\22f32\22,\22shape\22:[8]}],\22name\22:\22model\22,\22outputs\22:[{\22dtype\22:\22f32\22,\22shape\22:[4,8]}]}"
 // CHECK-LABEL: func.func private @helper
 // CHECK-NOT: sparsec.signature

@@ -279,7 +279,10 @@ def SparsityRecordSignatures
     each input and output) in its `sparsec.signature` attribute, which
     survives lowering and from which `sparsity-emit-entry-points` and
     sparse-compile's C header describe the entry point. It runs first in the
-    pipeline, on the graph as written.
+    pipeline, on the graph as written. Arguments are marked
+    `bufferization.writable = false`: an entry point never writes its
+    caller's inputs (bufferization copies where the graph would update one
+    in place).
 
     Dynamic dimensions (a dynamic sequence length) are sizes the caller
     passes: each dynamic dimension of an argument is a size parameter
