@@ -16,6 +16,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
@@ -33,6 +34,7 @@
 #include "mlir/Dialect/Linalg/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -132,8 +134,12 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
          pm.addPass(createCSEPass());
          return success();
        }});
-  stages.push_back({"bufferize", [](OpPassManager &pm) {
+  stages.push_back({"bufferize", [=](OpPassManager &pm) {
                       pm.addPass(createSparsityDecomposeAggregates());
+                      if (failed(addConfigured(pm,
+                                               createSparsityVectorizeRows(),
+                                               withTarget(target, ""))))
+                        return failure();
                       pm.addPass(createSparsityCheckLowerable());
                       bufferization::OneShotBufferizePassOptions bufferize;
                       bufferize.bufferizeFunctionBoundaries = true;
@@ -178,6 +184,8 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                       pm.addPass(createConvertVectorToLLVMPass());
                       pm.addPass(createArithToLLVMConversionPass());
                       pm.addPass(createConvertIndexToLLVMPass());
+                      // Padding values of vector transfers.
+                      pm.addPass(createUBToLLVMConversionPass());
                       pm.addPass(createConvertControlFlowToLLVMPass());
                       ConvertFuncToLLVMPassOptions funcOptions;
                       funcOptions.useBarePtrCallConv = true;
@@ -226,6 +234,8 @@ void mlir::sparsec::registerPipelineDialects(DialectRegistry &registry) {
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
                   tensor::TensorDialect, tosa::TosaDialect>();
   func::registerInlinerExtension(registry);
+  // sparsity-vectorize-rows tiles linalg ops.
+  linalg::registerTilingInterfaceExternalModels(registry);
   // What bufferization and buffer deallocation need of the ops they meet.
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);

@@ -354,6 +354,41 @@ def SparsitySeparateWeights : Pass<"sparsity-separate-weights", "ModuleOp"> {
   ];
 }
 
+def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
+  let summary = "elementwise ops and row reductions, row by row on vectors";
+  let description = [{
+    The graph around the matmul kernels (LayerNorm, softmax, residual adds,
+    activations) is elementwise `linalg.generic`s and row reductions.
+    Lowered to loops as they are, a row reduction carries one scalar
+    accumulator that LLVM may not reorder. This pass runs each such op row
+    by row on vectors: an elementwise op is tiled to one row and vectorized
+    along it (`linalg::vectorize`); a row reduction is first split into
+    `[K / lanes, lanes]` partial sums with the lanes parallel (upstream's
+    `splitReduction`), whose one-row tiles vectorize into `K / lanes`
+    vector adds, then reduced over the lanes.
+
+    Taken are static generics on tensors (not contractions, no
+    `linalg.index`) whose loops are parallel but for at most an innermost
+    reduction, whose operands read the innermost loop contiguously or not
+    at all, with rows of at least `lanes` elements (a multiple of it for
+    reductions); others stay loops. `lanes` is the target's vector width in
+    f32 (the module's `sparsity.target`, else the `target` option). Sums
+    are reassociated, as in any vectorized reduction; dense reference
+    functions keep the sequential order.
+  }];
+  let options = [
+    Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
+           "Built-in target or a target description file">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numVectorized", "vectorized", "Ops vectorized row by row">,
+  ];
+}
+
 def SparsityDecomposeAggregates
     : Pass<"sparsity-decompose-aggregates", "ModuleOp"> {
   let summary = "decompose aggregated linalg ops (softmax) into generics";

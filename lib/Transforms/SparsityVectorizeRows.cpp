@@ -1,0 +1,172 @@
+//===- SparsityVectorizeRows.cpp - the rest of the graph, on vectors ------===//
+//
+// Outside the matmul kernels, a model is LayerNorm, softmax, residual adds
+// and activations: elementwise linalg.generics and row reductions. Lowered
+// to loops as they are, a row reduction carries one scalar accumulator
+// (LLVM may not reorder float adds) and stores it on every step. Here each
+// such op runs row by row on vectors:
+//
+//   elementwise   tiled to one row (scf.for over the outer dimensions),
+//                 vectorized along the row (linalg::vectorize)
+//   row reduction split into [K / lanes, lanes] partial sums with the lanes
+//                 parallel (upstream splitReduction), the partial op tiled
+//                 to one row and vectorized: K / lanes vector adds per row,
+//                 then a small reduction over the lanes
+//
+// Only ops whose every operand reads the innermost loop contiguously or
+// not at all (a broadcast) are taken; transposes stay loops. The sums are
+// reassociated, as in any vectorized reduction; dense reference functions
+// keep the sequential order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Sparsity/SparsityAttrs.h"
+#include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Transforms/DenseReference.h"
+#include "sparsec/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#define DEBUG_TYPE "sparsity-vectorize-rows"
+
+namespace mlir::sparsec {
+#define GEN_PASS_DEF_SPARSITYVECTORIZEROWS
+#include "sparsec/Transforms/Passes.h.inc"
+} // namespace mlir::sparsec
+
+using namespace mlir;
+using namespace mlir::sparsec;
+
+namespace {
+
+/// Whether every operand of `op` reads its innermost loop as its own last
+/// dimension (contiguous) or not at all (broadcast along the row).
+bool rowsAreContiguous(linalg::LinalgOp op) {
+  unsigned innermost = op.getNumLoops() - 1;
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    if (!map.isProjectedPermutation())
+      return false;
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (cast<AffineDimExpr>(e).getPosition() == innermost &&
+          i + 1 != map.getNumResults())
+        return false;
+  }
+  return true;
+}
+
+/// A generic worth vectorizing: static, on tensors, not a contraction (the
+/// kernels' job), no linalg.index, all loops parallel but at most an
+/// innermost reduction, and a row of at least `lanes` elements.
+bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) ||
+      !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.hasIndexSemantics() || op.getNumLoops() < 1 ||
+      linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
+    return false;
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(sizes, ShapedType::isDynamic) || sizes.back() < lanes)
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i + 1 < iterators.size(); ++i)
+    if (!linalg::isParallelIterator(iterators[i]))
+      return false;
+  return linalg::isParallelIterator(iterators.back()) ||
+         sizes.back() % lanes == 0;
+}
+
+struct SparsityVectorizeRowsPass
+    : public mlir::sparsec::impl::SparsityVectorizeRowsBase<
+          SparsityVectorizeRowsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<sparsity::TargetAttr> target =
+        getModuleTarget(module, targetName, getArgument());
+    if (failed(target))
+      return signalPassFailure();
+    int64_t lanes = std::max<int64_t>(target->getMaxVectorOpWidth() / 32, 1);
+    SmallVector<linalg::LinalgOp> ops;
+    module.walk([&](linalg::LinalgOp op) {
+      if (!isInDenseReference(op) && isRowOp(op, lanes))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      linalg::LinalgOp rowOp = op;
+      unsigned keep = 1; // innermost loops kept whole in a tile
+      if (op.getNumReductionLoops() == 1) {
+        unsigned innermost = op.getNumLoops() - 1;
+        auto control = [&](linalg::LinalgOp) {
+          linalg::SplitReductionOptions options;
+          options.ratio = lanes;
+          options.index = innermost;
+          options.innerParallel = true;
+          return options;
+        };
+        rewriter.setInsertionPoint(op);
+        FailureOr<linalg::SplitReductionResult> split =
+            linalg::splitReduction(rewriter, op, control);
+        if (failed(split))
+          continue; // no recognized combiner: stays a loop
+        rowOp = split->splitLinalgOp;
+        keep = 2; // [K / lanes, lanes]
+      }
+      if (succeeded(vectorizeByRow(rewriter, rowOp, keep)))
+        ++numVectorized;
+    }
+    // Partial sums over [K / lanes] become elementwise vector adds; exp,
+    // erf and tanh on vectors become polynomials (LLVM would call libm once
+    // per lane), as in the kernels' epilogues. Not in dense references.
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    populateMathPolynomialApproximationPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func->hasAttr(kDenseReferenceAttr) &&
+          failed(applyPatternsGreedily(func, frozen)))
+        return signalPassFailure();
+  }
+
+  /// Tiles every loop of `op` but the innermost `keep` to size 1, then
+  /// vectorizes the one-row op.
+  LogicalResult vectorizeByRow(RewriterBase &rewriter, linalg::LinalgOp op,
+                               unsigned keep) {
+    unsigned loops = op.getNumLoops();
+    SmallVector<OpFoldResult> sizes(loops, rewriter.getIndexAttr(1));
+    for (unsigned i = loops - keep; i < loops; ++i)
+      sizes[i] = rewriter.getIndexAttr(0); // not tiled
+    Operation *rowOp = op;
+    if (loops > keep) {
+      auto tileable = dyn_cast<TilingInterface>(op.getOperation());
+      if (!tileable)
+        return failure(); // linalg's tiling models are not registered
+      scf::SCFTilingOptions options;
+      options.setTileSizes(sizes);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, tileable, options);
+      if (failed(tiled) || tiled->tiledOps.size() != 1)
+        return failure();
+      rewriter.replaceOp(op, tiled->replacements);
+      rowOp = tiled->tiledOps.front();
+    }
+    rewriter.setInsertionPoint(rowOp);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, rowOp);
+    if (failed(vectorized))
+      return failure();
+    rewriter.replaceOp(rowOp, vectorized->replacements);
+    return success();
+  }
+};
+
+} // namespace

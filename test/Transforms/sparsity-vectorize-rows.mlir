@@ -1,0 +1,64 @@
+// RUN: sparse-opt %s --sparsity-vectorize-rows="target=x86-64-avx512" -split-input-file | FileCheck %s
+// RUN: sparse-opt %s --sparsity-vectorize-rows="target=x86-64-avx2" -split-input-file | FileCheck %s --check-prefix=AVX2
+
+// An elementwise op (a bias add and exp) runs row by row on a vector of the
+// whole row; exp becomes a polynomial.
+// CHECK-LABEL: func.func @rows
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c4 step %c1
+// CHECK: tensor.extract_slice %arg0[%[[ROW]], 0] [1, 32] [1, 1]
+// CHECK: vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<1x32xf32>
+// CHECK: arith.addf {{.*}} : vector<1x32xf32>
+// CHECK-NOT: math.exp
+// CHECK: math.fma {{.*}} : vector<1x32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<1x32xf32>, tensor<1x32xf32>
+// A row reduction is split into [K / 16, 16] partial sums: two vector adds
+// per row, then a reduction over the 16 lanes.
+// CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [4, 2, 16]
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x2x16xf32>, vector<1x2x16xf32>
+// CHECK-COUNT-2: arith.addf {{.*}} : vector<16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: ins({{.*}} : tensor<4x16xf32>)
+// A transpose (the row read with a stride) stays a loop nest.
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel"]} ins(%arg0 : tensor<4x32xf32>) outs(%{{.*}} : tensor<32x4xf32>)
+// With 8 lanes (AVX2), 4 partial adds per row.
+// AVX2: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [4, 4, 8]
+func.func @rows(%x: tensor<4x32xf32>, %b: tensor<32xf32>) -> (tensor<4x32xf32>, tensor<4xf32>, tensor<32x4xf32>) {
+  %e = tensor.empty() : tensor<4x32xf32>
+  %add = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x32xf32>, tensor<32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    %t = math.exp %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%er : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x32xf32>) outs(%z : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %et = tensor.empty() : tensor<32x4xf32>
+  %tr = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x32xf32>) outs(%et : tensor<32x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<32x4xf32>
+  return %add, %sum, %tr : tensor<4x32xf32>, tensor<4xf32>, tensor<32x4xf32>
+}
+
+// -----
+
+// Dense references keep their loops (and libm's exp).
+// CHECK-LABEL: func.func @model__reference
+// CHECK-NOT: vector.
+// CHECK: math.exp
+func.func @model__reference(%x: tensor<4x32xf32>) -> tensor<4x32xf32> attributes {sparsec.reference} {
+  %e = tensor.empty() : tensor<4x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.exp %a : f32
+    linalg.yield %t : f32
+  } -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
