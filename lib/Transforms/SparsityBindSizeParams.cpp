@@ -85,8 +85,7 @@ struct SparsityBindSizeParamsPass
         continue;
       }
       // Row-major sizes and strides from the size parameters.
-      ArrayRef<int64_t> dims =
-          cast<DenseI64ArrayAttr>(params[i]).asArrayRef();
+      ArrayRef<int64_t> dims = cast<DenseI64ArrayAttr>(params[i]).asArrayRef();
       SmallVector<OpFoldResult> sizes, strides(type.getRank());
       for (auto [d, size] : llvm::enumerate(type.getShape()))
         sizes.push_back(ShapedType::isDynamic(size)
@@ -120,8 +119,8 @@ struct SparsityBindSizeParamsPass
       return b.getIndexAttr(*l * *r);
     auto value = [&](OpFoldResult v) -> Value {
       if (auto attr = dyn_cast<Attribute>(v))
-        return arith::ConstantIndexOp::create(
-            b, loc, cast<IntegerAttr>(attr).getInt());
+        return arith::ConstantIndexOp::create(b, loc,
+                                              cast<IntegerAttr>(attr).getInt());
       return cast<Value>(v);
     };
     return arith::MulIOp::create(b, loc, value(lhs), value(rhs)).getResult();

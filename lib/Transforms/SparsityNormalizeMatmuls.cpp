@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sparsec/Transforms/ConstantValues.h"
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
-#include "sparsec/Transforms/ConstantValues.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -46,9 +46,9 @@ constexpr int64_t kMaxUnrolledBatch = 64;
 struct Contraction {
   linalg::LinalgOp op;
   Value input, init, weight;
-  bool batched = false;        // there is a batch loop
-  bool weightBatched = false;  // w has the batch dimension
-  bool transposed = false;     // w is stored [.., n, k]
+  bool batched = false;       // there is a batch loop
+  bool weightBatched = false; // w has the batch dimension
+  bool transposed = false;    // w is stored [.., n, k]
 };
 
 /// The loop dimensions `map` reads, in order, if it reads only dimensions.
@@ -100,8 +100,8 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
     if (withBatch && !c.batched)
       continue;
     for (bool transposed : {false, true}) {
-      SmallVector<unsigned> tail =
-          transposed ? SmallVector<unsigned>{n, k} : SmallVector<unsigned>{k, n};
+      SmallVector<unsigned> tail = transposed ? SmallVector<unsigned>{n, k}
+                                              : SmallVector<unsigned>{k, n};
       SmallVector<unsigned> want = withBatch ? expect(tail) : tail;
       if (*w == want) {
         c.weightBatched = withBatch;
@@ -169,11 +169,10 @@ struct SparsityNormalizeMatmulsPass
       auto collapsed = tensor::CollapseShapeOp::create(
           b, loc, c.input, SmallVector<ReassociationIndices>{{0, 1}, {2}});
       Value flat = matmul2D(b, loc, collapsed, c.weight, c.transposed, element);
-      SmallVector<OpFoldResult> shape =
-          tensor::getMixedSizes(b, loc, c.init);
+      SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, c.init);
       result = tensor::ExpandShapeOp::create(
-          b, loc, outType, flat,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}}, shape);
+          b, loc, outType, flat, SmallVector<ReassociationIndices>{{0, 1}, {2}},
+          shape);
     } else {
       FailureOr<Value> split = perBatch(b, c, outType);
       if (failed(split))
@@ -189,11 +188,10 @@ struct SparsityNormalizeMatmulsPass
     for (Operation *producer = c.init.getDefiningOp();
          producer && isa<linalg::FillOp, tensor::EmptyOp>(producer) &&
          producer->use_empty();) {
-      Operation *next = isa<linalg::FillOp>(producer)
-                            ? cast<linalg::FillOp>(producer)
-                                  .getOutputs()[0]
-                                  .getDefiningOp()
-                            : nullptr;
+      Operation *next =
+          isa<linalg::FillOp>(producer)
+              ? cast<linalg::FillOp>(producer).getOutputs()[0].getDefiningOp()
+              : nullptr;
       producer->erase();
       producer = next;
     }
@@ -228,14 +226,15 @@ struct SparsityNormalizeMatmulsPass
     }
     int64_t batch = outType.getDimSize(0);
     SmallVector<OpFoldResult> outSizes = tensor::getMixedSizes(b, loc, c.init);
-    Value result = tensor::EmptyOp::create(b, loc, outSizes, outType.getElementType());
+    Value result =
+        tensor::EmptyOp::create(b, loc, outSizes, outType.getElementType());
     for (int64_t i = 0; i < batch; ++i) {
       Value input = sliceOfBatch(b, loc, c.input, i);
       Value weight;
       if (values) {
         int64_t size = weightType.getDimSize(1) * weightType.getDimSize(2);
-        auto sliceType = RankedTensorType::get(weightType.getShape().drop_front(),
-                                               weightType.getElementType());
+        auto sliceType = RankedTensorType::get(
+            weightType.getShape().drop_front(), weightType.getElementType());
         weight = arith::ConstantOp::create(
             b, c.weight.getLoc(),
             DenseElementsAttr::get(sliceType,
@@ -258,7 +257,8 @@ struct SparsityNormalizeMatmulsPass
   }
 
   /// `value`[i] of a [B, R, C] tensor, as an [R, C] tensor.
-  static Value sliceOfBatch(OpBuilder &b, Location loc, Value value, int64_t i) {
+  static Value sliceOfBatch(OpBuilder &b, Location loc, Value value,
+                            int64_t i) {
     auto type = cast<RankedTensorType>(value.getType());
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
                                          b.getIndexAttr(0)};
@@ -275,8 +275,7 @@ struct SparsityNormalizeMatmulsPass
   /// result + init, elementwise (the contraction's accumulation).
   static Value addInit(OpBuilder &b, Location loc, Value result, Value init) {
     auto type = cast<RankedTensorType>(result.getType());
-    SmallVector<AffineMap> maps(
-        3, b.getMultiDimIdentityMap(type.getRank()));
+    SmallVector<AffineMap> maps(3, b.getMultiDimIdentityMap(type.getRank()));
     SmallVector<utils::IteratorType> iterators(type.getRank(),
                                                utils::IteratorType::parallel);
     return linalg::GenericOp::create(

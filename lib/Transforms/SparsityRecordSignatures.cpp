@@ -56,9 +56,9 @@ struct SparsityRecordSignaturesPass
     SmallVector<SmallVector<int64_t>> params;
     SmallVector<SizeParam> sizeParams;
     SmallVector<RankedTensorType> tensors;
-    for (auto [i, t] : llvm::enumerate(llvm::concat<Type>(
-             llvm::to_vector(type.getInputs()),
-             llvm::to_vector(type.getResults())))) {
+    for (auto [i, t] : llvm::enumerate(
+             llvm::concat<Type>(llvm::to_vector(type.getInputs()),
+                                llvm::to_vector(type.getResults())))) {
       bool isResult = i >= type.getNumInputs();
       auto tensor = dyn_cast<RankedTensorType>(t);
       if (!tensor)

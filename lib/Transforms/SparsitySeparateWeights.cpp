@@ -130,8 +130,8 @@ struct SparsitySeparateWeightsPass
     // The file's name (it sits beside the library), NUL-terminated.
     std::string name = llvm::sys::path::filename(path).str();
     name.push_back('\0');
-    auto nameType = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8),
-                                             name.size());
+    auto nameType =
+        LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), name.size());
     auto nameGlobal = LLVM::GlobalOp::create(
         b, loc, nameType, /*isConstant=*/true, LLVM::Linkage::Private,
         "__sparsec_weights_file", b.getStringAttr(name));
@@ -142,9 +142,9 @@ struct SparsitySeparateWeightsPass
     Block *entry = loader.addEntryBlock(b);
     b.setInsertionPointToStart(entry);
     Value fileName = LLVM::AddressOfOp::create(b, loc, nameGlobal);
-    Value handle = LLVM::CallOp::create(b, loc, open,
-                                        ValueRange{fileName, fileName})
-                       .getResult();
+    Value handle =
+        LLVM::CallOp::create(b, loc, open, ValueRange{fileName, fileName})
+            .getResult();
     for (unsigned i = 0; i < count; ++i) {
       auto [global, offset, bytes] = moved(i);
       Value destination = LLVM::AddressOfOp::create(b, loc, global);
