@@ -14,7 +14,9 @@
 //                 then a small reduction over the lanes
 //
 // Only ops whose every operand reads the innermost loop contiguously or
-// not at all (a broadcast) are taken; transposes stay loops. The sums are
+// not at all (a broadcast) are taken: a transpose that keeps the innermost
+// dimension (a head split or merge) is a copy of rows; other transposes
+// stay loops. The sums are
 // reassociated, as in any vectorized reduction; dense reference functions
 // keep the sequential order.
 //
@@ -61,11 +63,12 @@ bool rowsAreContiguous(linalg::LinalgOp op) {
   return true;
 }
 
-/// A generic worth vectorizing: static, on tensors, not a contraction (the
-/// kernels' job), no linalg.index, all loops parallel but at most an
-/// innermost reduction, and a row of at least `lanes` elements.
+/// A generic (or a transpose keeping the innermost dimension) worth
+/// vectorizing: static, on tensors, not a contraction (the kernels' job), no
+/// linalg.index, all loops parallel but at most an innermost reduction, and
+/// a row of at least `lanes` elements.
 bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
-  if (!isa<linalg::GenericOp>(op.getOperation()) ||
+  if (!isa<linalg::GenericOp, linalg::TransposeOp>(op.getOperation()) ||
       !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.hasIndexSemantics() || op.getNumLoops() < 1 ||
       linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
@@ -100,6 +103,16 @@ struct SparsityVectorizeRowsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
+      // A transpose that keeps the innermost dimension (attention's head
+      // split and merge) is a copy of rows.
+      if (isa<linalg::TransposeOp>(op.getOperation())) {
+        rewriter.setInsertionPoint(op);
+        FailureOr<linalg::GenericOp> generic =
+            linalg::generalizeNamedOp(rewriter, op);
+        if (failed(generic))
+          continue;
+        op = *generic;
+      }
       linalg::LinalgOp rowOp = op;
       unsigned keep = 1; // innermost loops kept whole in a tile
       if (op.getNumReductionLoops() == 1) {

@@ -62,3 +62,20 @@ func.func @model__reference(%x: tensor<4x32xf32>) -> tensor<4x32xf32> attributes
   } -> tensor<4x32xf32>
   return %y : tensor<4x32xf32>
 }
+
+// -----
+
+// A transpose that keeps the innermost dimension (a head split) copies rows
+// on vectors; one that moves it stays a named op for the loops.
+// CHECK-LABEL: func.func @heads
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x32xf32>, vector<1x1x32xf32>
+// CHECK: linalg.transpose ins(%arg0 : tensor<4x2x32xf32>) outs(%{{.*}} : tensor<2x32x4xf32>) permutation = [1, 2, 0]
+func.func @heads(%x: tensor<4x2x32xf32>) -> (tensor<2x4x32xf32>, tensor<2x32x4xf32>) {
+  %e = tensor.empty() : tensor<2x4x32xf32>
+  %t = linalg.transpose ins(%x : tensor<4x2x32xf32>) outs(%e : tensor<2x4x32xf32>) permutation = [1, 0, 2]
+  %e2 = tensor.empty() : tensor<2x32x4xf32>
+  %k = linalg.transpose ins(%x : tensor<4x2x32xf32>) outs(%e2 : tensor<2x32x4xf32>) permutation = [1, 2, 0]
+  return %t, %k : tensor<2x4x32xf32>, tensor<2x32x4xf32>
+}

@@ -368,7 +368,9 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     vector adds, then reduced over the lanes.
 
     Taken are static generics on tensors (not contractions, no
-    `linalg.index`) whose loops are parallel but for at most an innermost
+    `linalg.index`), and transposes that keep the innermost dimension (a
+    head split or merge: a copy of rows), whose loops are parallel but for
+    at most an innermost
     reduction, whose operands read the innermost loop contiguously or not
     at all, with rows of at least `lanes` elements (a multiple of it for
     reductions); others stay loops. `lanes` is the target's vector width in
