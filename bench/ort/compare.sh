@@ -3,7 +3,8 @@
 # optionally the MLP stack) timed with ONNX Runtime and with sparsec, dense
 # and 2:4-sparse, on this machine, in the same run, at 1 and 2 threads.
 #
-#   bench/ort/compare.sh [--model=encoder|mlp] [--rounds=N] [--repetitions=N]
+#   bench/ort/compare.sh [--model=encoder|mlp] [--pattern=nm2:4|block16x16]
+#                        [--density=D] [--rounds=N] [--repetitions=N]
 #
 # The same weights go to both: examples/gen_model.py writes the MLIR and,
 # through Debian's python3-torch (torch.onnx.export), the ONNX file. ONNX
@@ -17,11 +18,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${SPARSEC_BUILD_DIR:-$root/build}
 model=encoder
+pattern=nm2:4
+density=0.25
 rounds=5
 repetitions=30
 for arg in "$@"; do
   case $arg in
     --model=*) model=${arg#*=} ;;
+    --pattern=*) pattern=${arg#*=} ;;
+    --density=*) density=${arg#*=} ;;
     --rounds=*) rounds=${arg#*=} ;;
     --repetitions=*) repetitions=${arg#*=} ;;
     *) echo "compare.sh: unknown argument $arg" >&2; exit 2 ;;
@@ -43,10 +48,11 @@ if [[ ! -d $work/node_modules/onnxruntime-node ]]; then
 fi
 cp "$root/bench/ort/ort_bench.js" "$work/"
 
-# The 2:4-pruned model: ONNX Runtime runs it dense (it has no 2:4 kernels),
-# sparsec once dense (--sparsity=off) and once sparse.
-name=$model-2_4
-/usr/bin/python3 "$root/examples/gen_model.py" --model="$model" --pattern=nm2:4 \
+# The pruned model: ONNX Runtime runs it dense (it has no kernels for 2:4 or
+# blocks), sparsec once dense (--sparsity=off) and once sparse.
+name=$model-${pattern//:/_}
+/usr/bin/python3 "$root/examples/gen_model.py" --model="$model" \
+  --pattern="$pattern" --density="$density" \
   -o "$work/$name.mlir" --onnx="$work/$name.onnx" 2>/dev/null
 "$build/bin/sparse-compile" "$work/$name.mlir" -o "$work/$name-dense.so" \
   --sparsity=off --progress=false
@@ -73,16 +79,18 @@ for ((round = 1; round <= rounds; ++round)); do
   done
 done
 
-printf '%s, sequence 128, %d rounds x %d runs, medians (ms)\n' "$model" "$rounds" "$repetitions"
-printf '%-8s %12s %14s %15s %12s %12s\n' threads onnxruntime "sparsec dense" "sparsec 2:4" "dense/ORT" "ORT/2:4"
-json="{\"model\": \"$model\", \"rounds\": $rounds, \"repetitions\": $repetitions, \"results\": ["
+printf '%s pruned to %s, sequence 128, %d rounds x %d runs, medians (ms)\n' \
+  "$model" "$pattern" "$rounds" "$repetitions"
+printf '%-8s %12s %14s %15s %12s %12s\n' threads onnxruntime "sparsec dense" \
+  "sparsec sparse" "dense/ORT" "ORT/sparse"
+json="{\"model\": \"$model\", \"pattern\": \"$pattern\", \"density\": $density, \"rounds\": $rounds, \"repetitions\": $repetitions, \"results\": ["
 for threads in 1 2; do
   o=$(tr ' ' '\n' <<<"${samples[ort$threads]}" | grep . | median)
   d=$(tr ' ' '\n' <<<"${samples[dense$threads]}" | grep . | median)
   s=$(tr ' ' '\n' <<<"${samples[sparse$threads]}" | grep . | median)
   awk -v t="$threads" -v o="$o" -v d="$d" -v s="$s" \
     'BEGIN { printf "%-8s %12.3f %14.3f %15.3f %11.2fx %11.2fx\n", t, o, d, s, d / o, o / s }'
-  json+="{\"threads\": $threads, \"onnxruntime_ms\": $o, \"sparsec_dense_ms\": $d, \"sparsec_2_4_ms\": $s},"
+  json+="{\"threads\": $threads, \"onnxruntime_ms\": $o, \"sparsec_dense_ms\": $d, \"sparsec_sparse_ms\": $s},"
 done
 echo "${json%,}]}" >"$work/results.json"
-echo "(dense/ORT < 1: sparsec dense is faster; ORT/2:4: speedup of sparsec 2:4 over ONNX Runtime on the dense model)"
+echo "(dense/ORT < 1: sparsec dense is faster; ORT/sparse: speedup of the sparse build over ONNX Runtime on the same model)"
