@@ -96,7 +96,7 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // the stack and transposed into rows of the output.
 // CHECK-LABEL: func.func @csr
 // CHECK: %[[XT:.*]] = memref.get_global @[[SCRATCH:__sparsec_scratch_.*]] : memref<8x32xf32>
-// CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]])
+// CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]], %c0, %c1)
 // CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
 // CHECK: func.func private @__sparsec_matmul_csr
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
@@ -118,7 +118,7 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // block of panels on the stack, transposed into `out` at the end.
 // CHECK-LABEL: func.func @nm_tokens
 // CHECK: %[[XT:.*]] = memref.get_global @{{.*}} : memref<8x80xf32>
-// CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]])
+// CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]], %c0, %c1)
 // CHECK: call @[[K:__sparsec_matmul_nm2_4_tokens_64x8x2_relu_v16]](%[[XT]],
 // CHECK: func.func private @[[K]](
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>

@@ -219,9 +219,14 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   Location loc = module.getLoc();
   auto xType = MemRefType::get({m, k}, element);
   auto xtType = MemRefType::get({k, stride}, element);
-  auto func = func::FuncOp::create(b, loc, name,
-                                   b.getFunctionType({xType, xtType}, {}));
+  Type index = b.getIndexType();
+  // Tiles are blocks of `lanes` columns of x (rows of xt), so that threads
+  // can share the transpose: (x, xt, first tile, end tile).
+  auto func = func::FuncOp::create(
+      b, loc, name, b.getFunctionType({xType, xtType, index, index}, {}));
   markInternal(func);
+  int64_t tiles = (k + lanes - 1) / lanes;
+  func->setAttr("sparsec.tiles", b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   MatmulKernelSpec spec; // only lanes and the element type matter here
@@ -232,13 +237,10 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xt = entry->getArgument(1);
   Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
-  int64_t fullM = m / lanes * lanes, fullK = k / lanes * lanes;
-  auto forRange = [&](int64_t lo, int64_t hi, int64_t step,
+  int64_t fullM = m / lanes * lanes, fullTiles = k / lanes;
+  auto forRange = [&](Value lo, Value hi, int64_t step,
                       const std::function<void(Value)> &body) {
-    if (lo >= hi)
-      return;
-    scf::ForOp::create(b, loc, e.index(lo), e.index(hi), e.index(step),
-                       ValueRange{},
+    scf::ForOp::create(b, loc, lo, hi, e.index(step), ValueRange{},
                        [&](OpBuilder &, Location, Value iv, ValueRange) {
                          body(iv);
                          scf::YieldOp::create(b, loc);
@@ -248,24 +250,37 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
     Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
     memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
   };
-  // Full tiles through registers; ragged edges element by element; the
-  // token padding zeroed.
-  forRange(0, fullM, lanes, [&](Value m0) {
-    forRange(0, fullK, lanes, [&](Value k0) {
-      e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
-    });
-    forRange(fullK, k, 1, [&](Value kk) {
-      forRange(0, lanes, 1, [&](Value i) {
-        copy(arith::AddIOp::create(b, loc, m0, i), kk);
-      });
-    });
-  });
-  forRange(fullM, m, 1, [&](Value mm) {
-    forRange(0, k, 1, [&](Value kk) { copy(mm, kk); });
-  });
-  forRange(m, paddedM, 1, [&](Value mm) {
-    forRange(0, k, 1, [&](Value kk) {
-      memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
+  forRange(entry->getArgument(2), entry->getArgument(3), 1, [&](Value tile) {
+    Value k0 = arith::MulIOp::create(b, loc, tile, e.index(lanes));
+    Value kEnd = arith::MinSIOp::create(
+        b, loc, e.index(k), arith::AddIOp::create(b, loc, k0, e.index(lanes)));
+    Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tile,
+                                       e.index(fullTiles));
+    // Full tiles through registers; ragged edges element by element.
+    auto branch = scf::IfOp::create(b, loc, full, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&branch.getThenRegion().front());
+      if (fullM > 0)
+        forRange(e.index(0), e.index(fullM), lanes, [&](Value m0) {
+          e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
+        });
+      b.setInsertionPointToStart(&branch.getElseRegion().front());
+      if (fullM > 0)
+        forRange(k0, kEnd, 1, [&](Value kk) {
+          forRange(e.index(0), e.index(fullM), 1,
+                   [&](Value mm) { copy(mm, kk); });
+        });
+    }
+    // Rows past the last full block of tokens, and the token padding.
+    forRange(k0, kEnd, 1, [&](Value kk) {
+      if (fullM < m)
+        forRange(e.index(fullM), e.index(m), 1,
+                 [&](Value mm) { copy(mm, kk); });
+      if (m < paddedM)
+        forRange(e.index(m), e.index(paddedM), 1, [&](Value mm) {
+          memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
+        });
     });
   });
   func::ReturnOp::create(b, loc);

@@ -48,6 +48,8 @@ constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
 
 /// Multiply-adds below which a kernel runs on the calling thread only.
 constexpr int64_t kParallelWork = int64_t(1) << 20;
+/// Elements below which an activation transpose runs on the calling thread.
+constexpr int64_t kParallelTranspose = int64_t(1) << 15;
 
 /// Values (including padding) a packed weight stores: the largest storage
 /// tensor for every layout.
@@ -326,8 +328,13 @@ struct ConvertSparsityToVectorPass
                                     MemRefType::get({kernel.spec.k,
                                                      kernel.spec.transposedStride()},
                                                     kernel.spec.weight.getElementType()));
-      func::CallOp::create(b, loc, getOrBuildTranspose(kernel.spec),
-                           ValueRange{input, transposed});
+      func::FuncOp transpose = getOrBuildTranspose(kernel.spec);
+      int64_t tiles =
+          cast<IntegerAttr>(transpose->getAttr("sparsec.tiles")).getInt();
+      func::CallOp::create(
+          b, loc, transpose,
+          ValueRange{input, transposed, arith::ConstantIndexOp::create(b, loc, 0),
+                     arith::ConstantIndexOp::create(b, loc, tiles)});
       input = transposed;
     }
     SmallVector<Value> args = {input};
@@ -453,9 +460,14 @@ struct ConvertSparsityToVectorPass
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b(&getContext());
-    return buildTransposeKernel(b, module, name, spec.m, spec.k, spec.paddedM(),
-                                spec.transposedStride(),
-                                spec.weight.getElementType(), spec.lanes);
+    func::FuncOp transpose = buildTransposeKernel(
+        b, module, name, spec.m, spec.k, spec.paddedM(),
+        spec.transposedStride(), spec.weight.getElementType(), spec.lanes);
+    // Shared by the threads when the matmul is: a serial transpose left the
+    // other thread waiting.
+    if (spec.m * spec.k >= kParallelTranspose)
+      transpose->setAttr("sparsec.parallel", b.getUnitAttr());
+    return transpose;
   }
 
   SmallVector<func::FuncOp> generated;
