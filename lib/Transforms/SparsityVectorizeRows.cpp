@@ -136,8 +136,9 @@ struct SparsityVectorizeRowsPass
         ++numVectorized;
     }
     // Partial sums over [K / lanes] become elementwise vector adds; exp,
-    // erf and tanh on vectors become polynomials (LLVM would call libm once
-    // per lane), as in the kernels' epilogues. Not in dense references.
+    // erf and tanh become polynomials, as in the kernels' epilogues (on
+    // vectors, LLVM would call libm once per lane). Dense references keep
+    // libm.
     RewritePatternSet patterns(&getContext());
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
