@@ -71,15 +71,15 @@ struct SparsityLegalizePass
                       << (native ? "" : " (and the target has no native "
                                         "kernel for it)");
       // Its time still counts: estimated as if all of it were nonzero.
-      cost::Estimate estimate =
-          estimateOnTarget(target, declared, element, declaredType.getShape(),
-                           [](int64_t) { return true; }, m);
-      cost::Estimate dense = estimateOnTarget(
-          target, DenseAttr::get(&getContext()), element,
-          declaredType.getShape(), [](int64_t) { return true; }, m);
+      auto estimate = [&](PatternAttrInterface pattern) {
+        return estimateOnTarget(target, pattern, element,
+                                declaredType.getShape(),
+                                [](int64_t) { return true; }, m);
+      };
+      cost::Estimate dense = estimate(DenseAttr::get(&getContext()));
       recordDecision(op, declared, declared, native ? "native" : "unchecked",
                      "run-time weight (packed by generated code)", 1.0, dense,
-                     estimate);
+                     isa<DenseAttr>(declared) ? dense : estimate(declared));
       ++numNative;
       return success();
     }

@@ -14,11 +14,10 @@ namespace mlir::sparsec {
 } // namespace mlir::sparsec
 
 using namespace mlir;
+using namespace mlir::sparsec;
 
 namespace {
 
-constexpr StringLiteral kTilesAttr = "sparsec.tiles";
-constexpr StringLiteral kParallelAttr = "sparsec.parallel";
 constexpr StringLiteral kParallelFor = "sparsec_parallel_for";
 
 struct SparsityParallelizeKernelsPass

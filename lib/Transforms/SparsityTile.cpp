@@ -18,8 +18,6 @@ using namespace mlir::sparsec::sparsity;
 
 namespace {
 
-constexpr StringLiteral kTilingAttr = "sparsity.tiling";
-constexpr StringLiteral kTailTilingAttr = "sparsity.tail_tiling";
 
 struct SparsityTilePass
     : public mlir::sparsec::impl::SparsityTileBase<SparsityTilePass> {

@@ -39,6 +39,11 @@ sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
 constexpr int64_t kDynamicRowChunk = 64;
 constexpr int64_t kDynamicRowTail = 8;
 
+/// Where sparsity-tile records a matmul's tiling, and for dynamic rows the
+/// tiling of its tail chunks.
+constexpr StringLiteral kTilingAttr = "sparsity.tiling";
+constexpr StringLiteral kTailTilingAttr = "sparsity.tail_tiling";
+
 } // namespace mlir::sparsec
 
 #endif // SPARSEC_TARGET_TILING_H

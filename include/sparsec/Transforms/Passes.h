@@ -20,6 +20,12 @@ constexpr StringLiteral kNotRaisedAttr = "sparsec.not_raised";
 /// is (-1 where static). sparsity-bind-size-params reads it.
 constexpr StringLiteral kSizeParamsAttr = "sparsec.size_params";
 
+/// On a generated kernel whose last two arguments are a tile range [begin,
+/// end): how many tiles it has; and whether sparsity-parallelize-kernels
+/// spreads its calls over the thread pool.
+constexpr StringLiteral kTilesAttr = "sparsec.tiles";
+constexpr StringLiteral kParallelAttr = "sparsec.parallel";
+
 #define GEN_PASS_DECL
 #include "sparsec/Transforms/Passes.h.inc"
 

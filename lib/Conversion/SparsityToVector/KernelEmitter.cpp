@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
+#include "sparsec/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
@@ -184,7 +185,7 @@ func::FuncOp kernels::buildTiledKernel(
   auto func =
       func::FuncOp::create(b, loc, spec.name, b.getFunctionType(args, {}));
   markInternal(func);
-  func->setAttr("sparsec.tiles", b.getI64IntegerAttr(tiles));
+  func->setAttr(kTilesAttr, b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   KernelEmitter e(b, loc, spec);
@@ -226,7 +227,7 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
       b, loc, name, b.getFunctionType({xType, xtType, index, index}, {}));
   markInternal(func);
   int64_t tiles = (k + lanes - 1) / lanes;
-  func->setAttr("sparsec.tiles", b.getI64IntegerAttr(tiles));
+  func->setAttr(kTilesAttr, b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   MatmulKernelSpec spec; // only lanes and the element type matter here

@@ -18,6 +18,7 @@
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Conversion/Passes.h"
 #include "sparsec/Target/Tiling.h"
+#include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -41,8 +42,6 @@ using namespace mlir::sparsec::kernels;
 namespace {
 
 constexpr StringLiteral kProfileAttr = "sparsec.profile";
-constexpr StringLiteral kTilingAttr = "sparsity.tiling";
-constexpr StringLiteral kTailTilingAttr = "sparsity.tail_tiling";
 constexpr StringLiteral kProfileBegin = "sparsec_profile_begin";
 constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
 
@@ -315,7 +314,7 @@ struct ConvertSparsityToVectorPass
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
     if (spec.m * storedValues(assemble) >= kParallelWork)
-      (*kernel)->setAttr("sparsec.parallel", UnitAttr::get(&getContext()));
+      (*kernel)->setAttr(kParallelAttr, UnitAttr::get(&getContext()));
     return Kernel{spec, *kernel};
   }
 
@@ -328,23 +327,24 @@ struct ConvertSparsityToVectorPass
                                     MemRefType::get({kernel.spec.k,
                                                      kernel.spec.transposedStride()},
                                                     kernel.spec.weight.getElementType()));
-      func::FuncOp transpose = getOrBuildTranspose(kernel.spec);
-      int64_t tiles =
-          cast<IntegerAttr>(transpose->getAttr("sparsec.tiles")).getInt();
-      func::CallOp::create(
-          b, loc, transpose,
-          ValueRange{input, transposed, arith::ConstantIndexOp::create(b, loc, 0),
-                     arith::ConstantIndexOp::create(b, loc, tiles)});
+      callAllTiles(b, loc, getOrBuildTranspose(kernel.spec),
+                   {input, transposed});
       input = transposed;
     }
     SmallVector<Value> args = {input};
     args.append(weightArgs.begin(), weightArgs.end());
     args.push_back(out);
-    int64_t tiles =
-        cast<IntegerAttr>(kernel.func->getAttr("sparsec.tiles")).getInt();
-    args.push_back(arith::ConstantIndexOp::create(b, loc, 0));
-    args.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
-    func::CallOp::create(b, loc, kernel.func, args);
+    callAllTiles(b, loc, kernel.func, args);
+  }
+
+  /// tiled(args..., 0, tiles): a tiled kernel over its whole tile range.
+  static void callAllTiles(OpBuilder &b, Location loc, func::FuncOp tiled,
+                           ArrayRef<Value> args) {
+    int64_t tiles = cast<IntegerAttr>(tiled->getAttr(kTilesAttr)).getInt();
+    SmallVector<Value> operands(args);
+    operands.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    operands.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
+    func::CallOp::create(b, loc, tiled, operands);
   }
 
   /// out[m, N] = input[m, K] x weight for a run-time m: `main` over chunks
@@ -466,7 +466,7 @@ struct ConvertSparsityToVectorPass
     // Shared by the threads when the matmul is: a serial transpose left the
     // other thread waiting.
     if (spec.m * spec.k >= kParallelTranspose)
-      transpose->setAttr("sparsec.parallel", b.getUnitAttr());
+      transpose->setAttr(kParallelAttr, b.getUnitAttr());
     return transpose;
   }
 
