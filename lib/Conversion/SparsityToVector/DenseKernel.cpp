@@ -73,7 +73,8 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
       for (int64_t v = 0; v < vectors; ++v)
         init.push_back(first
                            ? e.zeros(lanes)
-                           : e.loadRow(out, rowIndex[r], cols[v], mayRunPast));
+                           : e.loadRow(out, rowIndex[r], cols[v], lanes,
+                                       mayRunPast));
     SmallVector<Value> acc = e.loop(
         e.index(k0), e.index(k0 + kLen), init, [&](Value k, ValueRange acc) {
           SmallVector<Value> wv;

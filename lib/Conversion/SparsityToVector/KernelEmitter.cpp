@@ -69,9 +69,8 @@ void KernelEmitter::storeRow(Value value, Value out, Value row, Value col,
   vector::MaskedStoreOp::create(b, loc, out, ValueRange{row, col}, mask, value);
 }
 
-Value KernelEmitter::loadRow(Value out, Value row, Value col,
+Value KernelEmitter::loadRow(Value out, Value row, Value col, int64_t width,
                              bool mayRunPastN) {
-  int64_t width = spec.lanes;
   if (!mayRunPastN)
     return vector::LoadOp::create(b, loc, vectorType(width), out,
                                   ValueRange{row, col});
@@ -80,6 +79,31 @@ Value KernelEmitter::loadRow(Value out, Value row, Value col,
       ValueRange{arith::SubIOp::create(b, loc, index(spec.n), col)});
   return vector::MaskedLoadOp::create(b, loc, vectorType(width), out,
                                       ValueRange{row, col}, mask, zeros(width));
+}
+
+Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
+                                Value value) {
+  Type indexType = b.getIndexType();
+  auto search = scf::WhileOp::create(
+      b, loc, TypeRange{indexType, indexType}, ValueRange{lo, hi},
+      [&](OpBuilder &, Location, ValueRange range) {
+        Value open = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           range[0], range[1]);
+        scf::ConditionOp::create(b, loc, open, range);
+      },
+      [&](OpBuilder &, Location, ValueRange range) {
+        Value mid = arith::ShRUIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, range[0], range[1]),
+            index(1));
+        Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            loadIndex(sorted, mid), value);
+        Value next = arith::AddIOp::create(b, loc, mid, index(1));
+        scf::YieldOp::create(
+            b, loc,
+            ValueRange{arith::SelectOp::create(b, loc, below, next, range[0]),
+                       arith::SelectOp::create(b, loc, below, range[1], mid)});
+      });
+  return search.getResult(0);
 }
 
 void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
@@ -209,6 +233,55 @@ func::FuncOp kernels::buildTiledKernel(
                              scf::YieldOp::create(b, e.loc);
                            });
       });
+}
+
+MemRefType MatmulKernelSpec::inputType() const {
+  Type element = weight.getElementType();
+  if (!paddedInput)
+    return MemRefType::get({m, k}, element);
+  return MemRefType::get(
+      {m, k}, element,
+      StridedLayoutAttr::get(weight.getContext(), 0, {inputStride(), 1}));
+}
+
+func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
+                                          StringRef name, int64_t m, int64_t k,
+                                          int64_t stride, Type element,
+                                          int64_t lanes) {
+  assert(k % lanes == 0 && "rows are copied in whole vectors");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  Type index = b.getIndexType();
+  auto func = func::FuncOp::create(
+      b, loc, name,
+      b.getFunctionType({MemRefType::get({m, k}, element),
+                         MemRefType::get({m, stride}, element), index, index},
+                        {}));
+  markInternal(func);
+  func->setAttr(kTilesAttr, b.getI64IntegerAttr(m));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value x = entry->getArgument(0), xp = entry->getArgument(1);
+  auto step = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  auto vectorType = VectorType::get({lanes}, element);
+  scf::ForOp::create(
+      b, loc, entry->getArgument(2), entry->getArgument(3), step(1),
+      ValueRange{}, [&](OpBuilder &, Location, Value row, ValueRange) {
+        scf::ForOp::create(
+            b, loc, step(0), step(k), step(lanes), ValueRange{},
+            [&](OpBuilder &, Location, Value k0, ValueRange) {
+              Value v = vector::LoadOp::create(b, loc, vectorType, x,
+                                               ValueRange{row, k0});
+              vector::StoreOp::create(b, loc, v, xp, ValueRange{row, k0});
+              scf::YieldOp::create(b, loc);
+            });
+        scf::YieldOp::create(b, loc);
+      });
+  func::ReturnOp::create(b, loc);
+  return func;
 }
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,

@@ -47,6 +47,13 @@ struct MatmulKernelSpec {
   int64_t transposedStride() const {
     return paddedM() % 64 == 0 ? paddedM() + 16 : paddedM();
   }
+  /// Whether `x` is a copy of the activation with rows one vector longer
+  /// (for kernels vectorized over columns): with rows a multiple of 4 KiB
+  /// apart, the rows of a register block all fall into one L1 set.
+  bool paddedInput = false;
+  int64_t inputStride() const { return paddedInput ? k + lanes : k; }
+  /// The type of `x` for kernels vectorized over columns.
+  MemRefType inputType() const;
 };
 
 /// Emits scalar and vector code at one insertion point.
@@ -70,8 +77,13 @@ public:
   /// Stores `value` to out[row, col : col + width], masked past N when the
   /// kernel's columns may run past it.
   void storeRow(Value value, Value out, Value row, Value col, bool mayRunPastN);
-  /// Loads out[row, col : col + lanes] (zero past N when masked).
-  Value loadRow(Value out, Value row, Value col, bool mayRunPastN);
+  /// Loads out[row, col : col + width] (zero past N when masked).
+  Value loadRow(Value out, Value row, Value col, int64_t width,
+                bool mayRunPastN);
+
+  /// The first position in [lo, hi) of the ascending index array `sorted`
+  /// whose element is not below `value` (hi if none): a binary search.
+  Value lowerBound(Value sorted, Value lo, Value hi, Value value);
 
   /// Copies the transposed `lanes x lanes` tile src[r0 + i, c0 + j] to
   /// dst[c0' + j, r0' + i] through registers (vector.transpose). `rows`
@@ -132,6 +144,11 @@ FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
                                          const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
                                        const MatmulKernelSpec &spec);
+/// x [M, K] -> xp [M, stride]: the rows of x copied, vector by vector, into
+/// longer rows (K a multiple of `lanes`); tiles are rows.
+func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
+                                 int64_t m, int64_t k, int64_t stride,
+                                 Type element, int64_t lanes);
 /// x [M, K] -> xt [K, stride], tokens zero-padded to `paddedM`: the input
 /// of token-vectorized kernels. Full `lanes x lanes` tiles go through
 /// registers.

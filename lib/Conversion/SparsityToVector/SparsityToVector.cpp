@@ -297,6 +297,12 @@ struct ConvertSparsityToVectorPass
     }
     spec.lanes = spec.tiling.getLanes();
     spec.transposedInput = spec.tiling.getOverTokens();
+    // Block kernels broadcast x[r, k] for every row r of a register block:
+    // rows 4 KiB apart would share one L1 set (half the speed at K = 4096).
+    int64_t rowBytes =
+        spec.k * weight.getElementType().getIntOrFloatBitWidth() / 8;
+    spec.paddedInput = isa<BlockAttr>(weight.getPattern()) && spec.m > 1 &&
+                       rowBytes % 4096 == 0;
     // N:M has kernels both ways; CSR only over tokens, the others only over
     // columns.
     bool hasKernel = isa<NMAttr>(weight.getPattern()) ||
@@ -330,6 +336,19 @@ struct ConvertSparsityToVectorPass
       callAllTiles(b, loc, getOrBuildTranspose(kernel.spec),
                    {input, transposed});
       input = transposed;
+    } else if (kernel.spec.paddedInput) {
+      const MatmulKernelSpec &spec = kernel.spec;
+      Value padded = getScratch(
+          b, loc, "__sparsec_scratch_" + spec.name,
+          MemRefType::get({spec.m, spec.inputStride()},
+                          spec.weight.getElementType()));
+      callAllTiles(b, loc, getOrBuildRestride(spec), {input, padded});
+      input = memref::SubViewOp::create(
+          b, loc, spec.inputType(), padded,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(spec.m),
+                                 b.getIndexAttr(spec.k)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
     }
     SmallVector<Value> args = {input};
     args.append(weightArgs.begin(), weightArgs.end());
@@ -449,6 +468,22 @@ struct ConvertSparsityToVectorPass
     }
     return memref::GetGlobalOp::create(
         b, loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
+  }
+
+  func::FuncOp getOrBuildRestride(const MatmulKernelSpec &spec) {
+    std::string name = "__sparsec_restride_" + std::to_string(spec.m) + "x" +
+                       std::to_string(spec.k) + "_s" +
+                       std::to_string(spec.inputStride());
+    ModuleOp module = getOperation();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+      return existing;
+    OpBuilder b(&getContext());
+    func::FuncOp restride = buildRestrideKernel(
+        b, module, name, spec.m, spec.k, spec.inputStride(),
+        spec.weight.getElementType(), spec.lanes);
+    if (spec.m * spec.k >= kParallelTranspose)
+      restride->setAttr(kParallelAttr, b.getUnitAttr());
+    return restride;
   }
 
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
