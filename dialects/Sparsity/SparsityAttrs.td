@@ -141,7 +141,8 @@ def Sparsity_TilingAttr : Sparsity_Attr<"Tiling", "tiling"> {
     - `token_vectors`: token vectors per pass of kernels vectorized over
       tokens (CSR, N:M on many tokens): accumulators per kept value.
     - `k_chunk`: K rows per cache chunk: a dense tile's weight chunk stays
-      in L2, a token kernel's transposed activations stay in L1.
+      in L2, a token kernel's transposed activations stay in L1, a block
+      kernel's chunk of activations stays in L2 (sparse blocks).
     - `over_tokens`: whether the kernel vectorizes over tokens (on
       transposed activations) rather than over output columns.
 

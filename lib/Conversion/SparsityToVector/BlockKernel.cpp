@@ -9,9 +9,11 @@
 // re-read all of x once per block column; row blocks outside re-read all
 // kept blocks once per row block. Re-reads that fit in the L3 are cheaper
 // than those that come from DRAM; the kernel takes the cheaper order.
-// Where x is larger than the tiling's K chunk allows, K is split into
-// chunks (outermost) so that each chunk of x stays in L2 while every block
-// column reads it; partial sums wait in `out` between chunks.
+// Where x is larger than the tiling's K chunk allows and the blocks are
+// sparse, K is split into chunks so that each chunk of x stays in L2 while
+// a group of block columns reads it; the group's partial sums wait in `out`
+// (in the L3) between chunks. Rows of x 4 KiB apart are read from a copy
+// with longer rows (MatmulKernelSpec::paddedInput).
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,10 +60,10 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   // prefetchers stream; there chunks cost more than they save (measured at
   // K = 4096: 50 % slower with chunks, 25 % and 10 % 1.3-2x faster).
   int64_t kBlocks = (spec.k + bk - 1) / bk;
-  double density = double(spec.storage[1].getNumElements()) /
-                   double(kBlocks * ((spec.n + bn - 1) / bn));
+  int64_t keptBlocks = spec.storage[1].getNumElements();
+  double density = double(keptBlocks) / double(kBlocks * columns);
   int64_t chunkBlocks = kBlocks;
-  if (density <= kChunkedBelowDensity)
+  if (keptBlocks > 0 && density <= kChunkedBelowDensity)
     chunkBlocks = std::clamp<int64_t>(
         std::max<int64_t>(spec.tiling.getKChunk() / bk,
                           std::ceil(kMinKeptPerChunk / density)),
@@ -214,7 +216,9 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
         // Columns in groups whose partial sums stay in the L3 across the
         // chunks (from DRAM, reading them back costs more than the chunks
         // save).
-        int64_t groupBytes = spec.m * bn * 4;
+        int64_t groupBytes =
+            spec.m * bn * spec.weight.getElementType().getIntOrFloatBitWidth() /
+            8;
         int64_t group = std::max<int64_t>(1, kPartialSumBytes / groupBytes);
         scf::ForOp::create(
             b, e.loc, begin, end, e.index(group), ValueRange{},

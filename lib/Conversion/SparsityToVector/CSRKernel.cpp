@@ -46,6 +46,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
             b.getI64IntegerAttr(64));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
+          int64_t sets = std::max<int64_t>(1, (kMinChains + count - 1) / count);
           e.loop(begin, end, {}, [&](Value tile, ValueRange) {
             Value n0 = arith::MulIOp::create(b, e.loc, tile, e.index(kPanel));
             Value columns = arith::MinSIOp::create(
@@ -61,22 +62,52 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               if (bias)
                 biasVec =
                     e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
-              SmallVector<Value> init(count, e.zeros(lanes));
-              SmallVector<Value> acc =
-                  e.loop(first, last, init, [&](Value nz, ValueRange acc) {
-                    Value k = e.loadIndex(kidx, nz);
-                    Value w = e.splat(
-                        memref::LoadOp::create(b, e.loc, values, nz), lanes);
-                    SmallVector<Value> next;
-                    for (int64_t i = 0; i < count; ++i) {
-                      Value xv = vector::LoadOp::create(
-                          b, e.loc, e.vectorType(lanes), xt,
-                          ValueRange{k, e.index((v0 + i) * lanes)});
-                      next.push_back(
-                          vector::FMAOp::create(b, e.loc, w, xv, acc[i]));
-                    }
+              // acc[i] += w * xt[k, token vector i] for nonzero nz (k, w).
+              auto step = [&](Value nz, MutableArrayRef<Value> acc) {
+                Value k = e.loadIndex(kidx, nz);
+                Value w =
+                    e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
+                for (int64_t i = 0; i < count; ++i) {
+                  Value xv = vector::LoadOp::create(
+                      b, e.loc, e.vectorType(lanes), xt,
+                      ValueRange{k, e.index((v0 + i) * lanes)});
+                  acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+                }
+              };
+              // `sets` nonzeros per step, each into its own accumulators:
+              // independent sums hide the FMA latency when a pass has few
+              // token vectors.
+              Value whole = arith::AddIOp::create(
+                  b, e.loc, first,
+                  arith::MulIOp::create(
+                      b, e.loc,
+                      arith::DivUIOp::create(
+                          b, e.loc, arith::SubIOp::create(b, e.loc, last, first),
+                          e.index(sets)),
+                      e.index(sets)));
+              SmallVector<Value> init(sets * count, e.zeros(lanes));
+              auto unrolled = scf::ForOp::create(
+                  b, e.loc, first, whole, e.index(sets), init,
+                  [&](OpBuilder &, Location, Value nz, ValueRange current) {
+                    SmallVector<Value> next(current);
+                    for (int64_t set = 0; set < sets; ++set)
+                      step(arith::AddIOp::create(b, e.loc, nz, e.index(set)),
+                           MutableArrayRef<Value>(next).slice(set * count,
+                                                              count));
+                    scf::YieldOp::create(b, e.loc, next);
+                  });
+              SmallVector<Value> chains(unrolled.getResults());
+              SmallVector<Value> acc = e.loop(
+                  whole, last, ArrayRef<Value>(chains).take_front(count),
+                  [&](Value nz, ValueRange current) {
+                    SmallVector<Value> next(current);
+                    step(nz, next);
                     return next;
                   });
+              for (int64_t i = 0; i < count; ++i)
+                for (int64_t set = 1; set < sets; ++set)
+                  acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
+                                                 chains[set * count + i]);
               for (int64_t i = 0; i < count; ++i)
                 vector::StoreOp::create(
                     b, e.loc, e.finish(acc[i], biasVec), results,

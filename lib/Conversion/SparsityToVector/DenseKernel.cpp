@@ -37,7 +37,6 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
   int64_t tiles = (panels + panelsPerTile - 1) / panelsPerTile;
   // Balanced row blocks: as many rows as the registers allow, evenly split.
   int64_t vectorsPerPanel = kPanel / lanes;
-  int64_t perRow = panelsPerTile * vectorsPerPanel;
   int64_t maxRows = std::min(spec.tiling.getRows(), spec.m);
   int64_t blocks = (spec.m + maxRows - 1) / maxRows;
   int64_t rows = (spec.m + blocks - 1) / blocks;

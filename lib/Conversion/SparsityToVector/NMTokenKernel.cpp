@@ -29,10 +29,6 @@ using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
 namespace {
-/// Independent FMA chains that keep both FMA pipes busy: pipes times
-/// latency (2 x 4 on Zen 4/5), with room to spare (measured: 8 chains run
-/// 5-10 % slower than 16).
-constexpr int64_t kMinChains = 16;
 /// Panels per block: partial sums of 256 columns stay in L2.
 constexpr int64_t kPanelsPerBlock = 16;
 } // namespace
