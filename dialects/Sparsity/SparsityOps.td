@@ -47,9 +47,10 @@ def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
     | `block`     | offsets `[C + 1] x i32`, kblocks `[B] x i32`, values `[B, bk, bn]` |
     | `csr`       | offsets `[N + 1] x i32`, kidx `[nnz] x i32`, values `[nnz]` |
 
-    with `P = ceil(N / 16)`, `G = ceil(K / m)`, `C = ceil(N / bn)`. Constant
-    weights are packed into this form by `sparsity-pack`; weights packed
-    ahead of time can be passed in directly.
+    with `P = ceil(N / 16)`, `G = ceil(K / m)`, `C = ceil(N / bn)`; kblocks
+    and kidx ascend within a (block) column (kernels search them by binary
+    search). Constant weights are packed into this form by `sparsity-pack`;
+    weights packed ahead of time can be passed in directly.
 
     ```mlir
     %w = sparsity.assemble %values, %indices

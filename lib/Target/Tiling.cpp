@@ -110,6 +110,12 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
             std::clamp<int64_t>(sliceFits, std::min(kCSRMinTokenVectors, most),
                                 most),
             tokenVectorsInM);
+        // Where a pass's slice of x is larger than that anyway, K runs in
+        // chunks whose slice fits.
+        int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
+        int64_t fitting = inputs.l2Bytes / 2 / rowBytes;
+        if (fitting < k)
+          kChunk = std::max<int64_t>(1, fitting);
       });
   return TilingAttr::get(weight.getContext(), lanes, rows, panels,
                          tokenVectors, kChunk, overTokens);

@@ -13,10 +13,12 @@
 //   nm<n:m>   values  [P][G][n][16] f32          G = ceil(K / m) groups
 //             indices [P][G][n][16] i8           k - g*m of each value
 //   block     offsets [C + 1] i32                C = ceil(N / bn) block columns
-//   <bk x bn> kblocks [B] i32                    K-block index of each block
+//   <bk x bn> kblocks [B] i32                    K-block index of each block,
+//                                                ascending in a block column
 //             values  [B][bk][bn] f32            blocks, by block column
 //   csr       offsets [N + 1] i32                per output column
-//             kidx    [nnz] i32                  k of each value
+//             kidx    [nnz] i32                  k of each value, ascending
+//                                                in a column
 //             values  [nnz] f32
 //
 // N:M groups with fewer than n nonzeros are padded with (0.0, index 0); ragged

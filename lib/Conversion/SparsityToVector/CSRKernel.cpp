@@ -3,11 +3,13 @@
 // CSR over output columns: for column n, nonzeros (k, w). The activation
 // comes transposed, xt[K][Mp] with tokens padded to whole vectors, so each
 // nonzero is one broadcast weight times contiguous token vectors: one load
-// per FMA, no gather. Token passes are the outer loop, each a slice of xt
-// that fits in half the L2, so xt is read from L2 however many columns
-// there are. One tile is 16 output columns: each column's results (tokens
-// in lanes) go to a small buffer that stays in L1, and are then transposed
-// through registers into rows of `out`.
+// per FMA, no gather. Token passes are the outer loop; a pass's slice of xt
+// is read from L2 however many columns there are: where it is larger than
+// half the L2 (large K), in chunks of K (the tiling's k_chunk) over groups
+// of tiles, a column's nonzeros in a chunk found by binary search (they are
+// sorted by k). One tile is 16 output columns: each column's results
+// (tokens in lanes) go to a buffer, and are then transposed through
+// registers into rows of `out`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +26,10 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
+/// Tiles whose partial sums wait between chunks of K (16 x 16 columns:
+/// 128 KiB for a pass of 128 tokens, in L2).
+constexpr int64_t kTilesPerGroup = 16;
+
 FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                                                 const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes, paddedM = spec.paddedM();
@@ -31,6 +37,11 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // Accumulators per pass over a column's nonzeros.
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
+  // Rows of xt per chunk (the tiling's), and chunks; with several, the
+  // partial sums of a group of tiles wait in a buffer between chunks.
+  int64_t kChunk = std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
+  int64_t chunks = (spec.k + kChunk - 1) / kChunk;
+  int64_t groupTiles = chunks == 1 ? 1 : kTilesPerGroup;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -40,85 +51,145 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
-        // Results of one tile, column-major: [16 columns][tokens].
-        Value results = memref::AllocaOp::create(
-            b, e.loc, MemRefType::get({kPanel, paddedM}, element),
+        // Sums of a group's columns for one pass: [columns][tokens].
+        int64_t passTokens = perPass * lanes;
+        Value partial = memref::AllocaOp::create(
+            b, e.loc, MemRefType::get({groupTiles * kPanel, passTokens}, element),
             b.getI64IntegerAttr(64));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
           int64_t sets = std::max<int64_t>(1, (kMinChains + count - 1) / count);
-          e.loop(begin, end, {}, [&](Value tile, ValueRange) {
+
+          // Column n's nonzeros (k, w) with k in [k0, k1), into row `slot`
+          // of `partial`: from zero or from what is there, and finished
+          // (bias, epilogue) or left partial.
+          auto column = [&](Value n, Value slot, Value k0, Value k1,
+                            bool fromPartial, bool finish) {
+            Value first = e.loadIndex(offsets, n);
+            Value last = e.loadIndex(
+                offsets,
+                ValueRange{arith::AddIOp::create(b, e.loc, n, e.index(1))});
+            if (chunks > 1) {
+              first = e.lowerBound(kidx, first, last, k0);
+              last = e.lowerBound(kidx, first, last, k1);
+            }
+            // acc[i] += w * xt[k, token vector i] for nonzero nz (k, w).
+            auto step = [&](Value nz, MutableArrayRef<Value> acc) {
+              Value k = e.loadIndex(kidx, nz);
+              Value w =
+                  e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
+              for (int64_t i = 0; i < count; ++i) {
+                Value xv = vector::LoadOp::create(
+                    b, e.loc, e.vectorType(lanes), xt,
+                    ValueRange{k, e.index((v0 + i) * lanes)});
+                acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+              }
+            };
+            // `sets` nonzeros per step, each into its own accumulators:
+            // independent sums hide the FMA latency when a pass has few
+            // token vectors.
+            Value whole = arith::AddIOp::create(
+                b, e.loc, first,
+                arith::MulIOp::create(
+                    b, e.loc,
+                    arith::DivUIOp::create(
+                        b, e.loc, arith::SubIOp::create(b, e.loc, last, first),
+                        e.index(sets)),
+                    e.index(sets)));
+            SmallVector<Value> init(sets * count, e.zeros(lanes));
+            if (fromPartial)
+              for (int64_t i = 0; i < count; ++i)
+                init[i] = vector::LoadOp::create(
+                    b, e.loc, e.vectorType(lanes), partial,
+                    ValueRange{slot, e.index(i * lanes)});
+            auto unrolled = scf::ForOp::create(
+                b, e.loc, first, whole, e.index(sets), init,
+                [&](OpBuilder &, Location, Value nz, ValueRange current) {
+                  SmallVector<Value> next(current);
+                  for (int64_t set = 0; set < sets; ++set)
+                    step(arith::AddIOp::create(b, e.loc, nz, e.index(set)),
+                         MutableArrayRef<Value>(next).slice(set * count,
+                                                            count));
+                  scf::YieldOp::create(b, e.loc, next);
+                });
+            SmallVector<Value> chains(unrolled.getResults());
+            SmallVector<Value> acc = e.loop(
+                whole, last, ArrayRef<Value>(chains).take_front(count),
+                [&](Value nz, ValueRange current) {
+                  SmallVector<Value> next(current);
+                  step(nz, next);
+                  return next;
+                });
+            for (int64_t i = 0; i < count; ++i)
+              for (int64_t set = 1; set < sets; ++set)
+                acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
+                                               chains[set * count + i]);
+            Value biasVec;
+            if (finish && bias)
+              biasVec =
+                  e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
+            for (int64_t i = 0; i < count; ++i)
+              vector::StoreOp::create(
+                  b, e.loc, finish ? e.finish(acc[i], biasVec) : acc[i],
+                  partial, ValueRange{slot, e.index(i * lanes)});
+          };
+
+          // A tile's first column, and its first row in `partial`.
+          auto tileStart = [&](Value tile, Value group) {
             Value n0 = arith::MulIOp::create(b, e.loc, tile, e.index(kPanel));
-            Value columns = arith::MinSIOp::create(
-                b, e.loc, e.index(kPanel),
-                arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
-            e.loop(e.index(0), columns, {}, [&](Value c, ValueRange) {
-              Value n = arith::AddIOp::create(b, e.loc, n0, c);
-              Value first = e.loadIndex(offsets, n);
-              Value last = e.loadIndex(
-                  offsets,
-                  ValueRange{arith::AddIOp::create(b, e.loc, n, e.index(1))});
-              Value biasVec;
-              if (bias)
-                biasVec =
-                    e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
-              // acc[i] += w * xt[k, token vector i] for nonzero nz (k, w).
-              auto step = [&](Value nz, MutableArrayRef<Value> acc) {
-                Value k = e.loadIndex(kidx, nz);
-                Value w =
-                    e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
-                for (int64_t i = 0; i < count; ++i) {
-                  Value xv = vector::LoadOp::create(
-                      b, e.loc, e.vectorType(lanes), xt,
-                      ValueRange{k, e.index((v0 + i) * lanes)});
-                  acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
-                }
-              };
-              // `sets` nonzeros per step, each into its own accumulators:
-              // independent sums hide the FMA latency when a pass has few
-              // token vectors.
-              Value whole = arith::AddIOp::create(
-                  b, e.loc, first,
-                  arith::MulIOp::create(
-                      b, e.loc,
-                      arith::DivUIOp::create(
-                          b, e.loc, arith::SubIOp::create(b, e.loc, last, first),
-                          e.index(sets)),
-                      e.index(sets)));
-              SmallVector<Value> init(sets * count, e.zeros(lanes));
-              auto unrolled = scf::ForOp::create(
-                  b, e.loc, first, whole, e.index(sets), init,
-                  [&](OpBuilder &, Location, Value nz, ValueRange current) {
-                    SmallVector<Value> next(current);
-                    for (int64_t set = 0; set < sets; ++set)
-                      step(arith::AddIOp::create(b, e.loc, nz, e.index(set)),
-                           MutableArrayRef<Value>(next).slice(set * count,
-                                                              count));
-                    scf::YieldOp::create(b, e.loc, next);
+            Value slot0 = arith::MulIOp::create(
+                b, e.loc, arith::SubIOp::create(b, e.loc, tile, group),
+                e.index(kPanel));
+            return std::make_pair(n0, slot0);
+          };
+          scf::ForOp::create(
+              b, e.loc, begin, end, e.index(groupTiles), ValueRange{},
+              [&](OpBuilder &, Location, Value group, ValueRange) {
+                Value groupEnd = arith::MinSIOp::create(
+                    b, e.loc, end,
+                    arith::AddIOp::create(b, e.loc, group,
+                                          e.index(groupTiles)));
+                // Rows [k0, k0 + kChunk) of xt for every column of the group.
+                auto chunk = [&](Value k0, bool fromPartial, bool finish) {
+                  Value k1 = arith::AddIOp::create(b, e.loc, k0,
+                                                   e.index(kChunk));
+                  e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {
+                    auto [n0, slot0] = tileStart(tile, group);
+                    Value columns = arith::MinSIOp::create(
+                        b, e.loc, e.index(kPanel),
+                        arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
+                    e.loop(e.index(0), columns, {}, [&](Value c, ValueRange) {
+                      column(arith::AddIOp::create(b, e.loc, n0, c),
+                             arith::AddIOp::create(b, e.loc, slot0, c), k0, k1,
+                             fromPartial, finish);
+                      return SmallVector<Value>{};
+                    });
+                    return SmallVector<Value>{};
                   });
-              SmallVector<Value> chains(unrolled.getResults());
-              SmallVector<Value> acc = e.loop(
-                  whole, last, ArrayRef<Value>(chains).take_front(count),
-                  [&](Value nz, ValueRange current) {
-                    SmallVector<Value> next(current);
-                    step(nz, next);
-                    return next;
-                  });
-              for (int64_t i = 0; i < count; ++i)
-                for (int64_t set = 1; set < sets; ++set)
-                  acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
-                                                 chains[set * count + i]);
-              for (int64_t i = 0; i < count; ++i)
-                vector::StoreOp::create(
-                    b, e.loc, e.finish(acc[i], biasVec), results,
-                    ValueRange{c, e.index((v0 + i) * lanes)});
-              return SmallVector<Value>{};
-            });
-            // results[c][m] -> out[m][n0 + c], lanes x lanes at a time.
-            e.storePanelTransposed(results, e.index(0), 0, out, n0, v0 * lanes,
-                                   (v0 + count) * lanes);
-            return SmallVector<Value>{};
-          });
+                };
+                chunk(e.index(0), /*fromPartial=*/false, chunks == 1);
+                if (chunks > 2)
+                  scf::ForOp::create(
+                      b, e.loc, e.index(kChunk),
+                      e.index((chunks - 1) * kChunk), e.index(kChunk),
+                      ValueRange{},
+                      [&](OpBuilder &, Location, Value k0, ValueRange) {
+                        chunk(k0, /*fromPartial=*/true, /*finish=*/false);
+                        scf::YieldOp::create(b, e.loc);
+                      });
+                if (chunks > 1)
+                  chunk(e.index((chunks - 1) * kChunk), /*fromPartial=*/true,
+                        /*finish=*/true);
+
+                // partial[slot][token] -> out[token][column].
+                e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {
+                  auto [n0, slot0] = tileStart(tile, group);
+                  e.storePanelTransposed(partial, slot0, v0 * lanes, out, n0,
+                                         v0 * lanes, (v0 + count) * lanes);
+                  return SmallVector<Value>{};
+                });
+                scf::YieldOp::create(b, e.loc);
+              });
         }
       });
 }
