@@ -1,6 +1,7 @@
 // Blocking follows the target: 16 lanes and 32 registers on AVX-512, 8 and
 // 16 on AVX2, 4 and 32 on NEON (where N:M runs over tokens at any M: no
-// lane permute); K chunks from L1 (token kernels) and L2 (dense).
+// lane permute); K chunks from L1 (token kernels) and L2 (dense, blocks
+// and CSR on large K).
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx512 | FileCheck %s --check-prefix=AVX512
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
@@ -45,4 +46,18 @@ func.func @tiles(%x: tensor<128x256xf32>, %x4: tensor<4x256xf32>, %w: tensor<256
   // A tiling already there is kept.
   %g = sparsity.matmul %x4, %d {sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 2, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>} : tensor<4x256xf32>, !sparsity.packed<256x64xf32, #sparsity.dense> -> tensor<4x64xf32>
   return %a, %b, %c, %e, %f, %g : tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>, tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>
+}
+
+// Large K: a block kernel's x (128 x 4096 floats, 2 MiB) runs in chunks that
+// fit L2 (1 MiB: 2048 rows); a CSR pass's slice of xt (8 token vectors,
+// 512 bytes per row) in chunks of half of it (1024 rows).
+// AVX512-LABEL: func.func @large_k
+// AVX512: sparsity.matmul {{.*}}k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.block<16x16>
+// AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.csr
+func.func @large_k(%x: tensor<128x4096xf32>, %blv: tensor<8x16x16xf32>, %blk: tensor<8xi32>, %off: tensor<3xi32>, %csk: tensor<8xi32>, %csv: tensor<8xf32>, %cso: tensor<33xi32>) -> (tensor<128x32xf32>, tensor<128x32xf32>) {
+  %bl = sparsity.assemble %off, %blk, %blv : tensor<3xi32>, tensor<8xi32>, tensor<8x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
+  %e = sparsity.matmul %x, %bl : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
+  %cs = sparsity.assemble %cso, %csk, %csv : tensor<33xi32>, tensor<8xi32>, tensor<8xf32> -> !sparsity.packed<4096x32xf32, #sparsity.csr>
+  %f = sparsity.matmul %x, %cs : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  return %e, %f : tensor<128x32xf32>, tensor<128x32xf32>
 }
