@@ -226,18 +226,10 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
               Value hi = arith::MinSIOp::create(
                   b, e.loc, end,
                   arith::AddIOp::create(b, e.loc, lo, e.index(group)));
-              chunk(lo, hi, e.index(0), /*fromOut=*/false, /*finish=*/false);
-              if (chunks > 2)
-                scf::ForOp::create(
-                    b, e.loc, e.index(chunkBlocks),
-                    e.index((chunks - 1) * chunkBlocks), e.index(chunkBlocks),
-                    ValueRange{},
-                    [&](OpBuilder &, Location, Value kb0, ValueRange) {
-                      chunk(lo, hi, kb0, /*fromOut=*/true, /*finish=*/false);
-                      scf::YieldOp::create(b, e.loc);
-                    });
-              chunk(lo, hi, e.index((chunks - 1) * chunkBlocks),
-                    /*fromOut=*/true, /*finish=*/true);
+              e.forEachChunk(kBlocks, chunkBlocks,
+                             [&](Value kb0, int64_t, bool first, bool last) {
+                               chunk(lo, hi, kb0, /*fromOut=*/!first, last);
+                             });
               scf::YieldOp::create(b, e.loc);
             });
       });

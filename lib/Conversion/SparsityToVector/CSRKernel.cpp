@@ -154,7 +154,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                   Value k1 = arith::AddIOp::create(b, e.loc, k0,
                                                    e.index(kChunk));
                   e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {
-                    auto [n0, slot0] = tileStart(tile, group);
+                    Value n0, slot0;
+                    std::tie(n0, slot0) = tileStart(tile, group);
                     Value columns = arith::MinSIOp::create(
                         b, e.loc, e.index(kPanel),
                         arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
@@ -167,19 +168,10 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                     return SmallVector<Value>{};
                   });
                 };
-                chunk(e.index(0), /*fromPartial=*/false, chunks == 1);
-                if (chunks > 2)
-                  scf::ForOp::create(
-                      b, e.loc, e.index(kChunk),
-                      e.index((chunks - 1) * kChunk), e.index(kChunk),
-                      ValueRange{},
-                      [&](OpBuilder &, Location, Value k0, ValueRange) {
-                        chunk(k0, /*fromPartial=*/true, /*finish=*/false);
-                        scf::YieldOp::create(b, e.loc);
-                      });
-                if (chunks > 1)
-                  chunk(e.index((chunks - 1) * kChunk), /*fromPartial=*/true,
-                        /*finish=*/true);
+                e.forEachChunk(spec.k, kChunk,
+                               [&](Value k0, int64_t, bool first, bool last) {
+                                 chunk(k0, /*fromPartial=*/!first, last);
+                               });
 
                 // partial[slot][token] -> out[token][column].
                 e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {

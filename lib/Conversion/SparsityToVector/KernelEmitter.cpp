@@ -171,6 +171,25 @@ void KernelEmitter::forEachRowBlock(
     body(index(full * blockRows), rest);
 }
 
+void KernelEmitter::forEachChunk(
+    int64_t total, int64_t size,
+    const std::function<void(Value, int64_t, bool, bool)> &chunk) {
+  int64_t chunks = (total + size - 1) / size;
+  if (chunks <= 1) {
+    chunk(index(0), total, true, true);
+    return;
+  }
+  chunk(index(0), size, true, false);
+  if (chunks > 2)
+    scf::ForOp::create(b, loc, index(size), index((chunks - 1) * size),
+                       index(size), ValueRange{},
+                       [&](OpBuilder &, Location, Value start, ValueRange) {
+                         chunk(start, size, false, false);
+                         scf::YieldOp::create(b, loc);
+                       });
+  chunk(index((chunks - 1) * size), total - (chunks - 1) * size, false, true);
+}
+
 SmallVector<Value> KernelEmitter::loop(
     Value lower, Value upper, ValueRange init,
     const std::function<SmallVector<Value>(Value, ValueRange)> &body) {

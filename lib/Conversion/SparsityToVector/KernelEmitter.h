@@ -110,6 +110,13 @@ public:
   void forEachRowBlock(int64_t totalRows, int64_t blockRows,
                        const std::function<void(Value, int64_t)> &body);
 
+  /// Emits chunk(start, length, first, last) for [0, total) in chunks of
+  /// `size` (the last one `length` short of it if ragged): the first and
+  /// the last chunk apart, those between in a loop.
+  void forEachChunk(
+      int64_t total, int64_t size,
+      const std::function<void(Value, int64_t, bool, bool)> &chunk);
+
   /// scf.for with iteration arguments; body returns the values to yield.
   SmallVector<Value>
   loop(Value lower, Value upper, ValueRange init,

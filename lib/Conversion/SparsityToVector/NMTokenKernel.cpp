@@ -46,7 +46,6 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t groupsPerChunk =
       std::clamp<int64_t>(spec.tiling.getKChunk() / m, 1, groups);
-  int64_t chunks = (groups + groupsPerChunk - 1) / groupsPerChunk;
   int64_t passTokens = perPass * lanes;
   int64_t sets = std::max<int64_t>(1, (kMinChains + perPass - 1) / perPass);
   int64_t unroll = (sets + keep - 1) / keep; // groups per loop step
@@ -175,23 +174,7 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                   });
                 };
 
-                int64_t lastGroups = groups - (chunks - 1) * groupsPerChunk;
-                if (chunks == 1) {
-                  chunk(e.index(0), groups, true, true);
-                } else {
-                  chunk(e.index(0), groupsPerChunk, true, false);
-                  if (chunks > 2)
-                    scf::ForOp::create(
-                        b, e.loc, e.index(groupsPerChunk),
-                        e.index((chunks - 1) * groupsPerChunk),
-                        e.index(groupsPerChunk), ValueRange{},
-                        [&](OpBuilder &, Location, Value g0, ValueRange) {
-                          chunk(g0, groupsPerChunk, false, false);
-                          scf::YieldOp::create(b, e.loc);
-                        });
-                  chunk(e.index((chunks - 1) * groupsPerChunk), lastGroups,
-                        false, true);
-                }
+                e.forEachChunk(groups, groupsPerChunk, chunk);
 
                 // partial[slot][token] -> out[token][column].
                 e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
