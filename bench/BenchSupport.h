@@ -11,6 +11,7 @@
 #include "sparsec/Support/Packing.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,6 +29,20 @@
 namespace sparsec::bench {
 
 namespace packing = sparsec::packing;
+
+/// sparse-compile beside this benchmark's executable (both are built into
+/// build/bin), else the one on PATH.
+inline std::string defaultCompiler() {
+  char self[4096];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (len > 0) {
+    std::string dir(self, len);
+    dir = dir.substr(0, dir.rfind('/') + 1);
+    if (access((dir + "sparse-compile").c_str(), X_OK) == 0)
+      return dir + "sparse-compile";
+  }
+  return "sparse-compile";
+}
 
 /// The value of `--flag=value` if `arg` is that flag, else null.
 inline const char *flagValue(const std::string &arg, const char *flag) {

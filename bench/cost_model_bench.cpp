@@ -46,7 +46,7 @@ using namespace mlir::sparsec::sparsity;
 namespace {
 
 struct Options {
-  std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-cost";
+  std::string compiler = defaultCompiler(), workDir = "/tmp/sparsec-cost";
   std::string target = "x86-64-avx512", calibrate, json, replay;
   Grid grid;
   double minSeconds = 0.3;

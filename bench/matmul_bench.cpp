@@ -41,7 +41,7 @@ using namespace sparsec::bench;
 namespace {
 
 struct Options {
-  std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-bench";
+  std::string compiler = defaultCompiler(), workDir = "/tmp/sparsec-bench";
   Grid grid;
   std::vector<int> threads = {1, 2};
   double minSeconds = 0.3;
@@ -121,7 +121,8 @@ int main(int argc, char **argv) {
   json << "[\n";
   bool firstRow = true;
   std::mt19937 rng(42);
-  for (auto [k, n] : opts.grid.shapes) {
+  for (const auto &shape : opts.grid.shapes) {
+    const int64_t k = shape.first, n = shape.second;
     Pattern densePattern = Pattern::parse("dense");
     std::vector<float> denseWeight = makeWeight(densePattern, k, n, rng);
     Storage denseStorage = pack(densePattern, denseWeight, k, n);

@@ -97,7 +97,7 @@ Memref2D view(std::vector<float> &data, int64_t rows, int64_t cols) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string compiler = "sparse-compile", workDir = "/tmp/sparsec-bench";
+  std::string compiler = defaultCompiler(), workDir = "/tmp/sparsec-bench";
   std::vector<int64_t> ms = {16, 128};
   std::vector<std::string> shapes = {"768x768", "768x3072"};
   std::vector<std::string> patterns = {"nm2:4", "block16x16@0.1",
