@@ -164,3 +164,40 @@ func.func @dynamic_rows(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?
   %y = sparsity.matmul %x, %p : tensor<?x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// CSR on large K with nonzeros past half the L3 (2.2M, 17.6 MB): K runs in
+// chunks (a binary search per column and chunk) and the nonzeros are
+// prefetched ahead.
+// CHECK-LABEL: func.func @csr_large
+// CHECK: func.func private @__sparsec_matmul_csr_128x4096x1024
+// CHECK: scf.while
+// CHECK: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xi32>
+// CHECK: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xf32>
+func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<2200000xi32>, %v: tensor<2200000xf32>) -> tensor<128x1024xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<1025xi32>, tensor<2200000xi32>, tensor<2200000xf32> -> !sparsity.packed<4096x1024xf32, #sparsity.csr>
+  %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x1024xf32, #sparsity.csr> -> tensor<128x1024xf32>
+  return %y : tensor<128x1024xf32>
+}
+
+// -----
+
+// Blocks on rows of x 16 KiB apart (K = 4096): the kernel reads a copy with
+// rows one vector longer; at 12.5 % of the blocks, in two chunks of K (a
+// binary search per block column and chunk).
+// CHECK-LABEL: func.func @block_large
+// CHECK: %[[PAD:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<128x4112xf32>
+// CHECK: call @__sparsec_restride_128x4096_s4112(%{{.*}}, %[[PAD]], %c0, %c128)
+// CHECK: %[[VIEW:.*]] = memref.subview %[[PAD]][0, 0] [128, 4096] [1, 1] : memref<128x4112xf32> to memref<128x4096xf32, strided<[4112, 1]>>
+// CHECK: call @__sparsec_matmul_block16x16_128x4096x32{{.*}}(%[[VIEW]],
+// CHECK: func.func private @__sparsec_matmul_block16x16_128x4096x32
+// CHECK: scf.while
+// CHECK: func.func private @__sparsec_restride_128x4096_s4112
+// CHECK: vector.load {{.*}} : memref<128x4096xf32>, vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<128x4112xf32>, vector<16xf32>
+func.func @block_large(%x: tensor<128x4096xf32>, %o: tensor<3xi32>, %k: tensor<64xi32>, %v: tensor<64x16x16xf32>) -> tensor<128x32xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<64xi32>, tensor<64x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
+  %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
+  return %y : tensor<128x32xf32>
+}
