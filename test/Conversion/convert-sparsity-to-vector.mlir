@@ -201,3 +201,16 @@ func.func @block_large(%x: tensor<128x4096xf32>, %o: tensor<3xi32>, %k: tensor<6
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
   return %y : tensor<128x32xf32>
 }
+
+// -----
+
+// Kept blocks past half the L3 (17000 blocks, 17.4 MB) are prefetched a
+// few blocks ahead, a cache line at a time.
+// CHECK-LABEL: func.func @block_cold
+// CHECK: func.func private @__sparsec_matmul_block16x16_16x4096x1088
+// CHECK-COUNT-16: memref.prefetch {{.*}} read, locality<3>, data : memref<17000x16x16xf32>
+func.func @block_cold(%x: tensor<16x4096xf32>, %o: tensor<69xi32>, %k: tensor<17000xi32>, %v: tensor<17000x16x16xf32>) -> tensor<16x1088xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<69xi32>, tensor<17000xi32>, tensor<17000x16x16xf32> -> !sparsity.packed<4096x1088xf32, #sparsity.block<16x16>>
+  %y = sparsity.matmul %x, %p : tensor<16x4096xf32>, !sparsity.packed<4096x1088xf32, #sparsity.block<16x16>> -> tensor<16x1088xf32>
+  return %y : tensor<16x1088xf32>
+}

@@ -36,6 +36,10 @@ constexpr int64_t kPartialSumBytes = 4 << 20;
 constexpr double kChunkedBelowDensity = 0.375;
 /// Kept blocks a block column has in a chunk, on average, at the least.
 constexpr double kMinKeptPerChunk = 16;
+/// Kept blocks larger than this (half the L3) are prefetched, this many
+/// blocks ahead.
+constexpr double kColdBytes = 16 << 20;
+constexpr int64_t kPrefetchBlocks = 4;
 
 FailureOr<func::FuncOp>
 kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
@@ -70,13 +74,19 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
         1, kBlocks);
   int64_t chunks = (kBlocks + chunkBlocks - 1) / chunkBlocks;
 
+  // Kept blocks that come from DRAM are prefetched a few blocks ahead:
+  // interleaved with the reads of x, their stream was not (4096 x 14336,
+  // M = 128: 25-34 % faster at 50 %, ~25 % at 10 %).
+  double keptBytes = 4.0 * spec.storage[2].getNumElements();
+  bool prefetch = keptBytes > kColdBytes;
+  int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line
+
   // Bytes re-read by each order, DRAM-resident ones weighted 3x.
   auto cost = [](double bytesPerPass, double passes) {
     constexpr double kL3Budget = 16 << 20;
     return passes * bytesPerPass * (bytesPerPass <= kL3Budget ? 1.0 : 3.0);
   };
   double xBytes = 4.0 * spec.m * spec.k;
-  double keptBytes = 4.0 * spec.storage[2].getNumElements();
   int64_t rowBlocks = (spec.m + rows - 1) / rows;
   bool rowsOutside = chunks == 1 && cost(keptBytes, rowBlocks) <
                                         cost(xBytes, double(columns));
@@ -133,6 +143,21 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
               e.loop(first, last, init, [&](Value blk, ValueRange acc) {
                 Value k0 = arith::MulIOp::create(
                     b, e.loc, e.loadIndex(kblocks, blk), e.index(bk));
+                if (prefetch) {
+                  Value ahead = arith::MinSIOp::create(
+                      b, e.loc,
+                      arith::AddIOp::create(b, e.loc, blk,
+                                            e.index(kPrefetchBlocks)),
+                      e.index(keptBlocks - 1));
+                  // One prefetch per cache line of the block.
+                  for (int64_t kk = 0; kk < bk; kk += linesRows)
+                    for (int64_t c = 0; c < bn; c += 16)
+                      memref::PrefetchOp::create(
+                          b, e.loc, values,
+                          ValueRange{ahead, e.index(kk), e.index(c)},
+                          /*isWrite=*/false, /*localityHint=*/3,
+                          /*isDataCache=*/true);
+                }
                 SmallVector<Value> next(acc);
                 if (!raggedK && bk <= 16) {
                   for (int64_t kk = 0; kk < bk; ++kk) // fully unrolled
