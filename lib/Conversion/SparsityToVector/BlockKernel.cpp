@@ -75,8 +75,8 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   int64_t chunks = (kBlocks + chunkBlocks - 1) / chunkBlocks;
 
   // Kept blocks that come from DRAM are prefetched a few blocks ahead:
-  // interleaved with the reads of x, their stream was not (4096 x 14336,
-  // M = 128: 25-34 % faster at 50 %, ~25 % at 10 %).
+  // interleaved with the reads of x, the hardware did not stream them
+  // (4096 x 14336, M = 128: 25-34 % faster at 50 %, ~25 % at 10 %).
   double keptBytes = 4.0 * spec.storage[2].getNumElements();
   bool prefetch = keptBytes > kColdBytes;
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line

@@ -47,8 +47,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t chunks = (spec.k + kChunk - 1) / kChunk;
   int64_t groupTiles = chunks == 1 ? 1 : kTilesPerGroup;
   // Nonzeros that come from DRAM are prefetched: interleaved with the
-  // random rows of xt, their two streams were not (M = 16 on 4096 x 14336
-  // at 10 %: 2.9x -> 3.8-4.2x oneDNN; in cache prefetching cost 3-9 %).
+  // random rows of xt, the hardware did not stream them (M = 16 on
+  // 4096 x 14336 at 10 %: 2.9x -> 3.8-4.4x oneDNN; in cache prefetching
+  // cost 3-9 %).
   int64_t nnz = spec.storage[2].getNumElements();
   int64_t nonzeroBytes =
       nnz * (spec.storage[1].getElementTypeBitWidth() +
