@@ -144,19 +144,12 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
                 Value k0 = arith::MulIOp::create(
                     b, e.loc, e.loadIndex(kblocks, blk), e.index(bk));
                 if (prefetch) {
-                  Value ahead = arith::MinSIOp::create(
-                      b, e.loc,
-                      arith::AddIOp::create(b, e.loc, blk,
-                                            e.index(kPrefetchBlocks)),
-                      e.index(keptBlocks - 1));
+                  Value later = e.ahead(blk, kPrefetchBlocks, keptBlocks);
                   // One prefetch per cache line of the block.
                   for (int64_t kk = 0; kk < bk; kk += linesRows)
                     for (int64_t c = 0; c < bn; c += 16)
-                      memref::PrefetchOp::create(
-                          b, e.loc, values,
-                          ValueRange{ahead, e.index(kk), e.index(c)},
-                          /*isWrite=*/false, /*localityHint=*/3,
-                          /*isDataCache=*/true);
+                      e.prefetch(values,
+                                 ValueRange{later, e.index(kk), e.index(c)});
                 }
                 SmallVector<Value> next(acc);
                 if (!raggedK && bk <= 16) {

@@ -120,17 +120,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                 [&](OpBuilder &, Location, Value nz, ValueRange current) {
                   SmallVector<Value> next(current);
                   if (prefetch) {
-                    Value ahead = arith::MinSIOp::create(
-                        b, e.loc,
-                        arith::AddIOp::create(b, e.loc, nz,
-                                              e.index(kPrefetchNonzeros)),
-                        e.index(nnz - 1));
-                    for (Value array : {kidx, values})
-                      memref::PrefetchOp::create(b, e.loc, array,
-                                                 ValueRange{ahead},
-                                                 /*isWrite=*/false,
-                                                 /*localityHint=*/3,
-                                                 /*isDataCache=*/true);
+                    Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
+                    e.prefetch(kidx, later);
+                    e.prefetch(values, later);
                   }
                   for (int64_t set = 0; set < sets; ++set)
                     step(arith::AddIOp::create(b, e.loc, nz, e.index(set)),

@@ -81,6 +81,17 @@ Value KernelEmitter::loadRow(Value out, Value row, Value col, int64_t width,
                                       ValueRange{row, col}, mask, zeros(width));
 }
 
+Value KernelEmitter::ahead(Value position, int64_t distance, int64_t count) {
+  return arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, position, index(distance)),
+      index(count - 1));
+}
+
+void KernelEmitter::prefetch(Value memref, ValueRange indices) {
+  memref::PrefetchOp::create(b, loc, memref, indices, /*isWrite=*/false,
+                             /*localityHint=*/3, /*isDataCache=*/true);
+}
+
 Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
                                 Value value) {
   Type indexType = b.getIndexType();

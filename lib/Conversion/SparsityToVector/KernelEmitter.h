@@ -86,6 +86,12 @@ public:
   Value loadRow(Value out, Value row, Value col, int64_t width,
                 bool mayRunPastN);
 
+  /// min(position + distance, count - 1): a position ahead in an array of
+  /// `count` entries, clamped to its last.
+  Value ahead(Value position, int64_t distance, int64_t count);
+  /// A read prefetch of memref[indices] into all cache levels.
+  void prefetch(Value memref, ValueRange indices);
+
   /// The first position in [lo, hi) of the ascending index array `sorted`
   /// whose element is not below `value` (hi if none): a binary search.
   Value lowerBound(Value sorted, Value lo, Value hi, Value value);
