@@ -40,6 +40,8 @@ constexpr double kMinKeptPerChunk = 16;
 /// blocks ahead.
 constexpr double kColdBytes = 16 << 20;
 constexpr int64_t kPrefetchBlocks = 4;
+/// Block densities up to which blocks wider than a vector are prefetched.
+constexpr double kWidePrefetchBelowDensity = 0.15;
 
 FailureOr<func::FuncOp>
 kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
@@ -76,9 +78,13 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
 
   // Kept blocks that come from DRAM are prefetched a few blocks ahead:
   // interleaved with the reads of x, the hardware did not stream them
-  // (4096 x 14336, M = 128: 25-34 % faster at 50 %, ~25 % at 10 %).
+  // (4096 x 14336, M = 128: 16x16 blocks 25-34 % faster at 50 %, ~25 % at
+  // 10 %). Blocks two vectors wide do more work per line and lost by it
+  // except when sparse (32x32: 7-12 % slower at 50 %, 13-20 % at 25 %,
+  // 2-27 % faster at 10 %).
   double keptBytes = 4.0 * spec.storage[2].getNumElements();
-  bool prefetch = keptBytes > kColdBytes;
+  bool prefetch = keptBytes > kColdBytes &&
+                  (bn <= lanes || density <= kWidePrefetchBelowDensity);
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line
 
   // Bytes re-read by each order, DRAM-resident ones weighted 3x.
