@@ -36,9 +36,7 @@ constexpr int64_t kPartialSumBytes = 4 << 20;
 constexpr double kChunkedBelowDensity = 0.375;
 /// Kept blocks a block column has in a chunk, on average, at the least.
 constexpr double kMinKeptPerChunk = 16;
-/// Kept blocks larger than this (half the L3) are prefetched, this many
-/// blocks ahead.
-constexpr double kColdBytes = 16 << 20;
+/// Kept blocks from DRAM are prefetched this many blocks ahead.
 constexpr int64_t kPrefetchBlocks = 4;
 /// Block densities up to which blocks wider than a vector are prefetched.
 constexpr double kWidePrefetchBelowDensity = 0.15;
@@ -83,7 +81,7 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   // except when sparse (32x32: 7-12 % slower at 50 %, 13-20 % at 25 %,
   // 2-27 % faster at 10 %).
   double keptBytes = 4.0 * spec.storage[2].getNumElements();
-  bool prefetch = keptBytes > kColdBytes &&
+  bool prefetch = keptBytes > kColdWeightBytes &&
                   (bn <= lanes || density <= kWidePrefetchBelowDensity);
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line
 
@@ -244,17 +242,11 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
             spec.m * bn * spec.weight.getElementType().getIntOrFloatBitWidth() /
             8;
         int64_t group = std::max<int64_t>(1, kPartialSumBytes / groupBytes);
-        scf::ForOp::create(
-            b, e.loc, begin, end, e.index(group), ValueRange{},
-            [&](OpBuilder &, Location, Value lo, ValueRange) {
-              Value hi = arith::MinSIOp::create(
-                  b, e.loc, end,
-                  arith::AddIOp::create(b, e.loc, lo, e.index(group)));
-              e.forEachChunk(kBlocks, chunkBlocks,
-                             [&](Value kb0, int64_t, bool first, bool last) {
-                               chunk(lo, hi, kb0, /*fromOut=*/!first, last);
-                             });
-              scf::YieldOp::create(b, e.loc);
-            });
+        e.forEachGroup(begin, end, group, [&](Value lo, Value hi) {
+          e.forEachChunk(kBlocks, chunkBlocks,
+                         [&](Value kb0, int64_t, bool first, bool last) {
+                           chunk(lo, hi, kb0, /*fromOut=*/!first, last);
+                         });
+        });
       });
 }

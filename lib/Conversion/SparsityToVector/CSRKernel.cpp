@@ -26,9 +26,7 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
-/// Nonzero arrays larger than this (half the L3) are prefetched, this many
-/// nonzeros ahead (4 KiB of each array).
-constexpr int64_t kColdBytes = 16 << 20;
+/// Nonzeros from DRAM are prefetched this many ahead (4 KiB of each array).
 constexpr int64_t kPrefetchNonzeros = 1024;
 /// Tiles whose partial sums wait between chunks of K (16 x 16 columns:
 /// 128 KiB for a pass of 128 tokens, in L2).
@@ -54,7 +52,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t nonzeroBytes =
       nnz * (spec.storage[1].getElementTypeBitWidth() +
              spec.storage[2].getElementTypeBitWidth()) / 8;
-  bool prefetch = nonzeroBytes > kColdBytes;
+  bool prefetch = nonzeroBytes > kColdWeightBytes;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -152,53 +150,23 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                   partial, ValueRange{slot, e.index(i * lanes)});
           };
 
-          // A tile's first column, and its first row in `partial`.
-          auto tileStart = [&](Value tile, Value group) {
-            Value n0 = arith::MulIOp::create(b, e.loc, tile, e.index(kPanel));
-            Value slot0 = arith::MulIOp::create(
-                b, e.loc, arith::SubIOp::create(b, e.loc, tile, group),
-                e.index(kPanel));
-            return std::make_pair(n0, slot0);
-          };
-          scf::ForOp::create(
-              b, e.loc, begin, end, e.index(groupTiles), ValueRange{},
-              [&](OpBuilder &, Location, Value group, ValueRange) {
-                Value groupEnd = arith::MinSIOp::create(
-                    b, e.loc, end,
-                    arith::AddIOp::create(b, e.loc, group,
-                                          e.index(groupTiles)));
+          e.forEachGroup(
+              begin, end, groupTiles, [&](Value group, Value groupEnd) {
                 // Rows [k0, k0 + kChunk) of xt for every column of the group.
-                auto chunk = [&](Value k0, bool fromPartial, bool finish) {
-                  Value k1 = arith::AddIOp::create(b, e.loc, k0,
-                                                   e.index(kChunk));
-                  e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {
-                    Value n0, slot0;
-                    std::tie(n0, slot0) = tileStart(tile, group);
-                    Value columns = arith::MinSIOp::create(
-                        b, e.loc, e.index(kPanel),
-                        arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
-                    e.loop(e.index(0), columns, {}, [&](Value c, ValueRange) {
-                      column(arith::AddIOp::create(b, e.loc, n0, c),
-                             arith::AddIOp::create(b, e.loc, slot0, c), k0, k1,
-                             fromPartial, finish);
-                      return SmallVector<Value>{};
-                    });
-                    return SmallVector<Value>{};
-                  });
-                };
                 e.forEachChunk(spec.k, kChunk,
                                [&](Value k0, int64_t, bool first, bool last) {
-                                 chunk(k0, /*fromPartial=*/!first, last);
+                                 Value k1 = arith::AddIOp::create(
+                                     b, e.loc, k0, e.index(kChunk));
+                                 e.forEachPanelColumn(
+                                     group, groupEnd,
+                                     [&](Value, Value, Value n, Value slot) {
+                                       column(n, slot, k0, k1,
+                                              /*fromPartial=*/!first, last);
+                                     });
                                });
-
                 // partial[slot][token] -> out[token][column].
-                e.loop(group, groupEnd, {}, [&](Value tile, ValueRange) {
-                  auto [n0, slot0] = tileStart(tile, group);
-                  e.storePanelTransposed(partial, slot0, v0 * lanes, out, n0,
-                                         v0 * lanes, (v0 + count) * lanes);
-                  return SmallVector<Value>{};
-                });
-                scf::YieldOp::create(b, e.loc);
+                e.storePanelsTransposed(partial, group, groupEnd, out,
+                                        v0 * lanes, (v0 + count) * lanes);
               });
         }
       });

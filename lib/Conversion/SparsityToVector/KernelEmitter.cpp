@@ -164,6 +164,58 @@ void KernelEmitter::storePanelTransposed(Value src, Value srcRow,
   }
 }
 
+void KernelEmitter::forEachGroup(
+    Value begin, Value end, int64_t size,
+    const std::function<void(Value, Value)> &body) {
+  scf::ForOp::create(
+      b, loc, begin, end, index(size), ValueRange{},
+      [&](OpBuilder &, Location, Value first, ValueRange) {
+        body(first, arith::MinSIOp::create(
+                        b, loc, end,
+                        arith::AddIOp::create(b, loc, first, index(size))));
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// A panel's first column, and its first row in a buffer that starts with
+/// panel `first`.
+static std::pair<Value, Value> panelStart(KernelEmitter &e, Value panel,
+                                          Value first) {
+  Value n0 = arith::MulIOp::create(e.b, e.loc, panel, e.index(kPanel));
+  Value slot0 = arith::MulIOp::create(
+      e.b, e.loc, arith::SubIOp::create(e.b, e.loc, panel, first),
+      e.index(kPanel));
+  return {n0, slot0};
+}
+
+void KernelEmitter::forEachPanelColumn(
+    Value first, Value end,
+    const std::function<void(Value, Value, Value, Value)> &body) {
+  loop(first, end, {}, [&](Value panel, ValueRange) {
+    Value n0, slot0;
+    std::tie(n0, slot0) = panelStart(*this, panel, first);
+    Value columns = arith::MinSIOp::create(
+        b, loc, index(kPanel),
+        arith::SubIOp::create(b, loc, index(spec.n), n0));
+    loop(index(0), columns, {}, [&](Value lane, ValueRange) {
+      body(panel, lane, arith::AddIOp::create(b, loc, n0, lane),
+           arith::AddIOp::create(b, loc, slot0, lane));
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
+}
+
+void KernelEmitter::storePanelsTransposed(Value src, Value first, Value end,
+                                          Value out, int64_t firstToken,
+                                          int64_t endToken) {
+  loop(first, end, {}, [&](Value panel, ValueRange) {
+    auto [n0, slot0] = panelStart(*this, panel, first);
+    storePanelTransposed(src, slot0, firstToken, out, n0, firstToken, endToken);
+    return SmallVector<Value>{};
+  });
+}
+
 void KernelEmitter::forEachRowBlock(
     int64_t totalRows, int64_t blockRows,
     const std::function<void(Value, int64_t)> &body) {

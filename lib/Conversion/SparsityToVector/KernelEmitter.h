@@ -31,6 +31,10 @@ namespace mlir::sparsec::kernels {
 /// to spare (measured: 8 chains run 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
 
+/// Weights larger than this (half the L3) come from DRAM on every call;
+/// kernels prefetch them.
+constexpr int64_t kColdWeightBytes = 16 << 20;
+
 /// What one generated matmul kernel computes, and for which machine.
 struct MatmulKernelSpec {
   std::string name;
@@ -110,6 +114,22 @@ public:
   void storePanelTransposed(Value src, Value srcRow, int64_t srcTokenBase,
                             Value out, Value n0, int64_t firstToken,
                             int64_t endToken);
+
+  /// body(first, end) for groups [first, min(first + size, end)) of the
+  /// range [begin, end), in a loop.
+  void forEachGroup(Value begin, Value end, int64_t size,
+                    const std::function<void(Value, Value)> &body);
+
+  /// body(panel, lane, column, slot) for every column of panels
+  /// [first, end) (columns past N skipped): column = panel * 16 + lane, whose
+  /// results go to row `slot` of a buffer that starts with panel `first`.
+  void forEachPanelColumn(
+      Value first, Value end,
+      const std::function<void(Value, Value, Value, Value)> &body);
+  /// The buffer rows forEachPanelColumn gave panels [first, end), holding
+  /// tokens [firstToken, endToken), transposed into `out`.
+  void storePanelsTransposed(Value src, Value first, Value end, Value out,
+                             int64_t firstToken, int64_t endToken);
 
   /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
   /// [0, totalRows): a loop over full blocks and a static remainder.

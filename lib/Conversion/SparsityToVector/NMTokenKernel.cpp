@@ -66,124 +66,92 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
 
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
-          scf::ForOp::create(
-              b, e.loc, begin, end, e.index(kPanelsPerBlock), ValueRange{},
-              [&](OpBuilder &, Location, Value block, ValueRange) {
-                Value blockEnd = arith::MinSIOp::create(
-                    b, e.loc, end,
-                    arith::AddIOp::create(b, e.loc, block,
-                                          e.index(kPanelsPerBlock)));
 
-                // A panel's first column, and its first row in `partial`.
-                auto panelStart = [&](Value panel) {
-                  Value n0 =
-                      arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
-                  Value slot0 = arith::MulIOp::create(
-                      b, e.loc, arith::SubIOp::create(b, e.loc, panel, block),
-                      e.index(kPanel));
-                  return std::make_pair(n0, slot0);
-                };
-
-                // Groups [g0, g0 + chunkGroups) of every column in the block.
-                auto chunk = [&](Value g0, int64_t chunkGroups, bool first,
-                                 bool last) {
-                  e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
-                    Value n0, slot0;
-                    std::tie(n0, slot0) = panelStart(panel);
-                    Value columns = arith::MinSIOp::create(
-                        b, e.loc, e.index(kPanel),
-                        arith::SubIOp::create(b, e.loc, e.index(spec.n), n0));
-                    e.loop(e.index(0), columns, {}, [&](Value lane,
-                                                        ValueRange) {
-                      Value slot = arith::AddIOp::create(b, e.loc, slot0, lane);
-                      SmallVector<Value> acc;
-                      for (int64_t i = 0; i < count; ++i)
-                        acc.push_back(
-                            first ? e.zeros(lanes)
+          // Groups [g0, g0 + chunkGroups) of column n (lane `lane` of
+          // `panel`) into row `slot` of `partial`: from zero in the first
+          // chunk, finished (bias, epilogue) in the last.
+          auto column = [&](Value panel, Value lane, Value n, Value slot,
+                            Value g0, int64_t chunkGroups, bool first,
+                            bool last) {
+            SmallVector<Value> acc;
+            for (int64_t i = 0; i < count; ++i)
+              acc.push_back(first ? e.zeros(lanes)
                                   : vector::LoadOp::create(
                                         b, e.loc, e.vectorType(lanes), partial,
                                         ValueRange{slot, e.index(i * lanes)}));
-                      // `sets` independent sums per token vector hide the
-                      // FMA latency; kept value j of the chunk goes to set
-                      // j % sets.
-                      SmallVector<Value> chains(acc);
-                      for (int64_t c = count; c < sets * count; ++c)
-                        chains.push_back(e.zeros(lanes));
-                      auto groupStep = [&](Value g, int64_t firstSet,
-                                           SmallVector<Value> &chains) {
-                        Value base =
-                            arith::MulIOp::create(b, e.loc, g, e.index(m));
-                        for (int64_t s = 0; s < keep; ++s) {
-                          SmallVector<Value> at = {panel, g, e.index(s), lane};
-                          Value k = arith::AddIOp::create(
-                              b, e.loc, base, e.loadIndex(indices, at));
-                          Value w = e.splat(
-                              memref::LoadOp::create(b, e.loc, values, at),
-                              lanes);
-                          int64_t set = (firstSet + s) % sets;
-                          for (int64_t i = 0; i < count; ++i) {
-                            Value xv = vector::LoadOp::create(
-                                b, e.loc, e.vectorType(lanes), xt,
-                                ValueRange{k, e.index((v0 + i) * lanes)});
-                            Value &slot = chains[set * count + i];
-                            slot = vector::FMAOp::create(b, e.loc, w, xv, slot);
-                          }
-                        }
-                      };
-                      int64_t fullSteps = chunkGroups / unroll;
-                      if (fullSteps > 0)
-                        chains = e.loop(
-                            e.index(0), e.index(fullSteps), chains,
-                            [&](Value step, ValueRange current) {
-                              SmallVector<Value> next(current);
-                              Value g = arith::AddIOp::create(
-                                  b, e.loc, g0,
-                                  arith::MulIOp::create(b, e.loc, step,
-                                                        e.index(unroll)));
-                              for (int64_t u = 0; u < unroll; ++u)
-                                groupStep(arith::AddIOp::create(b, e.loc, g,
-                                                                e.index(u)),
-                                          u * keep, next);
-                              return next;
-                            });
-                      for (int64_t u = fullSteps * unroll; u < chunkGroups; ++u)
-                        groupStep(
-                            arith::AddIOp::create(b, e.loc, g0, e.index(u)),
-                            (u - fullSteps * unroll) * keep, chains);
-                      for (int64_t i = 0; i < count; ++i) {
-                        acc[i] = chains[i];
-                        for (int64_t set = 1; set < sets; ++set)
-                          acc[i] = arith::AddFOp::create(
-                              b, e.loc, acc[i], chains[set * count + i]);
-                      }
-                      Value biasVec;
-                      if (last && bias)
-                        biasVec = e.splat(
-                            memref::LoadOp::create(
-                                b, e.loc, bias,
-                                ValueRange{
-                                    arith::AddIOp::create(b, e.loc, n0, lane)}),
-                            lanes);
-                      for (int64_t i = 0; i < count; ++i)
-                        vector::StoreOp::create(
-                            b, e.loc, last ? e.finish(acc[i], biasVec) : acc[i],
-                            partial, ValueRange{slot, e.index(i * lanes)});
-                      return SmallVector<Value>{};
-                    });
-                    return SmallVector<Value>{};
+            // `sets` independent sums per token vector hide the
+            // FMA latency; kept value j of the chunk goes to set
+            // j % sets.
+            SmallVector<Value> chains(acc);
+            for (int64_t c = count; c < sets * count; ++c)
+              chains.push_back(e.zeros(lanes));
+            auto groupStep = [&](Value g, int64_t firstSet,
+                                 SmallVector<Value> &chains) {
+              Value base = arith::MulIOp::create(b, e.loc, g, e.index(m));
+              for (int64_t s = 0; s < keep; ++s) {
+                SmallVector<Value> at = {panel, g, e.index(s), lane};
+                Value k = arith::AddIOp::create(b, e.loc, base,
+                                                e.loadIndex(indices, at));
+                Value w = e.splat(memref::LoadOp::create(b, e.loc, values, at),
+                                  lanes);
+                int64_t set = (firstSet + s) % sets;
+                for (int64_t i = 0; i < count; ++i) {
+                  Value xv = vector::LoadOp::create(
+                      b, e.loc, e.vectorType(lanes), xt,
+                      ValueRange{k, e.index((v0 + i) * lanes)});
+                  Value &slot = chains[set * count + i];
+                  slot = vector::FMAOp::create(b, e.loc, w, xv, slot);
+                }
+              }
+            };
+            int64_t fullSteps = chunkGroups / unroll;
+            if (fullSteps > 0)
+              chains = e.loop(
+                  e.index(0), e.index(fullSteps), chains,
+                  [&](Value step, ValueRange current) {
+                    SmallVector<Value> next(current);
+                    Value g = arith::AddIOp::create(
+                        b, e.loc, g0,
+                        arith::MulIOp::create(b, e.loc, step, e.index(unroll)));
+                    for (int64_t u = 0; u < unroll; ++u)
+                      groupStep(arith::AddIOp::create(b, e.loc, g, e.index(u)),
+                                u * keep, next);
+                    return next;
                   });
-                };
+            for (int64_t u = fullSteps * unroll; u < chunkGroups; ++u)
+              groupStep(arith::AddIOp::create(b, e.loc, g0, e.index(u)),
+                        (u - fullSteps * unroll) * keep, chains);
+            for (int64_t i = 0; i < count; ++i) {
+              acc[i] = chains[i];
+              for (int64_t set = 1; set < sets; ++set)
+                acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
+                                               chains[set * count + i]);
+            }
+            Value biasVec;
+            if (last && bias)
+              biasVec =
+                  e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
+            for (int64_t i = 0; i < count; ++i)
+              vector::StoreOp::create(
+                  b, e.loc, last ? e.finish(acc[i], biasVec) : acc[i], partial,
+                  ValueRange{slot, e.index(i * lanes)});
+          };
 
-                e.forEachChunk(groups, groupsPerChunk, chunk);
-
+          e.forEachGroup(
+              begin, end, kPanelsPerBlock, [&](Value block, Value blockEnd) {
+                e.forEachChunk(
+                    groups, groupsPerChunk,
+                    [&](Value g0, int64_t chunkGroups, bool first, bool last) {
+                      e.forEachPanelColumn(
+                          block, blockEnd,
+                          [&](Value panel, Value lane, Value n, Value slot) {
+                            column(panel, lane, n, slot, g0, chunkGroups, first,
+                                   last);
+                          });
+                    });
                 // partial[slot][token] -> out[token][column].
-                e.loop(block, blockEnd, {}, [&](Value panel, ValueRange) {
-                  auto [n0, slot0] = panelStart(panel);
-                  e.storePanelTransposed(partial, slot0, v0 * lanes, out, n0,
-                                         v0 * lanes, (v0 + count) * lanes);
-                  return SmallVector<Value>{};
-                });
-                scf::YieldOp::create(b, e.loc);
+                e.storePanelsTransposed(partial, block, blockEnd, out,
+                                        v0 * lanes, (v0 + count) * lanes);
               });
         }
       });

@@ -470,20 +470,31 @@ struct ConvertSparsityToVectorPass
         b, loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
   }
 
-  func::FuncOp getOrBuildRestride(const MatmulKernelSpec &spec) {
-    std::string name = "__sparsec_restride_" + std::to_string(spec.m) + "x" +
-                       std::to_string(spec.k) + "_s" +
-                       std::to_string(spec.inputStride());
+  /// The activation copy `name` (a transpose or a restride) of `spec`'s
+  /// kernel, built by `build` the first time. Shared by the threads when
+  /// the matmul is large: a serial copy left the other thread waiting.
+  func::FuncOp getOrBuildCopy(
+      const MatmulKernelSpec &spec, const std::string &name,
+      function_ref<func::FuncOp(OpBuilder &, ModuleOp)> build) {
     ModuleOp module = getOperation();
     if (auto existing = module.lookupSymbol<func::FuncOp>(name))
       return existing;
     OpBuilder b(&getContext());
-    func::FuncOp restride = buildRestrideKernel(
-        b, module, name, spec.m, spec.k, spec.inputStride(),
-        spec.weight.getElementType(), spec.lanes);
+    func::FuncOp copy = build(b, module);
     if (spec.m * spec.k >= kParallelTranspose)
-      restride->setAttr(kParallelAttr, b.getUnitAttr());
-    return restride;
+      copy->setAttr(kParallelAttr, b.getUnitAttr());
+    return copy;
+  }
+
+  func::FuncOp getOrBuildRestride(const MatmulKernelSpec &spec) {
+    std::string name = "__sparsec_restride_" + std::to_string(spec.m) + "x" +
+                       std::to_string(spec.k) + "_s" +
+                       std::to_string(spec.inputStride());
+    return getOrBuildCopy(spec, name, [&](OpBuilder &b, ModuleOp module) {
+      return buildRestrideKernel(b, module, name, spec.m, spec.k,
+                                 spec.inputStride(),
+                                 spec.weight.getElementType(), spec.lanes);
+    });
   }
 
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
@@ -491,18 +502,11 @@ struct ConvertSparsityToVectorPass
                        std::to_string(spec.k) + "_v" +
                        std::to_string(spec.lanes) + "_s" +
                        std::to_string(spec.transposedStride());
-    ModuleOp module = getOperation();
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-      return existing;
-    OpBuilder b(&getContext());
-    func::FuncOp transpose = buildTransposeKernel(
-        b, module, name, spec.m, spec.k, spec.paddedM(),
-        spec.transposedStride(), spec.weight.getElementType(), spec.lanes);
-    // Shared by the threads when the matmul is: a serial transpose left the
-    // other thread waiting.
-    if (spec.m * spec.k >= kParallelTranspose)
-      transpose->setAttr(kParallelAttr, b.getUnitAttr());
-    return transpose;
+    return getOrBuildCopy(spec, name, [&](OpBuilder &b, ModuleOp module) {
+      return buildTransposeKernel(b, module, name, spec.m, spec.k,
+                                  spec.paddedM(), spec.transposedStride(),
+                                  spec.weight.getElementType(), spec.lanes);
+    });
   }
 
   SmallVector<func::FuncOp> generated;
