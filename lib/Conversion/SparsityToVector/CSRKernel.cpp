@@ -107,12 +107,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                         b, e.loc, arith::SubIOp::create(b, e.loc, last, first),
                         e.index(sets)),
                     e.index(sets)));
-            SmallVector<Value> init(sets * count, e.zeros(lanes));
-            if (fromPartial)
-              for (int64_t i = 0; i < count; ++i)
-                init[i] = vector::LoadOp::create(
-                    b, e.loc, e.vectorType(lanes), partial,
-                    ValueRange{slot, e.index(i * lanes)});
+            SmallVector<Value> init =
+                e.columnChains(sets, count, partial, slot, fromPartial);
             auto unrolled = scf::ForOp::create(
                 b, e.loc, first, whole, e.index(sets), init,
                 [&](OpBuilder &, Location, Value nz, ValueRange current) {
@@ -136,18 +132,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                   step(nz, next);
                   return next;
                 });
-            for (int64_t i = 0; i < count; ++i)
-              for (int64_t set = 1; set < sets; ++set)
-                acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
-                                               chains[set * count + i]);
-            Value biasVec;
-            if (finish && bias)
-              biasVec =
-                  e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
-            for (int64_t i = 0; i < count; ++i)
-              vector::StoreOp::create(
-                  b, e.loc, finish ? e.finish(acc[i], biasVec) : acc[i],
-                  partial, ValueRange{slot, e.index(i * lanes)});
+            // Set 0 went on through the remainder.
+            llvm::copy(acc, chains.begin());
+            e.storeColumnSums(chains, count, partial, slot, bias, n, finish);
           };
 
           e.forEachGroup(

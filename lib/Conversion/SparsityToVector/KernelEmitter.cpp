@@ -206,6 +206,34 @@ void KernelEmitter::forEachPanelColumn(
   });
 }
 
+SmallVector<Value> KernelEmitter::columnChains(int64_t sets, int64_t count,
+                                               Value partial, Value slot,
+                                               bool fromPartial) {
+  SmallVector<Value> chains(sets * count, zeros(spec.lanes));
+  if (fromPartial)
+    for (int64_t i = 0; i < count; ++i)
+      chains[i] =
+          vector::LoadOp::create(b, loc, vectorType(spec.lanes), partial,
+                                 ValueRange{slot, index(i * spec.lanes)});
+  return chains;
+}
+
+void KernelEmitter::storeColumnSums(ArrayRef<Value> chains, int64_t count,
+                                    Value partial, Value slot, Value bias,
+                                    Value n, bool finish) {
+  int64_t lanes = spec.lanes;
+  Value biasVec;
+  if (finish && bias)
+    biasVec = splat(memref::LoadOp::create(b, loc, bias, n), lanes);
+  for (int64_t i = 0; i < count; ++i) {
+    Value sum = chains[i];
+    for (size_t set = 1; set < chains.size() / count; ++set)
+      sum = arith::AddFOp::create(b, loc, sum, chains[set * count + i]);
+    vector::StoreOp::create(b, loc, finish ? this->finish(sum, biasVec) : sum,
+                            partial, ValueRange{slot, index(i * lanes)});
+  }
+}
+
 void KernelEmitter::storePanelsTransposed(Value src, Value first, Value end,
                                           Value out, int64_t firstToken,
                                           int64_t endToken) {

@@ -126,6 +126,16 @@ public:
   void forEachPanelColumn(
       Value first, Value end,
       const std::function<void(Value, Value, Value, Value)> &body);
+  /// `sets` sets of `count` accumulators for a column: set 0 from row `slot`
+  /// of `partial` (or zero when not `fromPartial`), the others zero.
+  SmallVector<Value> columnChains(int64_t sets, int64_t count, Value partial,
+                                  Value slot, bool fromPartial);
+  /// Sums the `chains.size() / count` sets of `count` accumulators (set s:
+  /// chains[s * count, (s + 1) * count)) and stores them to row `slot` of
+  /// `partial`, finished with column n's bias (if any) and the epilogue
+  /// when `finish`.
+  void storeColumnSums(ArrayRef<Value> chains, int64_t count, Value partial,
+                       Value slot, Value bias, Value n, bool finish);
   /// The buffer rows forEachPanelColumn gave panels [first, end), holding
   /// tokens [firstToken, endToken), transposed into `out`.
   void storePanelsTransposed(Value src, Value first, Value end, Value out,

@@ -73,18 +73,10 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
           auto column = [&](Value panel, Value lane, Value n, Value slot,
                             Value g0, int64_t chunkGroups, bool first,
                             bool last) {
-            SmallVector<Value> acc;
-            for (int64_t i = 0; i < count; ++i)
-              acc.push_back(first ? e.zeros(lanes)
-                                  : vector::LoadOp::create(
-                                        b, e.loc, e.vectorType(lanes), partial,
-                                        ValueRange{slot, e.index(i * lanes)}));
-            // `sets` independent sums per token vector hide the
-            // FMA latency; kept value j of the chunk goes to set
-            // j % sets.
-            SmallVector<Value> chains(acc);
-            for (int64_t c = count; c < sets * count; ++c)
-              chains.push_back(e.zeros(lanes));
+            // `sets` independent sums per token vector hide the FMA latency;
+            // kept value j of the chunk goes to set j % sets.
+            SmallVector<Value> chains =
+                e.columnChains(sets, count, partial, slot, !first);
             auto groupStep = [&](Value g, int64_t firstSet,
                                  SmallVector<Value> &chains) {
               Value base = arith::MulIOp::create(b, e.loc, g, e.index(m));
@@ -121,20 +113,7 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             for (int64_t u = fullSteps * unroll; u < chunkGroups; ++u)
               groupStep(arith::AddIOp::create(b, e.loc, g0, e.index(u)),
                         (u - fullSteps * unroll) * keep, chains);
-            for (int64_t i = 0; i < count; ++i) {
-              acc[i] = chains[i];
-              for (int64_t set = 1; set < sets; ++set)
-                acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
-                                               chains[set * count + i]);
-            }
-            Value biasVec;
-            if (last && bias)
-              biasVec =
-                  e.splat(memref::LoadOp::create(b, e.loc, bias, n), lanes);
-            for (int64_t i = 0; i < count; ++i)
-              vector::StoreOp::create(
-                  b, e.loc, last ? e.finish(acc[i], biasVec) : acc[i], partial,
-                  ValueRange{slot, e.index(i * lanes)});
+            e.storeColumnSums(chains, count, partial, slot, bias, n, last);
           };
 
           e.forEachGroup(
