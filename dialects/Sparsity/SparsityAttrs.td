@@ -135,11 +135,13 @@ def Sparsity_TilingAttr : Sparsity_Attr<"Tiling", "tiling"> {
     `convert-sparsity-to-vector`:
 
     - `lanes`: f32 lanes per vector register.
-    - `rows`: token rows per register block (dense, block and N:M-by-permute
-      kernels); their accumulators and operands fill the registers.
+    - `rows`: broadcast operands per register block: token rows (dense,
+      block and N:M-by-permute kernels), or block columns (the block kernel
+      over tokens); their accumulators and operands fill the registers.
     - `panels`: 16-column weight panels per dense tile.
     - `token_vectors`: token vectors per pass of kernels vectorized over
-      tokens (CSR, N:M on many tokens): accumulators per kept value.
+      tokens (CSR, N:M and blocks on many tokens): accumulators per kept
+      value.
     - `k_chunk`: K rows per cache chunk: a dense tile's weight chunk stays
       in L2, a token kernel's transposed activations stay in L1, a block
       kernel's chunk of activations stays in L2 (sparse blocks).

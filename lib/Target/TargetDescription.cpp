@@ -263,7 +263,8 @@ double mlir::sparsec::kernelEfficiency(KernelAttr kernel, double fallback,
   // The kernel as it will be blocked: over tokens, M pads to whole vectors.
   TilingAttr tiling = chooseTiling(
       TilingInputs::fromTarget(target),
-      PackedType::get(target.getContext(), shape, element, pattern), m);
+      PackedType::get(target.getContext(), shape, element, pattern), m,
+      double(storage.values) / double(shape[0] * shape[1]));
   if (tiling.getOverTokens())
     work.computedRows = llvm::alignTo(m, tiling.getLanes());
   bool gemv = m < tiling.getLanes();

@@ -22,6 +22,13 @@ constexpr int64_t kMaxRows = 16;
 /// loads bound it (8: 1.25 loads per FMA); it needs 2 accumulator sets to
 /// keep both FMA pipes busy, so a quarter of the registers.
 constexpr int64_t kNMTokenVectors = 8;
+/// Rows of K a block column keeps, on average, from which the block kernel
+/// over tokens beats the one over columns: its results are transposed into
+/// `out` per group of tokens, which costs what ~300 rows of multiply-adds
+/// do (768 x 768, M = 128: 10 % kept (77 rows) 0.75x the kernel over
+/// columns, 25 % (192) 0.88x, 50 % (384) 1.08x; 4096 rows at 10 % (410):
+/// 1.2-1.7x).
+constexpr double kMinKeptRowsOverTokens = 320;
 /// CSR accumulates 8 to 12 token vectors per pass over a column's nonzeros.
 constexpr int64_t kCSRMinTokenVectors = 8, kCSRMaxTokenVectors = 12;
 
@@ -38,7 +45,8 @@ TilingInputs TilingInputs::fromTarget(TargetAttr target) {
 }
 
 TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
-                                       PackedType weight, int64_t m) {
+                                       PackedType weight, int64_t m,
+                                       double storedShare) {
   int64_t elementBits = weight.getElementType().getIntOrFloatBitWidth();
   int64_t lanes = std::max<int64_t>(1, inputs.vectorBits / elementBits);
   int64_t registers = inputs.vectorRegisters;
@@ -89,7 +97,20 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         }
       })
       .Case([&](BlockAttr block) {
-        int64_t perRow = (block.getBlockN() + lanes - 1) / lanes;
+        int64_t bn = block.getBlockN();
+        overTokens = inputs.blockOverTokensFrom > 0 &&
+                     m >= inputs.blockOverTokensFrom &&
+                     storedShare * double(k) >= kMinKeptRowsOverTokens;
+        if (overTokens) {
+          // T token vectors x J block columns of accumulators, T loads of
+          // x and one broadcast: J a quarter of the registers (8 of 32:
+          // 3 x 8, 0.46 loads per FMA), T what is left.
+          rows = std::clamp<int64_t>(registers / 4, 1, bn);
+          tokenVectors = std::clamp<int64_t>((registers - 2) / (rows + 1), 1,
+                                             tokenVectorsInM);
+          return;
+        }
+        int64_t perRow = (bn + lanes - 1) / lanes;
         rows = rowsFitting(perRow, perRow + 1);
         // Every block column reads all of x: beyond L2, in chunks of K
         // (whole K-blocks) that fit there (measured best of L2 / 4, / 2, 1x

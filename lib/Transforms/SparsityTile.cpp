@@ -3,7 +3,10 @@
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Target/Tiling.h"
+#include "sparsec/Transforms/ConstantValues.h"
 #include "sparsec/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #define DEBUG_TYPE "sparsity-tile"
 
@@ -18,6 +21,35 @@ using namespace mlir::sparsec::sparsity;
 
 namespace {
 
+/// The share of K x N that the weight of `op` stores packed: from the
+/// storage of an assembled weight, or counted in a constant about to be
+/// packed; 1 (all of it) when it is known only at run time. Only block
+/// kernels' blocking depends on it.
+double storedShare(MatmulOp op) {
+  PackedType type = op.getWeight().getType();
+  if (!isa<BlockAttr>(type.getPattern()))
+    return 1.0;
+  double elements = double(type.getReductionSize() * type.getOutputSize());
+  if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>()) {
+    int64_t values = 0;
+    for (Value storage : assemble.getStorage())
+      values = std::max(
+          values, cast<RankedTensorType>(storage.getType()).getNumElements());
+    return double(values) / elements;
+  }
+  auto pack = op.getWeight().getDefiningOp<PackOp>();
+  auto constant =
+      pack ? pack.getSource().getDefiningOp<arith::ConstantOp>() : nullptr;
+  std::optional<std::vector<float>> values =
+      constant ? readWeightValues(constant.getValue()) : std::nullopt;
+  if (!values || int64_t(values->size()) != int64_t(elements))
+    return 1.0;
+  PackedStorage storage =
+      cast<PatternAttrInterface>(type.getPattern())
+          .getPackedStorage(type.getShape(),
+                            [&](int64_t i) { return (*values)[i] != 0.0f; });
+  return double(storage.values) / elements;
+}
 
 struct SparsityTilePass
     : public mlir::sparsec::impl::SparsityTileBase<SparsityTilePass> {
@@ -31,17 +63,20 @@ struct SparsityTilePass
       return signalPassFailure();
     TilingInputs inputs = TilingInputs::fromTarget(*target);
     inputs.nmOverTokensFrom = nmOverTokensFrom;
+    inputs.blockOverTokensFrom = blockOverTokensFrom;
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;
       PackedType weight = op.getWeight().getType();
       std::optional<int64_t> rows = op.getStaticRows();
-      op->setAttr(kTilingAttr, chooseTiling(inputs, weight,
-                                            rows.value_or(kDynamicRowChunk)));
+      double share = storedShare(op);
+      op->setAttr(
+          kTilingAttr,
+          chooseTiling(inputs, weight, rows.value_or(kDynamicRowChunk), share));
       // Dynamic rows: the last chunks run a kernel of its own.
       if (!rows)
         op->setAttr(kTailTilingAttr,
-                    chooseTiling(inputs, weight, kDynamicRowTail));
+                    chooseTiling(inputs, weight, kDynamicRowTail, share));
       ++numTiled;
     });
   }

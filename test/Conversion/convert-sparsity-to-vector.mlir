@@ -1,6 +1,7 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector="vector-bits=256 vector-registers=16" -split-input-file | FileCheck %s --check-prefix=AVX2 --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector="nm-over-tokens-from=0" -split-input-file | FileCheck %s --check-prefix=ROWS --implicit-check-not=sparsity.matmul
+// RUN: sparse-opt %s -convert-sparsity-to-vector="block-over-tokens-from=0" -split-input-file | FileCheck %s --check-prefix=COLS --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=PROFILE
 // RUN: sparse-opt %s -convert-sparsity-to-vector="profile=false" -split-input-file | FileCheck %s --check-prefix=NOPROFILE --implicit-check-not=sparsec_profile --implicit-check-not=sparsec.profile
 
@@ -183,19 +184,48 @@ func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<
 
 // -----
 
-// Blocks on rows of x 16 KiB apart (K = 4096): the kernel reads a copy with
+// Blocks on 128 tokens, 12.5 % kept on K = 4096 (512 rows per block
+// column): vectorized over tokens on the transposed x, 3 token vectors x 8
+// columns of accumulators, one weight broadcast per 3 FMAs; each group of
+// tokens (a loop of 3-vector groups, then one of 2) is finished and
+// transposed into `out` by a function of its own, kept out of line.
+// CHECK-LABEL: func.func @block_large
+// CHECK: %[[XT:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<4096x144xf32>
+// CHECK: call @__sparsec_transpose_128x4096_v16_s144(%{{.*}}, %[[XT]], %c0, %c256)
+// CHECK: call @[[K:__sparsec_matmul_block16x16_tokens_128x4096x32[a-z0-9_]*]](%[[XT]],
+// CHECK: func.func private @[[K]](%arg0: memref<4096x144xf32>, {{.*}}over_tokens = true
+// CHECK: scf.for
+// CHECK-COUNT-3: vector.load %arg0{{.*}} : memref<4096x144xf32>, vector<16xf32>
+// CHECK-COUNT-3: vector.fma
+// CHECK: call @[[K]]_store_3x16(
+// CHECK: call @[[K]]_store_2x16(
+// CHECK: func.func private @[[K]]_store_3x16({{.*}}passthrough = ["noinline"]
+// CHECK-COUNT-3: vector.transpose
+// CHECK-NOT: vector.transpose
+// CHECK: return
+// CHECK: func.func private @[[K]]_store_2x16(
+// CHECK-COUNT-2: vector.transpose
+// CHECK-NOT: vector.transpose
+// CHECK: return
+// With AVX2, 2 token vectors x 4 columns.
+// AVX2-LABEL: func.func @block_large
+// AVX2: func.func private @[[K:__sparsec_matmul_block16x16_tokens_128x4096x32[a-z0-9_]*]]({{.*}}rows = 4, {{.*}}token_vectors = 2
+// AVX2-COUNT-2: vector.load %arg0{{.*}} : memref<4096x144xf32>, vector<8xf32>
+// AVX2-COUNT-2: vector.fma
+// AVX2: call @[[K]]_store_2x8(
+// Over columns instead: x on rows 16 KiB apart is read from a copy with
 // rows one vector longer; at 12.5 % of the blocks, in two chunks of K (a
 // binary search per block column and chunk).
-// CHECK-LABEL: func.func @block_large
-// CHECK: %[[PAD:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<128x4112xf32>
-// CHECK: call @__sparsec_restride_128x4096_s4112(%{{.*}}, %[[PAD]], %c0, %c128)
-// CHECK: %[[VIEW:.*]] = memref.subview %[[PAD]][0, 0] [128, 4096] [1, 1] : memref<128x4112xf32> to memref<128x4096xf32, strided<[4112, 1]>>
-// CHECK: call @__sparsec_matmul_block16x16_128x4096x32{{.*}}(%[[VIEW]],
-// CHECK: func.func private @__sparsec_matmul_block16x16_128x4096x32
-// CHECK: scf.while
-// CHECK: func.func private @__sparsec_restride_128x4096_s4112
-// CHECK: vector.load {{.*}} : memref<128x4096xf32>, vector<16xf32>
-// CHECK: vector.store {{.*}} : memref<128x4112xf32>, vector<16xf32>
+// COLS-LABEL: func.func @block_large
+// COLS: %[[PAD:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<128x4112xf32>
+// COLS: call @__sparsec_restride_128x4096_s4112(%{{.*}}, %[[PAD]], %c0, %c128)
+// COLS: %[[VIEW:.*]] = memref.subview %[[PAD]][0, 0] [128, 4096] [1, 1] : memref<128x4112xf32> to memref<128x4096xf32, strided<[4112, 1]>>
+// COLS: call @__sparsec_matmul_block16x16_128x4096x32{{.*}}(%[[VIEW]],
+// COLS: func.func private @__sparsec_matmul_block16x16_128x4096x32
+// COLS: scf.while
+// COLS: func.func private @__sparsec_restride_128x4096_s4112
+// COLS: vector.load {{.*}} : memref<128x4096xf32>, vector<16xf32>
+// COLS: vector.store {{.*}} : memref<128x4112xf32>, vector<16xf32>
 func.func @block_large(%x: tensor<128x4096xf32>, %o: tensor<3xi32>, %k: tensor<64xi32>, %v: tensor<64x16x16xf32>) -> tensor<128x32xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<64xi32>, tensor<64x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>

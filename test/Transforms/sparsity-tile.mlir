@@ -6,6 +6,7 @@
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ROWS
+// RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 block-over-tokens-from=0" | FileCheck %s --check-prefix=COLUMNS
 // RUN: not sparse-opt %s -sparsity-tile=target=nope 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
 // AVX512-LABEL: func.func @tiles
@@ -60,4 +61,30 @@ func.func @large_k(%x: tensor<128x4096xf32>, %blv: tensor<8x16x16xf32>, %blk: te
   %cs = sparsity.assemble %cso, %csk, %csv : tensor<33xi32>, tensor<8xi32>, tensor<8xf32> -> !sparsity.packed<4096x32xf32, #sparsity.csr>
   %f = sparsity.matmul %x, %cs : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.csr> -> tensor<128x32xf32>
   return %e, %f : tensor<128x32xf32>, tensor<128x32xf32>
+}
+
+// Blocks run over tokens from 32 tokens where block columns keep at least
+// 320 rows of K on average (12.5 % of 4096: 512; a dense constant: all
+// 1024), in register blocks of 3 token vectors x 8 columns (AVX-512) or 2 x
+// 4 (AVX2); with fewer tokens or rows, over columns.
+// AVX512-LABEL: func.func @block_over_tokens
+// AVX512: sparsity.matmul {{.*}}rows = 8, panels = 1, token_vectors = 3, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<16x16>
+// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<16x16>
+// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<16x16>
+// AVX512: sparsity.matmul {{.*}}rows = 8, panels = 1, token_vectors = 3, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x16>
+// AVX2-LABEL: func.func @block_over_tokens
+// AVX2: sparsity.matmul {{.*}}rows = 4, panels = 1, token_vectors = 2, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<16x16>
+// COLUMNS-LABEL: func.func @block_over_tokens
+// COLUMNS-COUNT-4: over_tokens = false>{{.*}}#sparsity.block<16x16>
+func.func @block_over_tokens(%x: tensor<128x4096xf32>, %x16: tensor<16x4096xf32>, %x1k: tensor<64x1024xf32>, %v: tensor<64x16x16xf32>, %v8: tensor<32x16x16xf32>, %k: tensor<64xi32>, %k8: tensor<32xi32>, %o: tensor<3xi32>) -> (tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<64x32xf32>) {
+  %b = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<64xi32>, tensor<64x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
+  %y = sparsity.matmul %x, %b : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
+  %y16 = sparsity.matmul %x16, %b : tensor<16x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<16x32xf32>
+  // 6.25 %: 256 rows.
+  %b8 = sparsity.assemble %o, %k8, %v8 : tensor<3xi32>, tensor<32xi32>, tensor<32x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
+  %y8 = sparsity.matmul %x, %b8 : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
+  %w = arith.constant dense<1.0> : tensor<1024x32xf32>
+  %bw = sparsity.pack %w : tensor<1024x32xf32> -> !sparsity.packed<1024x32xf32, #sparsity.block<16x16>>
+  %yw = sparsity.matmul %x1k, %bw : tensor<64x1024xf32>, !sparsity.packed<1024x32xf32, #sparsity.block<16x16>> -> tensor<64x32xf32>
+  return %y, %y16, %y8, %yw : tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<64x32xf32>
 }

@@ -2,7 +2,7 @@
 //
 //   sparse-compile model.mlir -o model.so [--emit=so|o|s|ll|mlir]
 //                  [--target=NAME|FILE] [--sparsity=on|off] [--prune=PATTERN]
-//                  [--legalize=false]
+//                  [--legalize=false] [--tile=OPTIONS]
 //                  [--report=FILE.json]
 //                  [--dump-stages=DIR] [--with-reference]
 //
@@ -60,6 +60,12 @@ static cl::opt<bool>
                       "dense (sparsity-legalize); false keeps every declared "
                       "pattern"),
              cl::init(true), cl::cat(category));
+static cl::opt<std::string> tileOptions(
+    "tile",
+    cl::desc("Options of sparsity-tile, which picks each kernel's variant "
+             "and blocking, e.g. 'block-over-tokens-from=0 "
+             "nm-over-tokens-from=0' (kernels over columns only)"),
+    cl::value_desc("options"), cl::cat(category));
 static cl::opt<std::string> sparsityMode(
     "sparsity",
     cl::desc("on (default), or off: the dense build of the same model (every "
@@ -239,6 +245,7 @@ int main(int argc, char **argv) {
   PipelineOptions pipeline;
   pipeline.legalize = legalize;
   pipeline.sparsity = sparsityMode == "on";
+  pipeline.tileOptions = tileOptions;
   if (!prunePattern.empty())
     pipeline.pruneOptions = "pattern=" + prunePattern +
                             " density=" + std::to_string(pruneDensity);

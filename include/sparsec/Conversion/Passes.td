@@ -13,10 +13,10 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     generated for its pattern, shape, epilogue and blocking: scf loops over
     `vector` ops on memrefs. The blocking is the op's `sparsity.tiling`
     (set by `sparsity-tile` from the target); for ops without one the pass
-    chooses it the same way from its `vector-bits`, `vector-registers` and
-    `nm-over-tokens-from` options and default cache sizes. Kernels take a range of
-    output tiles and are marked `sparsec.tiles` so the runtime thread pool
-    can split them. Weights packed at run time are not supported yet and
+    chooses it the same way from its `vector-bits`, `vector-registers`,
+    `nm-over-tokens-from` and `block-over-tokens-from` options and default
+    cache sizes. Kernels take a range of output tiles and are marked
+    `sparsec.tiles` so the runtime thread pool can split them. Weights packed at run time are not supported yet and
     are reported as errors.
 
     With `profile`, the calls of the i-th matmul are bracketed by
@@ -28,7 +28,7 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     |---------|--------|
     | dense   | panels of 16 columns x MR rows, broadcast-FMA |
     | nm<n:m> | per-lane permutes select activations (`vpermps`) |
-    | block   | a dense micro-GEMM per kept block |
+    | block   | a dense micro-GEMM per kept block; on many tokens, over tokens |
     | csr     | vectorized over tokens on transposed activations |
   }];
   let options = [
@@ -40,6 +40,10 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            /*default=*/"64",
            "Token rows (M) from which N:M kernels vectorize over tokens "
            "instead of permuting activations per lane (0: never)">,
+    Option<"blockOverTokensFrom", "block-over-tokens-from", "int64_t",
+           /*default=*/"32",
+           "Token rows (M) from which block kernels vectorize over tokens "
+           "instead of over the columns of a block (0: never)">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

@@ -21,6 +21,8 @@ struct TilingInputs {
   int64_t l1Bytes = 48 << 10, l2Bytes = 1 << 20;
   /// Token rows from which N:M kernels vectorize over tokens (0: never).
   int64_t nmOverTokensFrom = 64;
+  /// Token rows from which block kernels vectorize over tokens (0: never).
+  int64_t blockOverTokensFrom = 32;
   /// Whether the ISA permutes lanes by a vector of indices (x86 vpermps),
   /// which N:M kernels over columns need; without it they run over tokens.
   bool hasLanePermute = true;
@@ -29,8 +31,12 @@ struct TilingInputs {
 };
 
 /// The blocking of `x[m, K] @ weight` on a machine described by `inputs`.
+/// `storedShare` is the share of K x N the packed weight stores (for blocks,
+/// the kept blocks' share; 1 when unknown): block kernels run over tokens
+/// only where block columns keep enough of K.
 sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
-                                  sparsity::PackedType weight, int64_t m);
+                                  sparsity::PackedType weight, int64_t m,
+                                  double storedShare = 1.0);
 
 /// A matmul with a dynamic number of rows (a dynamic sequence length) runs
 /// kernels of static M over row chunks: as many chunks of kDynamicRowChunk

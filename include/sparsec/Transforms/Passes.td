@@ -243,6 +243,10 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
            /*default=*/"64",
            "Token rows (M) from which N:M kernels vectorize over tokens "
            "instead of permuting activations per lane (0: never)">,
+    Option<"blockOverTokensFrom", "block-over-tokens-from", "int64_t",
+           /*default=*/"32",
+           "Token rows (M) from which block kernels vectorize over tokens "
+           "instead of over the columns of a block (0: never)">,
   ];
   let statistics = [
     Statistic<"numTiled", "tiled", "Matmuls given a tiling">,

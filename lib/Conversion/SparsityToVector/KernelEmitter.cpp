@@ -292,8 +292,7 @@ SmallVector<Value> KernelEmitter::loop(
   return SmallVector<Value>(forOp.getResults());
 }
 
-/// Private in MLIR and internal in the object: kernels are not entry points.
-static void markInternal(func::FuncOp func) {
+void kernels::markInternal(func::FuncOp func) {
   func.setPrivate();
   func->setAttr(
       "llvm.linkage",

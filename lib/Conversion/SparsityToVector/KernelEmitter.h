@@ -163,6 +163,9 @@ public:
   const MatmulKernelSpec &spec;
 };
 
+/// Private in MLIR and internal in the object: kernels are not entry points.
+void markInternal(func::FuncOp func);
+
 /// Creates the kernel's func (private, `sparsec.tiles = tiles`) with the
 /// argument list above and calls body(emitter, args, tile) inside a loop
 /// over [tileBegin, tileEnd). Arguments: x, storage..., [bias], out.
@@ -190,6 +193,9 @@ FailureOr<func::FuncOp> buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                                            const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
                                          const MatmulKernelSpec &spec);
+/// Block-sparse vectorized over tokens, on the transposed activation.
+FailureOr<func::FuncOp> buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
+                                              const MatmulKernelSpec &spec);
 FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
                                        const MatmulKernelSpec &spec);
 /// x [M, K] -> xp [M, stride]: the rows of x copied, vector by vector, into

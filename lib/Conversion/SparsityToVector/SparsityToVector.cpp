@@ -72,7 +72,8 @@ std::string kernelName(const MatmulKernelSpec &spec) {
            << (spec.transposedInput ? "_tokens" : "");
       })
       .Case([&](BlockAttr block) {
-        os << "block" << block.getBlockK() << "x" << block.getBlockN();
+        os << "block" << block.getBlockK() << "x" << block.getBlockN()
+           << (spec.transposedInput ? "_tokens" : "");
       })
       .Case([&](CSRAttr) { os << "csr"; });
   os << "_" << spec.m << "x" << spec.k << "x" << spec.n;
@@ -293,7 +294,11 @@ struct ConvertSparsityToVectorPass
       inputs.vectorBits = vectorBits;
       inputs.vectorRegisters = vectorRegisters;
       inputs.nmOverTokensFrom = nmOverTokensFrom;
-      spec.tiling = chooseTiling(inputs, weight, spec.m);
+      inputs.blockOverTokensFrom = blockOverTokensFrom;
+      spec.tiling = chooseTiling(
+          inputs, weight, spec.m,
+          double(storedValues(assemble)) /
+              double(weight.getReductionSize() * weight.getOutputSize()));
     }
     spec.lanes = spec.tiling.getLanes();
     spec.transposedInput = spec.tiling.getOverTokens();
@@ -301,11 +306,12 @@ struct ConvertSparsityToVectorPass
     // rows 4 KiB apart would share one L1 set (half the speed at K = 4096).
     int64_t rowBytes =
         spec.k * weight.getElementType().getIntOrFloatBitWidth() / 8;
-    spec.paddedInput = isa<BlockAttr>(weight.getPattern()) && spec.m > 1 &&
+    spec.paddedInput = isa<BlockAttr>(weight.getPattern()) &&
+                       !spec.transposedInput && spec.m > 1 &&
                        rowBytes % 4096 == 0;
-    // N:M has kernels both ways; CSR only over tokens, the others only over
-    // columns.
-    bool hasKernel = isa<NMAttr>(weight.getPattern()) ||
+    // N:M and blocks have kernels both ways; CSR only over tokens, dense
+    // only over columns.
+    bool hasKernel = isa<NMAttr, BlockAttr>(weight.getPattern()) ||
                      spec.transposedInput == isa<CSRAttr>(weight.getPattern());
     if (!hasKernel)
       return op.emitOpError("has no ")
@@ -441,7 +447,11 @@ struct ConvertSparsityToVectorPass
                          ? buildNMTokenKernel(b, module, spec)
                          : buildNMKernel(b, module, spec, whyNot);
             })
-            .Case([&](BlockAttr) { return buildBlockKernel(b, module, spec); })
+            .Case([&](BlockAttr) {
+              return spec.transposedInput
+                         ? buildBlockTokenKernel(b, module, spec)
+                         : buildBlockKernel(b, module, spec);
+            })
             .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
             .DefaultUnreachable("every pattern has a kernel generator");
     if (failed(kernel))
