@@ -8,11 +8,12 @@
 // costs T + J loads per T x J multiply-adds (3 x 8: 0.46 per FMA), where
 // the kernel over columns broadcasts one activation per FMA.
 //
-// Loops: passes over tokens (a pass's slice of xt stays in the L3), block
-// columns (the tiles), groups of T token vectors, then J columns at a time
-// over the column's kept blocks. A block column's kept blocks are re-read
-// from L1/L2 by each group; xt rows come from L2/L3. Results (tokens in
-// lanes) go through a small buffer and are transposed into `out`.
+// Loops: passes over tokens (a pass's slice of xt stays in L2, or in the L3
+// when the kept blocks come from DRAM), block columns (the tiles), groups
+// of T token vectors, then J columns at a time over the column's kept
+// blocks. A block column's kept blocks are re-read from L1/L2 by each
+// group; xt rows come from L2/L3. Results (tokens in lanes) go through a
+// small buffer and are transposed into `out`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,9 +29,14 @@ using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 
-/// A pass's slice of xt stays in (half of) the L3 while every block column
-/// reads it.
-constexpr int64_t kPassSliceBytes = kColdWeightBytes;
+/// Every block column re-reads a pass's slice of xt; each pass re-reads the
+/// kept blocks. Kept blocks that stay in the L3 are cheap to re-read, and
+/// slices of a quarter of L2 were faster (M = 512, K = 768 at 50 %: 5-8 %
+/// over a slice in the L3); blocks from DRAM are read by as few passes as
+/// the L3 (half of it) allows (M = 512 on 4096 x 4096: 41 ms, 61 ms with
+/// quarter-L2 slices).
+constexpr int64_t kHotPassSliceBytes = 256 << 10;
+constexpr int64_t kColdPassSliceBytes = kColdWeightBytes;
 
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides
 /// `bk`. With sixteen unrolled rows the scheduler hoisted loads of x ahead
@@ -137,9 +143,12 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   // Token vectors per pass: whole groups whose slice of xt fits the budget.
   Type element = spec.weight.getElementType();
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  int64_t keptBytes = spec.storage[2].getNumElements() * elementBytes;
+  int64_t sliceBytes =
+      keptBytes > kColdWeightBytes ? kColdPassSliceBytes : kHotPassSliceBytes;
   int64_t vectorSlice = spec.k * lanes * elementBytes;
   int64_t perPass =
-      std::max<int64_t>(1, kPassSliceBytes / vectorSlice / perGroup) * perGroup;
+      std::max<int64_t>(1, sliceBytes / vectorSlice / perGroup) * perGroup;
   // Token vectors wholly inside M (the last one may be partial).
   int64_t wholeVectors = spec.m / lanes;
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
@@ -242,28 +251,46 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
                                storeArgs);
         };
 
-        // Groups of token vectors [first, end) (static): those wholly
-        // inside M in a loop, the rest (at most one group, possibly with
-        // the partial last vector) after it.
-        auto forEachTokenGroup = [&](Value column, int64_t first, int64_t end) {
-          int64_t whole = std::clamp<int64_t>(wholeVectors, first, end);
-          int64_t looped = first + (whole - first) / perGroup * perGroup;
-          if (looped > first)
-            scf::ForOp::create(
-                b, e.loc, e.index(first), e.index(looped), e.index(perGroup),
-                ValueRange{}, [&](OpBuilder &, Location, Value v0, ValueRange) {
-                  group(column, v0, perGroup, lanes);
-                  scf::YieldOp::create(b, e.loc);
-                });
-          if (looped < end)
-            group(column, e.index(looped), end - looped,
-                  std::min<int64_t>(lanes, spec.m - (end - 1) * lanes));
+        // Groups of whole token vectors [first, first + count), in a loop
+        // (count a multiple of the group).
+        auto wholeGroups = [&](Value column, Value first, int64_t count) {
+          Value last = arith::AddIOp::create(b, e.loc, first, e.index(count));
+          scf::ForOp::create(b, e.loc, first, last, e.index(perGroup),
+                             ValueRange{},
+                             [&](OpBuilder &, Location, Value v0, ValueRange) {
+                               group(column, v0, perGroup, lanes);
+                               scf::YieldOp::create(b, e.loc);
+                             });
         };
-
-        for (int64_t p0 = 0; p0 < vectors; p0 += perPass)
+        auto forEachColumn = [&](const std::function<void(Value)> &body) {
           e.loop(begin, end, {}, [&](Value column, ValueRange) {
-            forEachTokenGroup(column, p0, std::min(vectors, p0 + perPass));
+            body(column);
             return SmallVector<Value>{};
           });
+        };
+
+        // Passes of whole token vectors in a loop; then the last pass,
+        // whose groups may end short (one group, possibly with the
+        // partial last vector).
+        int64_t looped = wholeVectors / perPass * perPass;
+        if (looped > 0)
+          scf::ForOp::create(b, e.loc, e.index(0), e.index(looped),
+                             e.index(perPass), ValueRange{},
+                             [&](OpBuilder &, Location, Value p0, ValueRange) {
+                               forEachColumn([&](Value column) {
+                                 wholeGroups(column, p0, perPass);
+                               });
+                               scf::YieldOp::create(b, e.loc);
+                             });
+        if (looped == vectors)
+          return;
+        int64_t whole = (wholeVectors - looped) / perGroup * perGroup;
+        forEachColumn([&](Value column) {
+          if (whole > 0)
+            wholeGroups(column, e.index(looped), whole);
+          if (looped + whole < vectors)
+            group(column, e.index(looped + whole), vectors - looped - whole,
+                  std::min<int64_t>(lanes, spec.m - (vectors - 1) * lanes));
+        });
       });
 }
