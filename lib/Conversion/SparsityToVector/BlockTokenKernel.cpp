@@ -32,9 +32,10 @@ using namespace mlir::sparsec::kernels;
 /// Every block column re-reads a pass's slice of xt; each pass re-reads the
 /// kept blocks. Kept blocks that stay in the L3 are cheap to re-read, and
 /// slices of a quarter of L2 were faster (M = 512, K = 768 at 50 %: 5-8 %
-/// over a slice in the L3); blocks from DRAM are read by as few passes as
-/// the L3 (half of it) allows (M = 512 on 4096 x 4096: 41 ms, 61 ms with
-/// quarter-L2 slices).
+/// over a slice in the L3); blocks from DRAM, or groups whose slice is
+/// larger than that anyway, take as few passes as the L3 (half of it)
+/// allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms with quarter-L2
+/// slices).
 constexpr int64_t kHotPassSliceBytes = 256 << 10;
 constexpr int64_t kColdPassSliceBytes = kColdWeightBytes;
 
@@ -144,9 +145,10 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   Type element = spec.weight.getElementType();
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t keptBytes = spec.storage[2].getNumElements() * elementBytes;
-  int64_t sliceBytes =
-      keptBytes > kColdWeightBytes ? kColdPassSliceBytes : kHotPassSliceBytes;
   int64_t vectorSlice = spec.k * lanes * elementBytes;
+  bool hotPasses = keptBytes <= kColdWeightBytes &&
+                   perGroup * vectorSlice <= kHotPassSliceBytes;
+  int64_t sliceBytes = hotPasses ? kHotPassSliceBytes : kColdPassSliceBytes;
   int64_t perPass =
       std::max<int64_t>(1, sliceBytes / vectorSlice / perGroup) * perGroup;
   // Token vectors wholly inside M (the last one may be partial).

@@ -458,6 +458,12 @@ struct ConvertSparsityToVectorPass
       return op.emitOpError("no kernel: ") << whyNot;
     (*kernel)->setAttr(kTilingAttr, spec.tiling);
     generated.push_back(*kernel);
+    // Functions built for the kernel (the block kernel's group stores) are
+    // named after it; their epilogues want polynomials too.
+    for (auto helper : module.getOps<func::FuncOp>())
+      if (helper.getSymName().starts_with(spec.name + "_") &&
+          !llvm::is_contained(generated, helper))
+        generated.push_back(helper);
     ++numKernels;
     return kernel;
   }
