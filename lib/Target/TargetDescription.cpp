@@ -28,9 +28,9 @@ struct Builtin {
 
 // The x86-64-avx512 roofline and kernel efficiencies come from
 // `cost-model-bench --calibrate` on the CI machine class (Zen 5, 2026-11-23,
-// after the block and CSR kernels gained K chunks:
-// bench/results/cost-model-2026-11-23-chunks.json, docs/benchmarks.md; nm<4:8> is
-// not measured and assumed to run as nm<2:4>, the same kernel). The AVX2
+// after the block kernel gained its variant over tokens:
+// bench/results/cost-model-2026-11-23-block-tokens.json, docs/benchmarks.md;
+// nm<4:8> is not measured and assumed to run as nm<2:4>, the same kernel). The AVX2
 // and AArch64 tables are not calibrated: they assume the AVX-512 shares, and
 // their peaks are vendor figures.
 const Builtin kBuiltins[] = {
@@ -40,11 +40,11 @@ const Builtin kBuiltins[] = {
   max_vector_op_width = 512, vector_registers = 32,
   L1_cache_size_in_bytes = 49152, L2_cache_size_in_bytes = 1048576,
   L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250,
-  memory_bandwidth_gbps = 42, cache_bandwidth_gbps = 101,
-  kernels = [dense : f32 at 87 gemv 18, nm<2:4> : f32 at 49 gemv 12,
-             nm<4:8> : f32 at 49 gemv 12, block<16x16> : f32 at 67 gemv 13,
-             block<32x32> : f32 at 80 gemv 20, block<16x1> : f32 at 5 gemv 1,
-             csr : f32 at 26 gemv 2]>)"},
+  memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
+  kernels = [dense : f32 at 88 gemv 18, nm<2:4> : f32 at 49 gemv 12,
+             nm<4:8> : f32 at 49 gemv 12, block<16x16> : f32 at 75 gemv 13,
+             block<32x32> : f32 at 78 gemv 20, block<16x1> : f32 at 6 gemv 1,
+             csr : f32 at 27 gemv 2]>)"},
     {"x86-64-avx2",
      R"(#sparsity.target<cpu = "x86-64-v3", isa = x86_64,
   features = "+avx2,+fma", max_vector_op_width = 256, vector_registers = 16,
