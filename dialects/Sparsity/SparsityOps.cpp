@@ -83,6 +83,14 @@ OpFoldResult PackOp::fold(FoldAdaptor) {
   return {};
 }
 
+int64_t AssembleOp::getStoredValueCount() {
+  int64_t values = 0;
+  for (Value storage : getStorage())
+    values = std::max(
+        values, cast<RankedTensorType>(storage.getType()).getNumElements());
+  return values;
+}
+
 LogicalResult AssembleOp::verify() {
   PackedType packed = getResult().getType();
   // Block and CSR storage sizes depend on the data: read them off the last

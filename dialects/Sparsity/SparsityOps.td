@@ -64,6 +64,11 @@ def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
     $storage attr-dict `:` type($storage) `->` qualified(type($result))
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Values the packed weight stores, padding included: the largest
+    /// storage tensor's element count, for every layout.
+    int64_t getStoredValueCount();
+  }];
 }
 
 def Sparsity_UnpackOp : Sparsity_Op<"unpack", [Pure]> {

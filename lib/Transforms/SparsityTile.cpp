@@ -30,13 +30,8 @@ double storedShare(MatmulOp op) {
   if (!isa<BlockAttr>(type.getPattern()))
     return 1.0;
   double elements = double(type.getReductionSize() * type.getOutputSize());
-  if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>()) {
-    int64_t values = 0;
-    for (Value storage : assemble.getStorage())
-      values = std::max(
-          values, cast<RankedTensorType>(storage.getType()).getNumElements());
-    return double(values) / elements;
-  }
+  if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>())
+    return double(assemble.getStoredValueCount()) / elements;
   auto pack = op.getWeight().getDefiningOp<PackOp>();
   auto constant =
       pack ? pack.getSource().getDefiningOp<arith::ConstantOp>() : nullptr;

@@ -50,16 +50,6 @@ constexpr int64_t kParallelWork = int64_t(1) << 20;
 /// Elements below which an activation transpose runs on the calling thread.
 constexpr int64_t kParallelTranspose = int64_t(1) << 15;
 
-/// Values (including padding) a packed weight stores: the largest storage
-/// tensor for every layout.
-int64_t storedValues(AssembleOp assemble) {
-  int64_t values = 0;
-  for (Value storage : assemble.getStorage())
-    values = std::max(
-        values, cast<RankedTensorType>(storage.getType()).getNumElements());
-  return values;
-}
-
 /// A symbol-safe name for a kernel configuration: same name, same kernel.
 std::string kernelName(const MatmulKernelSpec &spec) {
   std::string name;
@@ -297,7 +287,7 @@ struct ConvertSparsityToVectorPass
       inputs.blockOverTokensFrom = blockOverTokensFrom;
       spec.tiling = chooseTiling(
           inputs, weight, spec.m,
-          double(storedValues(assemble)) /
+          double(assemble.getStoredValueCount()) /
               double(weight.getReductionSize() * weight.getOutputSize()));
     }
     spec.lanes = spec.tiling.getLanes();
@@ -325,7 +315,7 @@ struct ConvertSparsityToVectorPass
       return failure();
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
-    if (spec.m * storedValues(assemble) >= kParallelWork)
+    if (spec.m * assemble.getStoredValueCount() >= kParallelWork)
       (*kernel)->setAttr(kParallelAttr, UnitAttr::get(&getContext()));
     return Kernel{spec, *kernel};
   }
