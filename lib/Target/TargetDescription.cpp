@@ -30,9 +30,9 @@ struct Builtin {
 // `cost-model-bench --calibrate` on the CI machine class (Zen 5, 2026-11-23,
 // after the block kernel gained its variant over tokens:
 // bench/results/cost-model-2026-11-23-block-tokens.json, docs/benchmarks.md;
-// nm<4:8> is not measured and assumed to run as nm<2:4>, the same kernel). The AVX2
-// and AArch64 tables are not calibrated: they assume the AVX-512 shares, and
-// their peaks are vendor figures.
+// nm<4:8> is not measured and assumed to run as nm<2:4>, the same kernel).
+// The AVX2 and AArch64 tables are not calibrated: they assume the AVX-512
+// shares, and their peaks are vendor figures.
 const Builtin kBuiltins[] = {
     {"x86-64-avx512",
      R"(#sparsity.target<cpu = "x86-64-v4", isa = x86_64,

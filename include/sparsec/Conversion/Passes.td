@@ -16,8 +16,8 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     chooses it the same way from its `vector-bits`, `vector-registers`,
     `nm-over-tokens-from` and `block-over-tokens-from` options and default
     cache sizes. Kernels take a range of output tiles and are marked
-    `sparsec.tiles` so the runtime thread pool can split them. Weights packed at run time are not supported yet and
-    are reported as errors.
+    `sparsec.tiles` so the runtime thread pool can split them. Weights
+    packed at run time are not supported yet and are reported as errors.
 
     With `profile`, the calls of the i-th matmul are bracketed by
     `sparsec_profile_begin(i)` / `sparsec_profile_end(i)`, and the module's

@@ -229,7 +229,11 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     description: vector lanes from `max_vector_op_width`; register blocks
     (token rows, or token vectors for kernels vectorized over tokens) sized
     to `vector_registers`; K chunks sized to L1 (token kernels) or L2
-    (dense). `convert-sparsity-to-vector` follows it. Run it after
+    (dense). It also picks the kernel's variant: N:M runs over tokens from
+    `nm-over-tokens-from` tokens, blocks from `block-over-tokens-from`
+    tokens where block columns keep at least 320 rows of K on average
+    (counted in the constant weight, or read off its assembled storage),
+    CSR always. `convert-sparsity-to-vector` follows it. Run it after
     `sparsity-legalize`: the blocking depends on the chosen pattern.
 
     The target is the module's `sparsity.target` attribute if present,
