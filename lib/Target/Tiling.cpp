@@ -24,11 +24,11 @@ constexpr int64_t kMaxRows = 16;
 constexpr int64_t kNMTokenVectors = 8;
 /// Rows of K a block column keeps, on average, from which the block kernel
 /// over tokens beats the one over columns: its results are transposed into
-/// `out` per group of tokens, which costs what ~300 rows of multiply-adds
-/// do (768 x 768, M = 128: 10 % kept (77 rows) 0.75x the kernel over
-/// columns, 25 % (192) 0.88x, 50 % (384) 1.08x; 4096 rows at 10 % (410):
-/// 1.2-1.7x).
-constexpr double kMinKeptRowsOverTokens = 320;
+/// `out` per group of tokens, which costs what ~150 rows of multiply-adds
+/// do (128 and 512 x 768 x 3072, against the kernel over columns: 10 %
+/// kept (77 rows) 0.83-0.97x, 25 % (192) 1.03-1.18x, 50 % (384) 1.1x;
+/// 4096 rows at 10 % (410): 1.2-1.7x).
+constexpr double kMinKeptRowsOverTokens = 160;
 /// CSR accumulates 8 to 12 token vectors per pass over a column's nonzeros.
 constexpr int64_t kCSRMinTokenVectors = 8, kCSRMaxTokenVectors = 12;
 

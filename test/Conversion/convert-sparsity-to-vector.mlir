@@ -103,7 +103,8 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-2: vector.load {{.*}} : memref<8x32xf32>, vector<16xf32>
-// CHECK: vector.transpose {{.*}} [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK: vector.shuffle {{.*}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30] : vector<16xf32>, vector<16xf32>
+// CHECK-COUNT-63: vector.shuffle
 // CHECK: vector.maskedstore {{.*}} : memref<17x5xf32>
 func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) -> tensor<17x5xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
@@ -128,7 +129,8 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
 // CHECK-COUNT-4: vector.load {{.*}} : memref<8x80xf32>, vector<16xf32>
 // CHECK-NOT: sparsity.permute
-// CHECK: vector.transpose {{.*}} [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// CHECK: vector.shuffle {{.*}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30] : vector<16xf32>, vector<16xf32>
+// CHECK-COUNT-63: vector.shuffle
 // CHECK: vector.maskedstore {{.*}} : memref<64x2xf32>
 // CHECK: return
 // ROWS-LABEL: func.func @nm_tokens
@@ -200,12 +202,12 @@ func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<
 // CHECK: call @[[K]]_store_3x16(
 // CHECK: call @[[K]]_store_2x16(
 // CHECK: func.func private @[[K]]_store_3x16({{.*}}passthrough = ["noinline"]
-// CHECK-COUNT-3: vector.transpose
-// CHECK-NOT: vector.transpose
+// CHECK-COUNT-192: vector.shuffle
+// CHECK-NOT: vector.shuffle
 // CHECK: return
 // CHECK: func.func private @[[K]]_store_2x16(
-// CHECK-COUNT-2: vector.transpose
-// CHECK-NOT: vector.transpose
+// CHECK-COUNT-128: vector.shuffle
+// CHECK-NOT: vector.shuffle
 // CHECK: return
 // With AVX2, 2 token vectors x 4 columns.
 // AVX2-LABEL: func.func @block_large

@@ -117,25 +117,62 @@ Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
   return search.getResult(0);
 }
 
+/// Rows of a `n x n` tile (n a power of two) transposed by shuffles: for
+/// each bit of the row and column index, elements whose row and column
+/// differ in that bit trade places with their partner (row ^ bit, column ^
+/// bit), two 2-input shuffles per pair of rows: n log2(n) shuffles (64 for
+/// 16 x 16). Built directly: `vector.transpose` of a tile assembled by
+/// inserts was folded by the canonicalizer into element-wise code.
+static SmallVector<Value> transposeByShuffles(OpBuilder &b, Location loc,
+                                              SmallVector<Value> rows) {
+  int64_t n = rows.size();
+  for (int64_t bit = 1; bit < n; bit <<= 1) {
+    SmallVector<int64_t> low(n), high(n);
+    for (int64_t c = 0; c < n; ++c) {
+      // Row i (bit clear) keeps its columns with the bit clear and takes the
+      // others from row i + bit, shifted; row i + bit the converse.
+      low[c] = (c & bit) ? n + c - bit : c;
+      high[c] = (c & bit) ? n + c : c + bit;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i & bit)
+        continue;
+      Value a = rows[i], c = rows[i + bit];
+      rows[i] = vector::ShuffleOp::create(b, loc, a, c, low);
+      rows[i + bit] = vector::ShuffleOp::create(b, loc, a, c, high);
+    }
+  }
+  return rows;
+}
+
 void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
                                   Value dst, Value dstRow, Value dstCol,
                                   int64_t rows, Value mask) {
   int64_t lanes = spec.lanes;
-  auto tileType = VectorType::get({lanes, lanes}, spec.weight.getElementType());
-  Value tile = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(tileType,
-                             b.getFloatAttr(tileType.getElementType(), 0.0)));
-  for (int64_t i = 0; i < lanes; ++i) {
-    Value row = vector::LoadOp::create(
+  SmallVector<Value> loaded;
+  for (int64_t i = 0; i < lanes; ++i)
+    loaded.push_back(vector::LoadOp::create(
         b, loc, vectorType(lanes), src,
-        ValueRange{arith::AddIOp::create(b, loc, srcRow, index(i)), srcCol});
-    tile = vector::InsertOp::create(b, loc, row, tile, i);
+        ValueRange{arith::AddIOp::create(b, loc, srcRow, index(i)), srcCol}));
+  SmallVector<Value> transposed;
+  if (llvm::isPowerOf2_64(lanes)) {
+    transposed = transposeByShuffles(b, loc, loaded);
+  } else {
+    auto tileType =
+        VectorType::get({lanes, lanes}, spec.weight.getElementType());
+    Value tile = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(tileType,
+                               b.getFloatAttr(tileType.getElementType(), 0.0)));
+    for (int64_t i = 0; i < lanes; ++i)
+      tile = vector::InsertOp::create(b, loc, loaded[i], tile, i);
+    Value t =
+        vector::TransposeOp::create(b, loc, tile, ArrayRef<int64_t>{1, 0});
+    for (int64_t j = 0; j < lanes; ++j)
+      transposed.push_back(vector::ExtractOp::create(b, loc, t, j));
   }
-  Value transposed =
-      vector::TransposeOp::create(b, loc, tile, ArrayRef<int64_t>{1, 0});
   for (int64_t j = 0; j < rows; ++j) {
-    Value row = vector::ExtractOp::create(b, loc, transposed, j);
+    Value row = transposed[j];
     Value at = arith::AddIOp::create(b, loc, dstRow, index(j));
     if (mask)
       vector::MaskedStoreOp::create(b, loc, dst, ValueRange{at, dstCol}, mask,
