@@ -101,9 +101,10 @@ public:
   Value lowerBound(Value sorted, Value lo, Value hi, Value value);
 
   /// Copies the transposed `lanes x lanes` tile src[r0 + i, c0 + j] to
-  /// dst[c0' + j, r0' + i] through registers (vector.transpose). `rows`
-  /// limits the destination rows written (a ragged edge); `mask`, if given,
-  /// masks the destination columns.
+  /// dst[c0' + j, r0' + i] through registers (shuffles for power-of-two
+  /// lanes, vector.transpose otherwise). `rows` limits the destination rows
+  /// written (a ragged edge); `mask`, if given, masks the destination
+  /// columns.
   void transposeTile(Value src, Value srcRow, Value srcCol, Value dst,
                      Value dstRow, Value dstCol, int64_t rows, Value mask);
 
