@@ -192,13 +192,6 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
               ValueRange{arith::AddIOp::create(b, e.loc, column, e.index(1))});
           return std::make_pair(first, last);
         };
-        auto forColumns = [&](const std::function<void(Value)> &body) {
-          e.loop(begin, end, {}, [&](Value column, ValueRange) {
-            body(column);
-            return SmallVector<Value>{};
-          });
-        };
-
         if (chunks == 1) {
           auto whole = [&](Value m0, int64_t blockRows, Value column) {
             auto [first, last] = columnRange(column);
@@ -207,10 +200,11 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
           };
           if (rowsOutside)
             e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t n) {
-              forColumns([&](Value column) { whole(m0, n, column); });
+              e.forEach(begin, end,
+                        [&](Value column) { whole(m0, n, column); });
             });
           else
-            forColumns([&](Value column) {
+            e.forEach(begin, end, [&](Value column) {
               e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t n) {
                 whole(m0, n, column);
               });
@@ -225,14 +219,13 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
                          bool finish) {
           Value kb1 =
               arith::AddIOp::create(b, e.loc, kb0, e.index(chunkBlocks));
-          e.loop(lo, hi, {}, [&](Value column, ValueRange) {
+          e.forEach(lo, hi, [&](Value column) {
             auto [columnFirst, columnLast] = columnRange(column);
             Value first = e.lowerBound(kblocks, columnFirst, columnLast, kb0);
             Value last = e.lowerBound(kblocks, first, columnLast, kb1);
             e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t n) {
               rowBlockColumn(m0, n, column, first, last, fromOut, finish);
             });
-            return SmallVector<Value>{};
           });
         };
         // Columns in groups whose partial sums stay in the L3 across the

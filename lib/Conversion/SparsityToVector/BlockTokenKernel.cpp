@@ -106,22 +106,10 @@ static func::FuncOp getOrBuildGroupStore(OpBuilder &b, ModuleOp module,
         vector::StoreOp::create(b, loc, e.finish(sums, biasVec), partial, at);
       }
     }
-  // partial[column][token] -> out[token][col0 + column], lanes columns at a
-  // time, masked to the block column and to N.
-  for (int64_t c0 = 0; c0 < bn; c0 += lanes) {
-    Value col = arith::AddIOp::create(b, loc, col0, e.index(c0));
-    Value mask;
-    if (bn - c0 < lanes || spec.n % bn != 0)
-      mask = vector::CreateMaskOp::create(
-          b, loc, VectorType::get({lanes}, b.getI1Type()),
-          ValueRange{arith::MinSIOp::create(
-              b, loc, e.index(bn - c0),
-              arith::SubIOp::create(b, loc, e.index(spec.n), col))});
-    for (int64_t i = 0; i < count; ++i)
-      e.transposeTile(partial, e.index(c0), e.index(i * lanes), out,
-                      arith::AddIOp::create(b, loc, t0, e.index(i * lanes)),
-                      col, i + 1 == count ? lastRows : lanes, mask);
-  }
+  // partial[column][token] -> out[token][col0 + column], masked to the
+  // block column and to N.
+  e.storeColumnsTransposed(partial, e.index(0), 0, out, col0, bn, t0, count,
+                           lastRows);
   func::ReturnOp::create(b, loc);
   return func;
 }
@@ -229,12 +217,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
                                                           e.index(spec.k), k0))
                                     .getResult()
                               : e.index(bk);
-                  auto loop = scf::ForOp::create(
-                      b, e.loc, e.index(0), limit, e.index(unroll), acc,
-                      [&](OpBuilder &, Location, Value kk0, ValueRange acc) {
-                        scf::YieldOp::create(b, e.loc, rows(kk0, acc));
-                      });
-                  return SmallVector<Value>(loop.getResults());
+                  return e.loop(e.index(0), limit, acc, rows, unroll);
                 });
             for (int64_t j = 0; j < width; ++j)
               for (int64_t i = 0; i < count; ++i)
@@ -257,18 +240,9 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
         // (count a multiple of the group).
         auto wholeGroups = [&](Value column, Value first, int64_t count) {
           Value last = arith::AddIOp::create(b, e.loc, first, e.index(count));
-          scf::ForOp::create(b, e.loc, first, last, e.index(perGroup),
-                             ValueRange{},
-                             [&](OpBuilder &, Location, Value v0, ValueRange) {
-                               group(column, v0, perGroup, lanes);
-                               scf::YieldOp::create(b, e.loc);
-                             });
-        };
-        auto forEachColumn = [&](const std::function<void(Value)> &body) {
-          e.loop(begin, end, {}, [&](Value column, ValueRange) {
-            body(column);
-            return SmallVector<Value>{};
-          });
+          e.forEach(
+              first, last,
+              [&](Value v0) { group(column, v0, perGroup, lanes); }, perGroup);
         };
 
         // Passes of whole token vectors in a loop; then the last pass,
@@ -276,18 +250,18 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
         // partial last vector).
         int64_t looped = wholeVectors / perPass * perPass;
         if (looped > 0)
-          scf::ForOp::create(b, e.loc, e.index(0), e.index(looped),
-                             e.index(perPass), ValueRange{},
-                             [&](OpBuilder &, Location, Value p0, ValueRange) {
-                               forEachColumn([&](Value column) {
-                                 wholeGroups(column, p0, perPass);
-                               });
-                               scf::YieldOp::create(b, e.loc);
-                             });
+          e.forEach(
+              e.index(0), e.index(looped),
+              [&](Value p0) {
+                e.forEach(begin, end, [&](Value column) {
+                  wholeGroups(column, p0, perPass);
+                });
+              },
+              perPass);
         if (looped == vectors)
           return;
         int64_t whole = (wholeVectors - looped) / perGroup * perGroup;
-        forEachColumn([&](Value column) {
+        e.forEach(begin, end, [&](Value column) {
           if (whole > 0)
             wholeGroups(column, e.index(looped), whole);
           if (looped + whole < vectors)

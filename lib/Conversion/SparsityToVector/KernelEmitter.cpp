@@ -182,36 +182,40 @@ void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
   }
 }
 
-void KernelEmitter::storePanelTransposed(Value src, Value srcRow,
-                                         int64_t srcTokenBase, Value out,
-                                         Value n0, int64_t firstToken,
-                                         int64_t endToken) {
+void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
+                                           int64_t srcCol, Value out, Value n0,
+                                           int64_t width, Value t0,
+                                           int64_t count, int64_t lastRows) {
   int64_t lanes = spec.lanes;
-  for (int64_t c0 = 0; c0 < kPanel; c0 += lanes) {
+  for (int64_t c0 = 0; c0 < width; c0 += lanes) {
     Value col = arith::AddIOp::create(b, loc, n0, index(c0));
     Value mask;
-    if (spec.n % kPanel != 0)
+    if (width - c0 < lanes || spec.n % width != 0) {
+      Value columns = arith::SubIOp::create(b, loc, index(spec.n), col);
+      if (width - c0 < lanes)
+        columns = arith::MinSIOp::create(b, loc, index(width - c0), columns);
       mask = vector::CreateMaskOp::create(
-          b, loc, VectorType::get({lanes}, b.getI1Type()),
-          ValueRange{arith::SubIOp::create(b, loc, index(spec.n), col)});
+          b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{columns});
+    }
     Value row = arith::AddIOp::create(b, loc, srcRow, index(c0));
-    for (int64_t m0 = firstToken; m0 < std::min(spec.m, endToken); m0 += lanes)
-      transposeTile(src, row, index(m0 - srcTokenBase), out, index(m0), col,
-                    std::min<int64_t>(lanes, spec.m - m0), mask);
+    for (int64_t i = 0; i < count; ++i)
+      transposeTile(src, row, index(srcCol + i * lanes), out,
+                    arith::AddIOp::create(b, loc, t0, index(i * lanes)), col,
+                    i + 1 == count ? lastRows : lanes, mask);
   }
 }
 
 void KernelEmitter::forEachGroup(
     Value begin, Value end, int64_t size,
     const std::function<void(Value, Value)> &body) {
-  scf::ForOp::create(
-      b, loc, begin, end, index(size), ValueRange{},
-      [&](OpBuilder &, Location, Value first, ValueRange) {
+  forEach(
+      begin, end,
+      [&](Value first) {
         body(first, arith::MinSIOp::create(
                         b, loc, end,
                         arith::AddIOp::create(b, loc, first, index(size))));
-        scf::YieldOp::create(b, loc);
-      });
+      },
+      size);
 }
 
 /// A panel's first column, and its first row in a buffer that starts with
@@ -228,18 +232,15 @@ static std::pair<Value, Value> panelStart(KernelEmitter &e, Value panel,
 void KernelEmitter::forEachPanelColumn(
     Value first, Value end,
     const std::function<void(Value, Value, Value, Value)> &body) {
-  loop(first, end, {}, [&](Value panel, ValueRange) {
-    Value n0, slot0;
-    std::tie(n0, slot0) = panelStart(*this, panel, first);
+  forEach(first, end, [&](Value panel) {
+    auto [n0, slot0] = panelStart(*this, panel, first);
     Value columns = arith::MinSIOp::create(
         b, loc, index(kPanel),
         arith::SubIOp::create(b, loc, index(spec.n), n0));
-    loop(index(0), columns, {}, [&](Value lane, ValueRange) {
+    forEach(index(0), columns, [&](Value lane) {
       body(panel, lane, arith::AddIOp::create(b, loc, n0, lane),
            arith::AddIOp::create(b, loc, slot0, lane));
-      return SmallVector<Value>{};
     });
-    return SmallVector<Value>{};
   });
 }
 
@@ -274,10 +275,15 @@ void KernelEmitter::storeColumnSums(ArrayRef<Value> chains, int64_t count,
 void KernelEmitter::storePanelsTransposed(Value src, Value first, Value end,
                                           Value out, int64_t firstToken,
                                           int64_t endToken) {
-  loop(first, end, {}, [&](Value panel, ValueRange) {
+  int64_t tokens = std::min(spec.m, endToken) - firstToken;
+  if (tokens <= 0)
+    return;
+  int64_t count = (tokens + spec.lanes - 1) / spec.lanes;
+  forEach(first, end, [&](Value panel) {
     auto [n0, slot0] = panelStart(*this, panel, first);
-    storePanelTransposed(src, slot0, firstToken, out, n0, firstToken, endToken);
-    return SmallVector<Value>{};
+    storeColumnsTransposed(src, slot0, /*srcCol=*/0, out, n0, kPanel,
+                           index(firstToken), count,
+                           tokens - (count - 1) * spec.lanes);
   });
 }
 
@@ -288,12 +294,9 @@ void KernelEmitter::forEachRowBlock(
   if (full == 1) {
     body(index(0), blockRows);
   } else if (full > 1) {
-    scf::ForOp::create(b, loc, index(0), index(full * blockRows),
-                       index(blockRows), ValueRange{},
-                       [&](OpBuilder &, Location, Value m0, ValueRange) {
-                         body(m0, blockRows);
-                         scf::YieldOp::create(b, loc);
-                       });
+    forEach(
+        index(0), index(full * blockRows),
+        [&](Value m0) { body(m0, blockRows); }, blockRows);
   }
   if (rest)
     body(index(full * blockRows), rest);
@@ -309,24 +312,32 @@ void KernelEmitter::forEachChunk(
   }
   chunk(index(0), size, true, false);
   if (chunks > 2)
-    scf::ForOp::create(b, loc, index(size), index((chunks - 1) * size),
-                       index(size), ValueRange{},
-                       [&](OpBuilder &, Location, Value start, ValueRange) {
-                         chunk(start, size, false, false);
-                         scf::YieldOp::create(b, loc);
-                       });
+    forEach(
+        index(size), index((chunks - 1) * size),
+        [&](Value start) { chunk(start, size, false, false); }, size);
   chunk(index((chunks - 1) * size), total - (chunks - 1) * size, false, true);
 }
 
 SmallVector<Value> KernelEmitter::loop(
     Value lower, Value upper, ValueRange init,
-    const std::function<SmallVector<Value>(Value, ValueRange)> &body) {
+    const std::function<SmallVector<Value>(Value, ValueRange)> &body,
+    int64_t step) {
   auto forOp =
-      scf::ForOp::create(b, loc, lower, upper, index(1), init,
+      scf::ForOp::create(b, loc, lower, upper, index(step), init,
                          [&](OpBuilder &, Location, Value iv, ValueRange args) {
                            scf::YieldOp::create(b, loc, body(iv, args));
                          });
   return SmallVector<Value>(forOp.getResults());
+}
+
+void KernelEmitter::forEach(Value lower, Value upper,
+                            const std::function<void(Value)> &body,
+                            int64_t step) {
+  scf::ForOp::create(b, loc, lower, upper, index(step), ValueRange{},
+                     [&](OpBuilder &, Location, Value iv, ValueRange) {
+                       body(iv);
+                       scf::YieldOp::create(b, loc);
+                     });
 }
 
 void kernels::markInternal(func::FuncOp func) {
@@ -373,11 +384,7 @@ func::FuncOp kernels::buildTiledKernel(
   return buildTiledKernel(
       b, module, spec, inputType, tiles, /*tileLoop=*/true,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
-        scf::ForOp::create(b, e.loc, begin, end, e.index(1), ValueRange{},
-                           [&](OpBuilder &, Location, Value tile, ValueRange) {
-                             body(e, args, tile);
-                             scf::YieldOp::create(b, e.loc);
-                           });
+        e.forEach(begin, end, [&](Value tile) { body(e, args, tile); });
       });
 }
 
@@ -388,6 +395,17 @@ MemRefType MatmulKernelSpec::inputType() const {
   return MemRefType::get(
       {m, k}, element,
       StridedLayoutAttr::get(weight.getContext(), 0, {inputStride(), 1}));
+}
+
+/// A spec for the activation copies' emitters: only the lanes and the
+/// element type matter there.
+static MatmulKernelSpec copySpec(MLIRContext *context, Type element,
+                                 int64_t lanes) {
+  MatmulKernelSpec spec;
+  spec.lanes = lanes;
+  spec.weight = sparsity::PackedType::get(context, {1, 1}, element,
+                                          sparsity::DenseAttr::get(context));
+  return spec;
 }
 
 func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
@@ -408,24 +426,19 @@ func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
   func->setAttr(kTilesAttr, b.getI64IntegerAttr(m));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
+  MatmulKernelSpec spec = copySpec(b.getContext(), element, lanes);
+  KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xp = entry->getArgument(1);
-  auto step = [&](int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  };
-  auto vectorType = VectorType::get({lanes}, element);
-  scf::ForOp::create(
-      b, loc, entry->getArgument(2), entry->getArgument(3), step(1),
-      ValueRange{}, [&](OpBuilder &, Location, Value row, ValueRange) {
-        scf::ForOp::create(
-            b, loc, step(0), step(k), step(lanes), ValueRange{},
-            [&](OpBuilder &, Location, Value k0, ValueRange) {
-              Value v = vector::LoadOp::create(b, loc, vectorType, x,
-                                               ValueRange{row, k0});
-              vector::StoreOp::create(b, loc, v, xp, ValueRange{row, k0});
-              scf::YieldOp::create(b, loc);
-            });
-        scf::YieldOp::create(b, loc);
-      });
+  e.forEach(entry->getArgument(2), entry->getArgument(3), [&](Value row) {
+    e.forEach(
+        e.index(0), e.index(k),
+        [&](Value k0) {
+          Value v = vector::LoadOp::create(b, loc, e.vectorType(lanes), x,
+                                           ValueRange{row, k0});
+          vector::StoreOp::create(b, loc, v, xp, ValueRange{row, k0});
+        },
+        lanes);
+  });
   func::ReturnOp::create(b, loc);
   return func;
 }
@@ -449,28 +462,16 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   func->setAttr(kTilesAttr, b.getI64IntegerAttr(tiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  MatmulKernelSpec spec; // only lanes and the element type matter here
-  spec.lanes = lanes;
-  spec.weight =
-      sparsity::PackedType::get(b.getContext(), {1, 1}, element,
-                                sparsity::DenseAttr::get(b.getContext()));
+  MatmulKernelSpec spec = copySpec(b.getContext(), element, lanes);
   KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xt = entry->getArgument(1);
   Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
   int64_t fullM = m / lanes * lanes, fullTiles = k / lanes;
-  auto forRange = [&](Value lo, Value hi, int64_t step,
-                      const std::function<void(Value)> &body) {
-    scf::ForOp::create(b, loc, lo, hi, e.index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
-  };
   auto copy = [&](Value mm, Value kk) {
     Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
     memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
   };
-  forRange(entry->getArgument(2), entry->getArgument(3), 1, [&](Value tile) {
+  e.forEach(entry->getArgument(2), entry->getArgument(3), [&](Value tile) {
     Value k0 = arith::MulIOp::create(b, loc, tile, e.index(lanes));
     Value kEnd = arith::MinSIOp::create(
         b, loc, e.index(k), arith::AddIOp::create(b, loc, k0, e.index(lanes)));
@@ -482,23 +483,25 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&branch.getThenRegion().front());
       if (fullM > 0)
-        forRange(e.index(0), e.index(fullM), lanes, [&](Value m0) {
-          e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
-        });
+        e.forEach(
+            e.index(0), e.index(fullM),
+            [&](Value m0) {
+              e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
+            },
+            lanes);
       b.setInsertionPointToStart(&branch.getElseRegion().front());
       if (fullM > 0)
-        forRange(k0, kEnd, 1, [&](Value kk) {
-          forRange(e.index(0), e.index(fullM), 1,
-                   [&](Value mm) { copy(mm, kk); });
+        e.forEach(k0, kEnd, [&](Value kk) {
+          e.forEach(e.index(0), e.index(fullM),
+                    [&](Value mm) { copy(mm, kk); });
         });
     }
     // Rows past the last full block of tokens, and the token padding.
-    forRange(k0, kEnd, 1, [&](Value kk) {
+    e.forEach(k0, kEnd, [&](Value kk) {
       if (fullM < m)
-        forRange(e.index(fullM), e.index(m), 1,
-                 [&](Value mm) { copy(mm, kk); });
+        e.forEach(e.index(fullM), e.index(m), [&](Value mm) { copy(mm, kk); });
       if (m < paddedM)
-        forRange(e.index(m), e.index(paddedM), 1, [&](Value mm) {
+        e.forEach(e.index(m), e.index(paddedM), [&](Value mm) {
           memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
         });
     });

@@ -108,13 +108,13 @@ public:
   void transposeTile(Value src, Value srcRow, Value srcCol, Value dst,
                      Value dstRow, Value dstCol, int64_t rows, Value mask);
 
-  /// Writes a panel of results staged column-major, src[srcRow + c][t -
-  /// srcTokenBase] for the panel's columns c (16 from column n0) and tokens
-  /// t in [firstToken, min(M, endToken)), transposed into out[t][n0 + c];
-  /// columns past N are masked off.
-  void storePanelTransposed(Value src, Value srcRow, int64_t srcTokenBase,
-                            Value out, Value n0, int64_t firstToken,
-                            int64_t endToken);
+  /// Writes results staged column-major, src[srcRow + c][srcCol + t] for
+  /// `width` columns c from column n0 and `count` token vectors t from token
+  /// t0 (the last with `lastRows` tokens), transposed into out[t0 + t][n0 +
+  /// c]; columns past the `width` and past N are masked off.
+  void storeColumnsTransposed(Value src, Value srcRow, int64_t srcCol,
+                              Value out, Value n0, int64_t width, Value t0,
+                              int64_t count, int64_t lastRows);
 
   /// body(first, end) for groups [first, min(first + size, end)) of the
   /// range [begin, end), in a loop.
@@ -157,7 +157,12 @@ public:
   /// scf.for with iteration arguments; body returns the values to yield.
   SmallVector<Value>
   loop(Value lower, Value upper, ValueRange init,
-       const std::function<SmallVector<Value>(Value, ValueRange)> &body);
+       const std::function<SmallVector<Value>(Value, ValueRange)> &body,
+       int64_t step = 1);
+  /// body(iv) for iv in [lower, upper) by `step`: scf.for without iteration
+  /// arguments.
+  void forEach(Value lower, Value upper, const std::function<void(Value)> &body,
+               int64_t step = 1);
 
   OpBuilder &b;
   Location loc;
