@@ -199,9 +199,10 @@ inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
     s.add(packing::packDense(view).values, t({panels, k, 16}, "f32"));
   } else if (p.kind == "nm") {
     auto nm = packing::packNM(view, p.a, p.b);
-    std::vector<int64_t> shape = {panels, packing::ceilDiv(k, p.b), p.a, 16};
-    s.add(nm.values, t(shape, "f32"));
-    s.add(nm.indices, t(shape, "i8"));
+    int64_t groups = packing::ceilDiv(k, p.b);
+    s.add(nm.values, t({panels, groups, p.a, 16}, "f32"));
+    s.add(nm.indices,
+          t({panels, groups, p.a, packing::nmIndexWords(p.b)}, "i32"));
   } else if (p.kind == "block") {
     auto b = packing::packBlock(view, p.a, p.b);
     int64_t blocks = b.kblocks.size();

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "sparsec/Support/Packing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallString.h"
@@ -218,7 +219,9 @@ unsigned NMAttr::getAxisForRank(unsigned rank) const {
   return getAxis().value_or(rank - 2);
 }
 
-unsigned NMAttr::getIndexBits() const { return llvm::Log2_32_Ceil(getM()); }
+unsigned NMAttr::getIndexBits() const {
+  return ::sparsec::packing::nmIndexBits(getM());
+}
 
 std::optional<double> NMAttr::getNominalDensity() const {
   return double(getN()) / double(getM());

@@ -47,7 +47,8 @@ def Sparsity_NMAttr : Sparsity_PatternAttr<"NM", "nm"> {
   let extraClassDeclaration = [{
     /// The axis groups run along, for a tensor of the given rank.
     unsigned getAxisForRank(unsigned rank) const;
-    /// Bits of position metadata per stored value: ceil(log2(m)).
+    /// Bits of position metadata per stored value: the packed layout's
+    /// field, ceil(log2(m)) rounded up to a power of two (at least 2).
     unsigned getIndexBits() const;
   }];
 }

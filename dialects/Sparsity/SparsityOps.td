@@ -43,18 +43,20 @@ def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
     | pattern     | storage                                                  |
     |-------------|----------------------------------------------------------|
     | `dense`     | values `[P, K, 16]`                                      |
-    | `nm<n:m>`   | values `[P, G, n, 16]`, indices `[P, G, n, 16] x i8`     |
+    | `nm<n:m>`   | values `[P, G, n, 16]`, indices `[P, G, n, W] x i32`     |
     | `block`     | offsets `[C + 1] x i32`, kblocks `[B] x i32`, values `[B, bk, bn]` |
     | `csr`       | offsets `[N + 1] x i32`, kidx `[nnz] x i32`, values `[nnz]` |
 
     with `P = ceil(N / 16)`, `G = ceil(K / m)`, `C = ceil(N / bn)`; kblocks
     and kidx ascend within a (block) column (kernels search them by binary
-    search). Constant weights are packed into this form by `sparsity-pack`;
+    search). N:M indices (a kept value's row within its group) are bit
+    fields of `b` bits (2 for m <= 4, then 4, 8, 16, 32): the 16 of a slot
+    fill `W = b / 2` words, column `j` in word `j % W` at bit `(j / W) * b`. Constant weights are packed into this form by `sparsity-pack`;
     weights packed ahead of time can be passed in directly.
 
     ```mlir
     %w = sparsity.assemble %values, %indices
-        : tensor<48x192x2x16xf32>, tensor<48x192x2x16xi8>
+        : tensor<48x192x2x16xf32>, tensor<48x192x2x1xi32>
           -> !sparsity.packed<768x768xf32, #sparsity.nm<2:4>>
     ```
   }];

@@ -10,6 +10,7 @@ using namespace mlir;
 using namespace mlir::sparsec::sparsity;
 using ::sparsec::packing::ceilDiv;
 using ::sparsec::packing::kPanel;
+using ::sparsec::packing::nmIndexWords;
 
 FailureOr<SmallVector<RankedTensorType>>
 mlir::sparsec::sparsity::getStorageTypes(
@@ -21,7 +22,7 @@ mlir::sparsec::sparsity::getStorageTypes(
                        << packed.getRank();
   MLIRContext *ctx = packed.getContext();
   Type element = packed.getElementType();
-  Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+  Type i32 = IntegerType::get(ctx, 32);
   int64_t k = packed.getReductionSize(), n = packed.getOutputSize();
   int64_t panels = ceilDiv(n, kPanel);
   auto tensor = [](ArrayRef<int64_t> shape, Type type) {
@@ -34,10 +35,10 @@ mlir::sparsec::sparsity::getStorageTypes(
             tensor({panels, k, kPanel}, element)};
       })
       .Case([&](NMAttr nm) {
-        SmallVector<int64_t> shape = {panels, ceilDiv(k, nm.getM()),
-                                      int64_t(nm.getN()), kPanel};
-        return SmallVector<RankedTensorType>{tensor(shape, element),
-                                             tensor(shape, i8)};
+        int64_t groups = ceilDiv(k, nm.getM()), keep = nm.getN();
+        return SmallVector<RankedTensorType>{
+            tensor({panels, groups, keep, kPanel}, element),
+            tensor({panels, groups, keep, nmIndexWords(nm.getM())}, i32)};
       })
       .Case([&](BlockAttr block) {
         int64_t columns = ceilDiv(n, block.getBlockN());

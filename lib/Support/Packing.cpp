@@ -35,25 +35,40 @@ std::optional<NMViolation> findNMViolation(DenseView w, int64_t n, int64_t m) {
   return std::nullopt;
 }
 
+/// Offset of the first index word of slot `slot` of group `g` of panel `p`.
+static int64_t nmIndexSlot(int64_t p, int64_t g, int64_t slot, int64_t groups,
+                           int64_t n, int64_t m) {
+  return ((p * groups + g) * n + slot) * nmIndexWords(m);
+}
+
 NMStorage packNM(DenseView w, int64_t n, int64_t m) {
   int64_t panels = ceilDiv(w.n, kPanel), groups = ceilDiv(w.k, m);
   NMStorage s;
   s.values.assign(panels * groups * n * kPanel, 0.0f);
-  s.indices.assign(s.values.size(), 0);
+  s.indices.assign(panels * groups * n * nmIndexWords(m), 0);
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t g = 0; g < groups; ++g)
       for (int64_t j = 0; j < kPanel && p * kPanel + j < w.n; ++j) {
+        NMIndexField field = nmIndexField(m, j);
         int64_t slot = 0;
         for (int64_t k = g * m; k < std::min(w.k, g * m + m); ++k) {
           float value = w.at(k, p * kPanel + j);
           if (value == 0.0f)
             continue;
-          int64_t at = ((p * groups + g) * n + slot++) * kPanel + j;
-          s.values[at] = value;
-          s.indices[at] = int8_t(k - g * m);
+          s.values[((p * groups + g) * n + slot) * kPanel + j] = value;
+          int32_t &word =
+              s.indices[nmIndexSlot(p, g, slot++, groups, n, m) + field.word];
+          word = int32_t(uint32_t(word) | uint32_t(k - g * m) << field.shift);
         }
       }
   return s;
+}
+
+int64_t nmIndexAt(const NMStorage &s, int64_t k, int64_t keep, int64_t m,
+                  int64_t col, int64_t g, int64_t slot) {
+  NMIndexField field = nmIndexField(m, col % kPanel);
+  int64_t at = nmIndexSlot(col / kPanel, g, slot, ceilDiv(k, m), keep, m);
+  return (uint32_t(s.indices[at + field.word]) >> field.shift) & nmIndexMask(m);
 }
 
 BlockStorage packBlock(DenseView w, int64_t bk, int64_t bn) {
@@ -115,7 +130,8 @@ std::vector<float> unpackNM(const NMStorage &s, int64_t k, int64_t n,
         int64_t at = (((col / kPanel) * groups + g) * keep + slot) * kPanel +
                      col % kPanel;
         if (s.values[at] != 0.0f)
-          w[(g * m + s.indices[at]) * n + col] = s.values[at];
+          w[(g * m + nmIndexAt(s, k, keep, m, col, g, slot)) * n + col] =
+              s.values[at];
       }
   return w;
 }

@@ -77,7 +77,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
       })
       .Case([&](NMAttr nm) {
         overTokens =
-            !inputs.hasLanePermute ||
+            !inputs.hasLanePermute || !nmPermuteFits(nm.getM(), lanes) ||
             (inputs.nmOverTokensFrom > 0 && m >= inputs.nmOverTokensFrom);
         if (overTokens) {
           tokenVectors = std::min(

@@ -40,7 +40,7 @@ FailureOr<SmallVector<Value>> packConstant(OpBuilder &b, PackOp pack,
                                            ArrayRef<float> weight) {
   PackedType packed = pack.getResult().getType();
   Location loc = pack.getLoc();
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
   int64_t k = packed.getReductionSize(), n = packed.getOutputSize();
   packing::DenseView view{weight.data(), k, n};
   int64_t panels = packing::ceilDiv(n, packing::kPanel);
@@ -57,11 +57,14 @@ FailureOr<SmallVector<Value>> packConstant(OpBuilder &b, PackOp pack,
           return pack.emitOpError("weight does not conform to ")
                  << nm << ": " << bad->describe(nm.getM());
         packing::NMStorage s = packing::packNM(view, nm.getN(), nm.getM());
-        SmallVector<int64_t> shape = {panels, packing::ceilDiv(k, nm.getM()),
-                                      int64_t(nm.getN()), packing::kPanel};
+        int64_t groups = packing::ceilDiv(k, nm.getM()), keep = nm.getN();
         return SmallVector<Value>{
-            constantTensor<float>(b, loc, shape, f32, s.values),
-            constantTensor<int8_t>(b, loc, shape, i8, s.indices)};
+            constantTensor<float>(
+                b, loc, {panels, groups, keep, packing::kPanel}, f32, s.values),
+            constantTensor<int32_t>(
+                b, loc,
+                {panels, groups, keep, packing::nmIndexWords(nm.getM())}, i32,
+                s.indices)};
       })
       .Case([&](BlockAttr block) -> FailureOr<SmallVector<Value>> {
         packing::BlockStorage s =

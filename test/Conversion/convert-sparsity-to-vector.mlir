@@ -14,9 +14,13 @@
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: func.func private @[[K]]({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 1 : i64, sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 3, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = false>}
 // CHECK: vector.transfer_read {{.*}} : memref<3x8xf32>, vector<16xf32>
-// CHECK: vector.load {{.*}} : memref<1x2x2x16xi8>, vector<16xi8>
-// CHECK: arith.extui {{.*}} : vector<16xi8> to vector<16xi32>
-// CHECK: sparsity.permute {{.*}} : vector<16xf32>, vector<16xi32>
+// The slot's 2-bit index fields: one word repeated across the lanes, lane j
+// shifted by 2j and masked (the first group of a window adds no offset).
+// CHECK: %[[W:.*]] = vector.load {{.*}} : memref<1x2x2x1xi32>, vector<1xi32>
+// CHECK: %[[R:.*]] = vector.shuffle %[[W]], %[[W]] [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] : vector<1xi32>, vector<1xi32>
+// CHECK: %[[S:.*]] = arith.shrui %[[R]], %{{.*}} : vector<16xi32>
+// CHECK: %[[F:.*]] = arith.andi %[[S]], %{{.*}} : vector<16xi32>
+// CHECK: sparsity.permute %{{.*}}, %[[F]] : vector<16xf32>, vector<16xi32>
 // CHECK: vector.fma
 // gelu's erf is a polynomial, not a libm call:
 // CHECK-NOT: math.erf
@@ -25,8 +29,8 @@
 // AVX2: call @__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v8
 // AVX2: sparsity.permute {{.*}} : vector<8xf32>, vector<8xi32>
 // ROWS-LABEL: func.func @nm(
-func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16xi8>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
-  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
+func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1xi32>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
   %y = sparsity.matmul %x, %p bias %b epilogue gelu : tensor<3x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>, tensor<2xf32> -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
@@ -125,7 +129,9 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // CHECK: func.func private @[[K]](
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>
 // CHECK: scf.for {{.*}} iter_args
-// CHECK: memref.load {{.*}} : memref<1x2x2x16xi8>
+// CHECK: %[[WORD:.*]] = memref.load {{.*}} : memref<1x2x2x1xi32>
+// CHECK: %[[FIELD:.*]] = arith.shrui %[[WORD]], %{{.*}} : i32
+// CHECK: arith.andi %[[FIELD]], %c3_i32 : i32
 // CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
 // CHECK-COUNT-4: vector.load {{.*}} : memref<8x80xf32>, vector<16xf32>
 // CHECK-NOT: sparsity.permute
@@ -136,8 +142,8 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // ROWS-LABEL: func.func @nm_tokens
 // ROWS: call @__sparsec_matmul_nm2_4_64x8x2_relu_v16(
 // ROWS: sparsity.permute
-func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x16xi8>) -> tensor<64x2xf32> {
-  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
+func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1xi32>) -> tensor<64x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
   %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
 }

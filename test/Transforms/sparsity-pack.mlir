@@ -1,11 +1,15 @@
 // RUN: sparse-opt %s -sparsity-pack -split-input-file -verify-diagnostics | FileCheck %s
 
 // A constant 2:4 weight becomes constant storage in the Packing.h layout:
-// values and i8 row-in-group indices, [panels, groups, n, 16].
+// values [panels, groups, n, 16] and row-in-group indices as 2-bit fields,
+// column j at bit 2j of one i32 word per slot [panels, groups, n, 1]:
+// group 0 has rows 0, 2 in column 0 and row 1 in column 1 (slot 0: 0 | 1 << 2,
+// slot 1: 2), group 1 row 6 in column 0 and rows 5, 6 in column 1 (slot 0:
+// 2 | 1 << 2, slot 1: 2 << 2).
 // CHECK-LABEL: func.func @nm
 // CHECK-DAG: %[[V:.*]] = arith.constant dense<{{.*}}> : tensor<1x2x2x16xf32>
-// CHECK-DAG: %[[I:.*]] = arith.constant dense<{{\[\[\[\[}}0, 1, 0, {{.*}}], [2, 0, 0, {{.*}}]], {{\[\[}}2, 1, 0, {{.*}} : tensor<1x2x2x16xi8>
-// CHECK: %[[P:.*]] = sparsity.assemble %[[V]], %[[I]] : tensor<1x2x2x16xf32>, tensor<1x2x2x16xi8> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
+// CHECK-DAG: %[[I:.*]] = arith.constant dense<{{\[\[\[\[}}4], [2]], {{\[\[}}6], [8]]]]> : tensor<1x2x2x1xi32>
+// CHECK: %[[P:.*]] = sparsity.assemble %[[V]], %[[I]] : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
 // CHECK: sparsity.matmul %{{.*}}, %[[P]]
 // CHECK-NOT: = sparsity.pack %
 func.func @nm(%x: tensor<3x8xf32>) -> tensor<3x2xf32> {

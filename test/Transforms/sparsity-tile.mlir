@@ -88,3 +88,23 @@ func.func @block_over_tokens(%x: tensor<128x4096xf32>, %x16: tensor<16x4096xf32>
   %yw = sparsity.matmul %x1k, %bw : tensor<64x1024xf32>, !sparsity.packed<1024x32xf32, #sparsity.block<16x16>> -> tensor<64x32xf32>
   return %y, %y16, %y8, %yw : tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<64x32xf32>
 }
+
+// N:M groups the permute kernel cannot hold in its window (3 rows do not
+// divide 16 lanes; 32 rows are two 8-lane registers past AVX2's limit) run
+// over tokens at any M, even where ROWS asks for the permute kernel.
+// AVX512-LABEL: func.func @nm_window
+// AVX512: sparsity.matmul {{.*}}over_tokens = true>{{.*}}#sparsity.nm<2:3>
+// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.nm<3:32>
+// AVX2-LABEL: func.func @nm_window
+// AVX2: sparsity.matmul {{.*}}over_tokens = true>{{.*}}#sparsity.nm<2:3>
+// AVX2: sparsity.matmul {{.*}}over_tokens = true>{{.*}}#sparsity.nm<3:32>
+// ROWS-LABEL: func.func @nm_window
+// ROWS: sparsity.matmul {{.*}}over_tokens = true>{{.*}}#sparsity.nm<2:3>
+// ROWS: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.nm<3:32>
+func.func @nm_window(%x: tensor<4x96xf32>, %w: tensor<96x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %n3 = sparsity.pack %w : tensor<96x16xf32> -> !sparsity.packed<96x16xf32, #sparsity.nm<2:3>>
+  %a = sparsity.matmul %x, %n3 : tensor<4x96xf32>, !sparsity.packed<96x16xf32, #sparsity.nm<2:3>> -> tensor<4x16xf32>
+  %n32 = sparsity.pack %w : tensor<96x16xf32> -> !sparsity.packed<96x16xf32, #sparsity.nm<3:32>>
+  %b = sparsity.matmul %x, %n32 : tensor<4x96xf32>, !sparsity.packed<96x16xf32, #sparsity.nm<3:32>> -> tensor<4x16xf32>
+  return %a, %b : tensor<4x16xf32>, tensor<4x16xf32>
+}

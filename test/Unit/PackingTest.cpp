@@ -54,18 +54,55 @@ TEST(Packing, DenseRoundTrips) {
 
 TEST(Packing, NMRoundTripsAndPadsGroups) {
   std::mt19937 rng(2);
-  for (auto [keep, m] :
-       {std::pair<int64_t, int64_t>{2, 4}, {1, 4}, {4, 8}, {2, 16}})
+  for (auto [keep, m] : {std::pair<int64_t, int64_t>{2, 4},
+                         {1, 4},
+                         {1, 2},
+                         {4, 8},
+                         {2, 16},
+                         {5, 17}})
     for (auto [k, n] : kShapes) {
       auto w = randomNM(k, n, keep, m, rng);
       ASSERT_FALSE(findNMViolation({w.data(), k, n}, keep, m));
       NMStorage s = packNM({w.data(), k, n}, keep, m);
-      EXPECT_EQ(int64_t(s.values.size()),
-                ceilDiv(n, kPanel) * ceilDiv(k, m) * keep * kPanel);
-      for (int8_t index : s.indices)
-        EXPECT_TRUE(index >= 0 && index < m);
+      int64_t slots = ceilDiv(n, kPanel) * ceilDiv(k, m) * keep;
+      EXPECT_EQ(int64_t(s.values.size()), slots * kPanel);
+      EXPECT_EQ(int64_t(s.indices.size()), slots * nmIndexWords(m));
+      for (int64_t col = 0; col < n; ++col)
+        for (int64_t g = 0; g < ceilDiv(k, m); ++g)
+          for (int64_t slot = 0; slot < keep; ++slot) {
+            int64_t index = nmIndexAt(s, k, keep, m, col, g, slot);
+            EXPECT_TRUE(index >= 0 && index < m);
+          }
       EXPECT_EQ(unpackNM(s, k, n, keep, m), w) << keep << ":" << m;
     }
+}
+
+TEST(Packing, NMIndicesAreBitFields) {
+  EXPECT_EQ(nmIndexBits(2), 2);
+  EXPECT_EQ(nmIndexBits(4), 2);
+  EXPECT_EQ(nmIndexBits(5), 4);
+  EXPECT_EQ(nmIndexBits(16), 4);
+  EXPECT_EQ(nmIndexBits(17), 8);
+  EXPECT_EQ(nmIndexBits(int64_t(1) << 20), 32);
+  // 2:4, one group, 16 columns: column j keeps rows j % 4 and 3, so slot 0
+  // holds j % 4 (or 2 for j % 4 == 3) in bits 2j..2j+1 of one word.
+  std::vector<float> w(4 * 16, 0.0f);
+  uint32_t expected = 0;
+  for (int64_t j = 0; j < 16; ++j) {
+    w[(j % 4) * 16 + j] = w[3 * 16 + j] = 1.0f;
+    expected |= uint32_t(j % 4 == 3 ? 3 : j % 4) << (2 * j);
+  }
+  NMStorage s = packNM({w.data(), 4, 16}, 2, 4);
+  ASSERT_EQ(s.indices.size(), 2u);
+  EXPECT_EQ(uint32_t(s.indices[0]), expected);
+  // 2:8 (4-bit fields): column j in word j % 2 at bit 4 * (j / 2).
+  std::vector<float> w8(8 * 16, 0.0f);
+  for (int64_t j = 0; j < 16; ++j)
+    w8[(j % 8) * 16 + j] = 1.0f;
+  NMStorage s8 = packNM({w8.data(), 8, 16}, 2, 8);
+  ASSERT_EQ(s8.indices.size(), 4u);
+  EXPECT_EQ(uint32_t(s8.indices[0]), 0x64206420u); // columns 0, 2, .., 14
+  EXPECT_EQ(uint32_t(s8.indices[1]), 0x75317531u); // columns 1, 3, .., 15
 }
 
 TEST(Packing, NMViolationNamesTheGroup) {

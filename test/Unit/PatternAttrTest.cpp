@@ -85,8 +85,9 @@ TEST_F(PatternAttrTest, NMDensityAndIndexBits) {
     unsigned bits;
   } cases[] = {
       {"#sparsity.nm<2:4>", 0.5, 2},   {"#sparsity.nm<1:4>", 0.25, 2},
-      {"#sparsity.nm<1:8>", 0.125, 3}, {"#sparsity.nm<4:8>", 0.5, 3},
-      {"#sparsity.nm<3:5>", 0.6, 3},   {"#sparsity.nm<2:16>", 0.125, 4}};
+      {"#sparsity.nm<1:8>", 0.125, 4}, {"#sparsity.nm<4:8>", 0.5, 4},
+      {"#sparsity.nm<3:5>", 0.6, 4},   {"#sparsity.nm<2:16>", 0.125, 4},
+      {"#sparsity.nm<1:2>", 0.5, 2},   {"#sparsity.nm<2:17>", 2.0 / 17, 8}};
   for (const Case &c : cases) {
     auto nm = parse<NMAttr>(c.text);
     ASSERT_TRUE(nm);

@@ -30,6 +30,14 @@ struct TilingInputs {
   static TilingInputs fromTarget(sparsity::TargetAttr target);
 };
 
+/// Whether the N:M permute kernel (over columns) handles groups of `m` rows
+/// on `lanes`-lane vectors: a window of max(lanes, m) activations, at most
+/// two registers, must hold whole groups. Other N:M run over tokens.
+inline bool nmPermuteFits(int64_t m, int64_t lanes) {
+  int64_t window = std::max(lanes, m);
+  return (lanes == 16 || lanes == 8) && window % m == 0 && window <= 2 * lanes;
+}
+
 /// The blocking of `x[m, K] @ weight` on a machine described by `inputs`.
 /// `storedShare` is the share of K x N the packed weight stores (for blocks,
 /// the kept blocks' share; 1 when unknown): block kernels run over tokens

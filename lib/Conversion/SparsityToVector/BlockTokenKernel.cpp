@@ -100,7 +100,7 @@ static func::FuncOp getOrBuildGroupStore(OpBuilder &b, ModuleOp module,
         biasVec = e.splat(memref::LoadOp::create(b, loc, bias, col), lanes);
       }
       for (int64_t i = 0; i < count; ++i) {
-        ValueRange at{e.index(j), e.index(i * lanes)};
+        Value at[] = {e.index(j), e.index(i * lanes)};
         Value sums =
             vector::LoadOp::create(b, loc, e.vectorType(lanes), partial, at);
         vector::StoreOp::create(b, loc, e.finish(sums, biasVec), partial, at);

@@ -237,7 +237,7 @@ void KernelEmitter::forEachPanelColumn(
     Value columns = arith::MinSIOp::create(
         b, loc, index(kPanel),
         arith::SubIOp::create(b, loc, index(spec.n), n0));
-    forEach(index(0), columns, [&](Value lane) {
+    forEach(index(0), columns, [&, n0 = n0, slot0 = slot0](Value lane) {
       body(panel, lane, arith::AddIOp::create(b, loc, n0, lane),
            arith::AddIOp::create(b, loc, slot0, lane));
     });

@@ -5,8 +5,10 @@
 // one kept value per column and its row within the group. A window of
 // `lanes` consecutive activations of a row is loaded once; a per-lane
 // permute (vpermps) picks, for each column, the activation its kept value
-// multiplies. Cost per FMA: one permute (the shuffle pipe bounds it), the
-// value and index loads being shared by the rows of the register block.
+// multiplies; the indices are bit fields (Packing.h), one broadcast load and
+// a per-lane shift and mask per slot. Cost per FMA: one permute (the shuffle
+// pipe bounds it), the value and index loads being shared by the rows of the
+// register block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,11 +18,16 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
+#include "sparsec/Target/Tiling.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
+using ::sparsec::packing::NMIndexField;
+using ::sparsec::packing::nmIndexField;
+using ::sparsec::packing::nmIndexMask;
+using ::sparsec::packing::nmIndexWords;
 
 /// table[indices[i]] for a table of one or two vectors: with two, each
 /// lane takes the permute of the half its index falls in.
@@ -45,6 +52,41 @@ static Value permuteWindow(KernelEmitter &e, ArrayRef<Value> window,
       sparsity::PermuteOp::create(e.b, e.loc, type, window[0], low));
 }
 
+/// The rows within their group of slot `slot` ([panel, g, s]) for the
+/// `lanes` columns of the panel from `first` on: the slot's index words
+/// repeated across the lanes (a broadcast load), each lane shifted to its
+/// field and masked.
+static Value loadIndices(KernelEmitter &e, Value indices, ValueRange slot,
+                         int64_t first, int64_t lanes, int64_t m) {
+  int64_t words = nmIndexWords(m);
+  SmallVector<Value> at(slot);
+  at.push_back(e.index(0));
+  Value packed = vector::LoadOp::create(
+      e.b, e.loc, VectorType::get({words}, e.b.getI32Type()), indices, at);
+  SmallVector<int64_t> repeat;
+  SmallVector<int32_t> shifts;
+  for (int64_t l = 0; l < lanes; ++l) {
+    NMIndexField field = nmIndexField(m, first + l);
+    repeat.push_back(field.word);
+    shifts.push_back(int32_t(field.shift));
+  }
+  auto i32Vector = VectorType::get({lanes}, e.b.getI32Type());
+  auto constant = [&](ArrayRef<int32_t> v) -> Value {
+    return arith::ConstantOp::create(e.b, e.loc,
+                                     DenseElementsAttr::get(i32Vector, v));
+  };
+  Value lanesWords =
+      vector::ShuffleOp::create(e.b, e.loc, packed, packed, repeat);
+  Value shifted =
+      arith::ShRUIOp::create(e.b, e.loc, lanesWords, constant(shifts));
+  return arith::AndIOp::create(e.b, e.loc, shifted,
+                               constant(int32_t(nmIndexMask(m))));
+}
+
+/// Accumulator chains a row block keeps in flight: enough to cover the FMA
+/// latency at the permute pipe's rate of about one FMA per cycle.
+static constexpr int64_t kPermuteChains = 4;
+
 FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                                const MatmulKernelSpec &spec,
                                                std::string &whyNot) {
@@ -53,8 +95,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // A window of K is one register, or two when a group is wider (16-wide
   // groups on 8-lane AVX2).
   int64_t windowWidth = std::max(lanes, m);
-  if ((lanes != 16 && lanes != 8) || windowWidth % m != 0 ||
-      windowWidth > 2 * lanes) {
+  if (!nmPermuteFits(m, lanes)) {
     whyNot = "no permute kernel for " + std::to_string(keep) + ":" +
              std::to_string(m) + " with " + std::to_string(lanes) +
              "-lane vectors (M must divide the lane count or twice it)";
@@ -73,7 +114,6 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t totalWindows = (groups + groupsPerWindow - 1) / groupsPerWindow;
   auto inputType =
       MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
-  auto i8Vector = VectorType::get({lanes}, b.getI8Type());
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
 
   return buildTiledKernel(
@@ -87,6 +127,15 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           SmallVector<Value> rowIndex;
           for (int64_t r = 0; r < blockRows; ++r)
             rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+
+          // Independent sums per accumulator hide the FMA latency where the
+          // block has few rows (a GEMV's one sum would be one dependent
+          // chain): kept value j of a window goes to set j % sets.
+          int64_t sets = std::clamp<int64_t>(
+              kPermuteChains / (blockRows * perRow), 1, groupsPerWindow * keep);
+          auto accAt = [&](int64_t set, int64_t r, int64_t v) {
+            return (set * blockRows + r) * perRow + v;
+          };
 
           // One window of K: `windowGroups` groups starting at window w.
           auto window = [&](Value w, int64_t windowGroups, bool inBounds,
@@ -119,14 +168,15 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                            e.index(v * lanes)};
                   Value wv = vector::LoadOp::create(
                       b, e.loc, e.vectorType(lanes), values, at);
-                  Value iv =
-                      vector::LoadOp::create(b, e.loc, i8Vector, indices, at);
-                  iv = arith::AddIOp::create(
-                      b, e.loc, arith::ExtUIOp::create(b, e.loc, i32Vector, iv),
+                  Value iv = arith::AddIOp::create(
+                      b, e.loc,
+                      loadIndices(e, indices, ArrayRef(at).drop_back(),
+                                  v * lanes, lanes, m),
                       offset);
+                  int64_t set = (gi * keep + s) % sets;
                   for (int64_t r = 0; r < blockRows; ++r) {
                     Value a = permuteWindow(e, xw[r], iv);
-                    Value &slot = next[r * perRow + v];
+                    Value &slot = next[accAt(set, r, v)];
                     slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
                   }
                 }
@@ -134,7 +184,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
             return next;
           };
 
-          SmallVector<Value> acc(blockRows * perRow, e.zeros(lanes));
+          SmallVector<Value> acc(sets * blockRows * perRow, e.zeros(lanes));
           if (loopWindows > 0)
             acc = e.loop(e.index(0), e.index(loopWindows), acc,
                          [&](Value w, ValueRange acc) {
@@ -145,6 +195,10 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                 std::min(groupsPerWindow, groups - w * groupsPerWindow);
             acc = window(e.index(w), windowGroups, false, acc);
           }
+          for (int64_t set = 1; set < sets; ++set)
+            for (int64_t i = 0; i < blockRows * perRow; ++i)
+              acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
+                                             acc[set * blockRows * perRow + i]);
 
           for (int64_t v = 0; v < perRow; ++v) {
             Value col =

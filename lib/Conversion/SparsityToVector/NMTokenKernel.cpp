@@ -4,8 +4,9 @@
 // value w of column n at row k is one broadcast times contiguous token
 // vectors of row k, so a multiply-add costs one load and no permute (the
 // per-lane permute kernel is bound by the shuffle pipe). The same packed
-// layout as the permute kernel ([P][G][n][16]) is read one column (lane) at
-// a time; a panel's slice of it stays in L1 while its 16 columns run.
+// layout as the permute kernel ([P][G][n][16], indices as bit fields) is
+// read one column (lane) at a time; a panel's slice of it stays in L1 while its
+// 16 columns run.
 //
 // Loops: token passes (a few token vectors, the accumulators), blocks of
 // panels, chunks of K small enough that their rows of xt stay in L1 while
@@ -27,6 +28,9 @@ using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
+using ::sparsec::packing::nmIndexBits;
+using ::sparsec::packing::nmIndexMask;
+using ::sparsec::packing::nmIndexWords;
 
 namespace {
 /// Panels per block: partial sums of 256 columns stay in L2.
@@ -77,13 +81,35 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             // kept value j of the chunk goes to set j % sets.
             SmallVector<Value> chains =
                 e.columnChains(sets, count, partial, slot, !first);
+            // The column's index field: which word of a slot, what shift.
+            int64_t words = nmIndexWords(m);
+            Value word = arith::RemUIOp::create(b, e.loc, lane, e.index(words));
+            Value shift = arith::IndexCastOp::create(
+                b, e.loc, b.getI32Type(),
+                arith::MulIOp::create(
+                    b, e.loc,
+                    arith::DivUIOp::create(b, e.loc, lane, e.index(words)),
+                    e.index(nmIndexBits(m))));
+            Value mask = arith::ConstantOp::create(
+                b, e.loc, b.getI32IntegerAttr(int32_t(nmIndexMask(m))));
             auto groupStep = [&](Value g, int64_t firstSet,
                                  SmallVector<Value> &chains) {
               Value base = arith::MulIOp::create(b, e.loc, g, e.index(m));
               for (int64_t s = 0; s < keep; ++s) {
                 SmallVector<Value> at = {panel, g, e.index(s), lane};
-                Value k = arith::AddIOp::create(b, e.loc, base,
-                                                e.loadIndex(indices, at));
+                Value field = arith::AndIOp::create(
+                    b, e.loc,
+                    arith::ShRUIOp::create(
+                        b, e.loc,
+                        memref::LoadOp::create(
+                            b, e.loc, indices,
+                            ValueRange{panel, g, e.index(s), word}),
+                        shift),
+                    mask);
+                Value k = arith::AddIOp::create(
+                    b, e.loc, base,
+                    arith::IndexCastUIOp::create(b, e.loc, b.getIndexType(),
+                                                 field));
                 Value w = e.splat(memref::LoadOp::create(b, e.loc, values, at),
                                   lanes);
                 int64_t set = (firstSet + s) % sets;

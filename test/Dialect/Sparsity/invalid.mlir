@@ -557,9 +557,9 @@ func.func @f(%v: tensor<2x5x2x16xf32>) {
 
 // -----
 
-func.func @f(%v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x16xi32>) {
-  // expected-error @+1 {{storage #1 must be 'tensor<2x5x2x16xi8>', got 'tensor<2x5x2x16xi32>'}}
-  %0 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x16xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
+func.func @f(%v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x16xi8>) {
+  // expected-error @+1 {{storage #1 must be 'tensor<2x5x2x1xi32>', got 'tensor<2x5x2x16xi8>'}}
+  %0 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x16xi8> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
   return
 }
 

@@ -148,14 +148,14 @@ func.func @moe(%logits: tensor<128x8xf32>, %x: tensor<128x768xf32>,
 
 // CHECK-LABEL: func.func @assemble
 // CHECK: sparsity.assemble %{{.*}} : tensor<2x17x16xf32> -> !sparsity.packed<17x20xf32, #sparsity.dense>
-// CHECK: sparsity.assemble %{{.*}}, %{{.*}} : tensor<2x5x2x16xf32>, tensor<2x5x2x16xi8> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
+// CHECK: sparsity.assemble %{{.*}}, %{{.*}} : tensor<2x5x2x16xf32>, tensor<2x5x2x1xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
 // CHECK: sparsity.assemble %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xi32>, tensor<4xi32>, tensor<4x16x16xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x16>>
 // CHECK: sparsity.assemble %{{.*}}, %{{.*}}, %{{.*}} : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr>
-func.func @assemble(%d: tensor<2x17x16xf32>, %v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x16xi8>,
+func.func @assemble(%d: tensor<2x17x16xf32>, %v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x1xi32>,
                     %bo: tensor<3xi32>, %bk: tensor<4xi32>, %bv: tensor<4x16x16xf32>,
                     %co: tensor<21xi32>, %ck: tensor<9xi32>, %cv: tensor<9xf32>) {
   %0 = sparsity.assemble %d : tensor<2x17x16xf32> -> !sparsity.packed<17x20xf32, #sparsity.dense>
-  %1 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x16xi8> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
+  %1 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x1xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
   %2 = sparsity.assemble %bo, %bk, %bv : tensor<3xi32>, tensor<4xi32>, tensor<4x16x16xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x16>>
   %3 = sparsity.assemble %co, %ck, %cv : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr>
   return
