@@ -76,9 +76,15 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
               1, llvm::bit_floor(uint64_t(inputs.l2Bytes / 4 / bytesPerK)));
       })
       .Case([&](NMAttr nm) {
-        overTokens =
-            !inputs.hasLanePermute || !nmPermuteFits(nm.getM(), lanes) ||
-            (inputs.nmOverTokensFrom > 0 && m >= inputs.nmOverTokensFrom);
+        // The permute kernel loads a window of each row of x per 16 n / m
+        // multiply-adds: below half density, at many tokens, that traffic
+        // costs more than the token kernel's loads (1:4 and 2:16 at M = 512:
+        // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.05-1.6x).
+        bool sparserThanHalf = 2 * nm.getN() < nm.getM();
+        overTokens = !inputs.hasLanePermute ||
+                     !nmPermuteFits(nm.getM(), lanes) ||
+                     (sparserThanHalf && inputs.nmOverTokensFrom > 0 &&
+                      m >= inputs.nmOverTokensFrom);
         if (overTokens) {
           tokenVectors = std::min(
               std::clamp<int64_t>(registers / 4, 1, kNMTokenVectors),
@@ -94,6 +100,22 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
           int64_t window = std::max<int64_t>(1, nm.getM() / lanes);
           int64_t perRow = std::max<int64_t>(1, kPanel / lanes);
           rows = rowsFitting(perRow + window, 2 * perRow + 1);
+          // Every row block streams the panel's weights: a chunk of K whose
+          // values and indices fill half of L1 stays there for all of them
+          // (K = 4096 on one pass re-read them from L2). Equal chunks, each
+          // whole windows of max(lanes, m) rows.
+          if (m > rows) {
+            int64_t windowRows = std::max(lanes, int64_t(nm.getM()));
+            double bytesPerRow =
+                double(nm.getN()) / nm.getM() *
+                (kPanel * elementBits / 8 +
+                 kPanel * ::sparsec::packing::nmIndexBits(nm.getM()) / 8);
+            int64_t fit = std::max<int64_t>(
+                1, int64_t(inputs.l1Bytes / 2 / bytesPerRow) / windowRows);
+            int64_t windows = (k + windowRows - 1) / windowRows;
+            int64_t chunks = (windows + fit - 1) / fit;
+            kChunk = (windows + chunks - 1) / chunks * windowRows;
+          }
         }
       })
       .Case([&](BlockAttr block) {

@@ -36,6 +36,45 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1x
 }
 
 // -----
+// The permute kernel on a long K: x's rows (16 KiB apart, one L1 set) are
+// read from a copy with longer rows; K runs in chunks whose weights stay in
+// L1 (688 rows: 43 windows) with every row's sums kept between chunks in a
+// buffer allocated once per call; weights past 16 MiB are prefetched 64
+// groups ahead (one prefetch per 64-byte line of values, one of indices).
+// CHECK-LABEL: func.func @nm_long_k
+// CHECK: call @__sparsec_restride_16x4096_s4112(
+// CHECK: call @[[K:__sparsec_matmul_nm2_4_16x4096x16_none_v16]](%subview, {{.*}}) : (memref<16x4096xf32, strided<[4112, 1]>>,
+// CHECK: func.func private @[[K]](
+// CHECK: %[[PARTIAL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<16x16xf32>
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} = %c0 to %c43 step %c1
+// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
+// CHECK: vector.load %[[PARTIAL]]
+// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
+// CHECK: vector.load %[[PARTIAL]]
+// CHECK: vector.store %{{.*}}, %arg3[
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @nm_long_k(%x: tensor<16x4096xf32>, %v: tensor<1x1024x2x16xf32>, %i: tensor<1x1024x2x1xi32>) -> tensor<16x16xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x1024x2x16xf32>, tensor<1x1024x2x1xi32> -> !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p : tensor<16x4096xf32>, !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>> -> tensor<16x16xf32>
+  return %y : tensor<16x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @nm_cold
+// CHECK: func.func private @__sparsec_matmul_nm2_4_16x16384x1024_none_v16(
+// CHECK-COUNT-2: memref.prefetch %{{.*}}, read, locality<3>, data : memref<64x4096x2x16xf32>
+// CHECK: memref.prefetch %{{.*}}, read, locality<3>, data : memref<64x4096x2x1xi32>
+// CHECK: sparsity.permute
+func.func @nm_cold(%x: tensor<16x16384xf32>, %v: tensor<64x4096x2x16xf32>, %i: tensor<64x4096x2x1xi32>) -> tensor<16x1024xf32> {
+  %p = sparsity.assemble %v, %i : tensor<64x4096x2x16xf32>, tensor<64x4096x2x1xi32> -> !sparsity.packed<16384x1024xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p : tensor<16x16384xf32>, !sparsity.packed<16384x1024xf32, #sparsity.nm<2:4>> -> tensor<16x1024xf32>
+  return %y : tensor<16x1024xf32>
+}
+
+// -----
 
 // Dense: tiles are pairs of 16-column panels (48 columns: 2 tiles, the last
 // a single panel); a k loop of broadcast-FMAs; two identical matmuls share
@@ -118,18 +157,18 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 
 // -----
 
-// N:M from 64 tokens on: vectorized over tokens like CSR (transposed
-// activations, rows padded by a cache line: 64 + 16), one broadcast value
-// times contiguous token vectors of its row, no permutes; partial sums of a
-// block of panels on the stack, transposed into `out` at the end.
+// N:M sparser than 1:2 from 64 tokens on: vectorized over tokens like CSR
+// (transposed activations, rows padded by a cache line: 64 + 16), one
+// broadcast value times contiguous token vectors of its row, no permutes;
+// partial sums of a block of panels on the stack, transposed into `out` at
+// the end. A kept value's row is its 2-bit field of the slot's word.
 // CHECK-LABEL: func.func @nm_tokens
 // CHECK: %[[XT:.*]] = memref.get_global @{{.*}} : memref<8x80xf32>
 // CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]], %c0, %c1)
-// CHECK: call @[[K:__sparsec_matmul_nm2_4_tokens_64x8x2_relu_v16]](%[[XT]],
+// CHECK: call @[[K:__sparsec_matmul_nm1_4_tokens_64x8x2_relu_v16]](%[[XT]],
 // CHECK: func.func private @[[K]](
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>
-// CHECK: scf.for {{.*}} iter_args
-// CHECK: %[[WORD:.*]] = memref.load {{.*}} : memref<1x2x2x1xi32>
+// CHECK: %[[WORD:.*]] = memref.load {{.*}} : memref<1x2x1x1xi32>
 // CHECK: %[[FIELD:.*]] = arith.shrui %[[WORD]], %{{.*}} : i32
 // CHECK: arith.andi %[[FIELD]], %c3_i32 : i32
 // CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
@@ -140,11 +179,11 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // CHECK: vector.maskedstore {{.*}} : memref<64x2xf32>
 // CHECK: return
 // ROWS-LABEL: func.func @nm_tokens
-// ROWS: call @__sparsec_matmul_nm2_4_64x8x2_relu_v16(
+// ROWS: call @__sparsec_matmul_nm1_4_64x8x2_relu_v16(
 // ROWS: sparsity.permute
-func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1xi32>) -> tensor<64x2xf32> {
-  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
-  %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<2:4>> -> tensor<64x2xf32>
+func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x1x16xf32>, %i: tensor<1x2x1x1xi32>) -> tensor<64x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x1x16xf32>, tensor<1x2x1x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<1:4>>
+  %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<1:4>> -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
 }
 

@@ -38,8 +38,9 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            "Vector registers available to a microkernel">,
     Option<"nmOverTokensFrom", "nm-over-tokens-from", "int64_t",
            /*default=*/"64",
-           "Token rows (M) from which N:M kernels vectorize over tokens "
-           "instead of permuting activations per lane (0: never)">,
+           "Token rows (M) from which N:M kernels sparser than 1:2 "
+           "vectorize over tokens instead of permuting activations per lane "
+           "(0: never)">,
     Option<"blockOverTokensFrom", "block-over-tokens-from", "int64_t",
            /*default=*/"32",
            "Token rows (M) from which block kernels vectorize over tokens "
