@@ -100,22 +100,10 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
           int64_t window = std::max<int64_t>(1, nm.getM() / lanes);
           int64_t perRow = std::max<int64_t>(1, kPanel / lanes);
           rows = rowsFitting(perRow + window, 2 * perRow + 1);
-          // Every row block streams the panel's weights: a chunk of K whose
-          // values and indices fill half of L1 stays there for all of them
-          // (K = 4096 on one pass re-read them from L2). Equal chunks, each
-          // whole windows of max(lanes, m) rows.
-          if (m > rows) {
-            int64_t windowRows = std::max(lanes, int64_t(nm.getM()));
-            double bytesPerRow =
-                double(nm.getN()) / nm.getM() *
-                (kPanel * elementBits / 8 +
-                 kPanel * ::sparsec::packing::nmIndexBits(nm.getM()) / 8);
-            int64_t fit = std::max<int64_t>(
-                1, int64_t(inputs.l1Bytes / 2 / bytesPerRow) / windowRows);
-            int64_t windows = (k + windowRows - 1) / windowRows;
-            int64_t chunks = (windows + fit - 1) / fit;
-            kChunk = (windows + chunks - 1) / chunks * windowRows;
-          }
+          // Blocks of equal height: a short last block loads the weights
+          // for few rows (16 tokens as 8 + 8, not 14 + 2).
+          int64_t blocks = (m + rows - 1) / rows;
+          rows = (m + blocks - 1) / blocks;
         }
       })
       .Case([&](BlockAttr block) {

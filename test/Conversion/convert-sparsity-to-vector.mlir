@@ -37,21 +37,17 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1x
 
 // -----
 // The permute kernel on a long K: x's rows (16 KiB apart, one L1 set) are
-// read from a copy with longer rows; K runs in chunks whose weights stay in
-// L1 (688 rows: 43 windows) with every row's sums kept between chunks in a
-// buffer allocated once per call; weights past 16 MiB are prefetched 64
-// groups ahead (one prefetch per 64-byte line of values, one of indices).
+// read from a copy with longer rows; two row blocks of 8 (equal heights)
+// over all of K, no buffers; weights past 16 MiB are prefetched 64 groups
+// ahead (one prefetch per 64-byte line of values, one of indices).
 // CHECK-LABEL: func.func @nm_long_k
 // CHECK: call @__sparsec_restride_16x4096_s4112(
 // CHECK: call @[[K:__sparsec_matmul_nm2_4_16x4096x16_none_v16]](%subview, {{.*}}) : (memref<16x4096xf32, strided<[4112, 1]>>,
 // CHECK: func.func private @[[K]](
-// CHECK: %[[PARTIAL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<16x16xf32>
-// CHECK: scf.for
-// CHECK: scf.for %{{.*}} = %c0 to %c43 step %c1
-// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
-// CHECK: vector.load %[[PARTIAL]]
-// CHECK: vector.store %{{.*}}, %[[PARTIAL]]
-// CHECK: vector.load %[[PARTIAL]]
+// CHECK-NOT: memref.alloca
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1
+// CHECK-COUNT-8: sparsity.permute
 // CHECK: vector.store %{{.*}}, %arg3[
 // CHECK-NOT: memref.prefetch
 // CHECK: return

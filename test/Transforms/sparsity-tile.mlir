@@ -11,7 +11,7 @@
 
 // AVX512-LABEL: func.func @tiles
 // AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 2, token_vectors = 1, k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.dense
-// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 13, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 8, panels = 1, token_vectors = 3, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.block<16x16>
 // AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
@@ -20,7 +20,7 @@
 // AVX2-LABEL: func.func @tiles
 // AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 6, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
 // AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 3, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
-// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 3, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 2, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 4, panels = 1, token_vectors = 2, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.block<16x16>
 // AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 1, token_vectors = 12, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
 
@@ -110,18 +110,17 @@ func.func @nm_window(%x: tensor<4x96xf32>, %w: tensor<96x16xf32>) -> (tensor<4x1
 }
 
 // N:M sparser than 1:2 runs over tokens from 64 tokens (never with
-// nm-over-tokens-from=0); the
-// permute kernel's K runs in chunks whose weights fill half of L1 (2:4 at
-// 34 bytes per row of K: 4096 rows in 6 chunks of 688).
+// nm-over-tokens-from=0); the permute kernel's row blocks have equal
+// heights (20 tokens: 10 + 10, not 14 + 6).
 // AVX512-LABEL: func.func @nm_variants
 // AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 64, over_tokens = true>{{.*}}#sparsity.nm<1:4>
-// AVX512: sparsity.matmul {{.*}}rows = 14, panels = 1, token_vectors = 1, k_chunk = 688, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// AVX512: sparsity.matmul {{.*}}rows = 10, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // ROWS-LABEL: func.func @nm_variants
 // ROWS: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.nm<1:4>
-func.func @nm_variants(%x: tensor<128x256xf32>, %w: tensor<256x64xf32>, %x16: tensor<16x4096xf32>, %w2: tensor<4096x16xf32>) -> (tensor<128x64xf32>, tensor<16x16xf32>) {
+func.func @nm_variants(%x: tensor<128x256xf32>, %w: tensor<256x64xf32>, %x20: tensor<20x4096xf32>, %w2: tensor<4096x16xf32>) -> (tensor<128x64xf32>, tensor<20x16xf32>) {
   %n = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.nm<1:4>>
   %a = sparsity.matmul %x, %n : tensor<128x256xf32>, !sparsity.packed<256x64xf32, #sparsity.nm<1:4>> -> tensor<128x64xf32>
   %n2 = sparsity.pack %w2 : tensor<4096x16xf32> -> !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>>
-  %b = sparsity.matmul %x16, %n2 : tensor<16x4096xf32>, !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>> -> tensor<16x16xf32>
-  return %a, %b : tensor<128x64xf32>, tensor<16x16xf32>
+  %b = sparsity.matmul %x20, %n2 : tensor<20x4096xf32>, !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>> -> tensor<20x16xf32>
+  return %a, %b : tensor<128x64xf32>, tensor<20x16xf32>
 }

@@ -11,11 +11,10 @@
 // 1.28x). Cost per FMA: one permute (the shuffle pipe bounds it), the value
 // and index loads being shared by the rows of the register block.
 //
-// Loops: panels (the tiles), chunks of K whose weights stay in L1 while
-// every row block runs over them (sums kept in a buffer between chunks),
-// row blocks, windows. Weights from DRAM are prefetched a few KiB ahead:
-// the hardware prefetcher alone left 2:4 at M = 16 on 4096 x 14336 at
-// 0.75x oneDNN (1.6-1.9x with).
+// Loops: groups of rows whose x stays in L2, panels (the tiles), row blocks,
+// windows of K. Weights from DRAM are prefetched a few KiB ahead: the
+// hardware prefetcher alone left 2:4 at M = 16 on 4096 x 14336 at 0.75x
+// oneDNN (1.6-1.9x with).
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,6 +92,8 @@ static Value loadIndices(KernelEmitter &e, Value indices, ValueRange slot,
 /// Accumulator chains a row block keeps in flight: enough to cover the FMA
 /// latency at the permute pipe's rate of about one FMA per cycle.
 static constexpr int64_t kPermuteChains = 4;
+/// Bytes of x whose rows the permute kernel keeps in L2 across panels.
+static constexpr int64_t kRowGroupBytes = 512 << 10;
 /// Groups of K ahead at which weights from DRAM are prefetched.
 static constexpr int64_t kPrefetchGroups = 64;
 
@@ -121,18 +122,26 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t loopWindows =
       std::min(groups / groupsPerWindow, spec.k / windowWidth);
   int64_t totalWindows = (groups + groupsPerWindow - 1) / groupsPerWindow;
-  // Chunks of K (the tiling's) whose weights stay in L1 across row blocks.
-  int64_t chunkWindows =
-      std::clamp<int64_t>(spec.tiling.getKChunk() / windowWidth, 1,
-                          std::max<int64_t>(1, loopWindows));
-  bool chunked = chunkWindows < loopWindows;
   // Weights from DRAM are prefetched where row blocks make each line's
   // multiply-adds outlast the hardware prefetcher's lead (M = 1 streams at
   // the read bandwidth without).
-  int64_t weightBytes = spec.storage[0].getNumElements() * 4 +
-                        spec.storage[1].getNumElements() * 4;
+  auto bytes = [](MemRefType t) {
+    return t.getNumElements() * t.getElementTypeBitWidth() / 8;
+  };
+  int64_t weightBytes = bytes(spec.storage[0]) + bytes(spec.storage[1]);
   bool prefetch = weightBytes > kColdWeightBytes && rows > 1;
+  int64_t vectorsPerLine = std::max<int64_t>(1, 16 / lanes);
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
+  // Groups of row blocks whose rows of x stay in L2 while every panel of the
+  // tile runs over them (2:4 at 512 x 768 x 3072: 1.10-1.22x -> 1.36x
+  // oneDNN), where weights read once per group come from the L3: from DRAM,
+  // re-reading them cost more than streaming x (4096 x 4096: 1.33x -> 1.30x
+  // at M = 128).
+  int64_t xRowBytes = spec.inputStride() *
+                      spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t groupRows = spec.m;
+  if (spec.m * xRowBytes > kRowGroupBytes && weightBytes <= kColdWeightBytes)
+    groupRows = std::max<int64_t>(1, kRowGroupBytes / xRowBytes / rows) * rows;
 
   return buildTiledKernel(
       b, module, spec, spec.inputType(), panels, /*tileLoop=*/false,
@@ -140,143 +149,115 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
         Value x = args[0], values = args[1], indices = args[2];
         Value bias = spec.hasBias ? args[3] : Value();
         Value out = args.back();
-        // Sums of every row between chunks of K: [row][column of a panel].
-        Value partial;
-        if (chunked)
-          partial = memref::AllocaOp::create(
-              b, e.loc,
-              MemRefType::get({spec.m, kPanel}, spec.weight.getElementType()),
-              b.getI64IntegerAttr(64));
-        e.forEach(begin, end, [&](Value panel) {
-          Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
-          // Windows [start, start + length) of every row block, plus the
-          // peeled ones in the last chunk: sums from zero in the first chunk,
-          // finished into `out` in the last, kept in `partial` between.
-          auto chunk = [&](Value start, int64_t length, bool first, bool last) {
-            e.forEachRowBlock(spec.m, rows, [&](Value m0, int64_t blockRows) {
-              SmallVector<Value> rowIndex;
-              for (int64_t r = 0; r < blockRows; ++r)
-                rowIndex.push_back(
-                    arith::AddIOp::create(b, e.loc, m0, e.index(r)));
 
-              // Independent sums per accumulator hide the FMA latency where the
-              // block has few rows (a GEMV's one sum would be one dependent
-              // chain): kept value j of a window goes to set j % sets.
-              int64_t sets =
-                  std::clamp<int64_t>(kPermuteChains / (blockRows * perRow), 1,
-                                      groupsPerWindow * keep);
-              auto accAt = [&](int64_t set, int64_t r, int64_t v) {
-                return (set * blockRows + r) * perRow + v;
-              };
+        // Row block [m0, m0 + blockRows) of `panel`, over all of K.
+        auto rowBlock = [&](Value panel, Value m0, int64_t blockRows) {
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < blockRows; ++r)
+            rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
 
-              // One window of K: `windowGroups` groups starting at window w.
-              auto window = [&](Value w, int64_t windowGroups, bool inBounds,
-                                ValueRange acc) {
-                Value k0 =
-                    arith::MulIOp::create(b, e.loc, w, e.index(windowWidth));
-                Value pad = arith::ConstantOp::create(
-                    b, e.loc,
-                    b.getFloatAttr(spec.weight.getElementType(), 0.0));
-                SmallVector<SmallVector<Value, 2>> xw(blockRows);
-                for (int64_t r = 0; r < blockRows; ++r)
-                  for (int64_t h = 0; h < windowVectors; ++h) {
-                    Value k =
-                        arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
-                    xw[r].push_back(vector::TransferReadOp::create(
-                        b, e.loc, e.vectorType(lanes), x,
-                        ValueRange{rowIndex[r], k}, pad,
-                        ArrayRef<bool>{inBounds}));
-                  }
-                SmallVector<Value> next(acc);
-                for (int64_t gi = 0; gi < windowGroups; ++gi) {
-                  Value g = arith::AddIOp::create(
-                      b, e.loc,
-                      arith::MulIOp::create(b, e.loc, w,
-                                            e.index(groupsPerWindow)),
-                      e.index(gi));
-                  Value offset = arith::ConstantOp::create(
-                      b, e.loc,
-                      DenseElementsAttr::get(i32Vector,
-                                             b.getI32IntegerAttr(gi * m)));
-                  if (prefetch) {
-                    // Each 64-byte line of the group `kPrefetchGroups` ahead,
-                    // and its index words.
-                    Value later = e.ahead(g, kPrefetchGroups, groups);
-                    for (int64_t s = 0; s < keep; ++s)
-                      for (int64_t v = 0; v < perRow;
-                           v += std::max<int64_t>(1, 16 / lanes))
-                        e.prefetch(values, {panel, later, e.index(s),
-                                            e.index(v * lanes)});
-                    if (gi == 0)
-                      e.prefetch(indices,
-                                 {panel, later, e.index(0), e.index(0)});
-                  }
-                  for (int64_t s = 0; s < keep; ++s)
-                    for (int64_t v = 0; v < perRow; ++v) {
-                      SmallVector<Value> at = {panel, g, e.index(s),
-                                               e.index(v * lanes)};
-                      Value wv = vector::LoadOp::create(
-                          b, e.loc, e.vectorType(lanes), values, at);
-                      Value iv = arith::AddIOp::create(
-                          b, e.loc,
-                          loadIndices(e, indices, ArrayRef(at).drop_back(),
-                                      v * lanes, lanes, m),
-                          offset);
-                      int64_t set = (gi * keep + s) % sets;
-                      for (int64_t r = 0; r < blockRows; ++r) {
-                        Value a = permuteWindow(e, xw[r], iv);
-                        Value &slot = next[accAt(set, r, v)];
-                        slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
-                      }
-                    }
-                }
-                return next;
-              };
-
-              SmallVector<Value> acc(sets * blockRows * perRow, e.zeros(lanes));
-              auto partialAt = [&](int64_t r, int64_t v) {
-                return SmallVector<Value>{rowIndex[r], e.index(v * lanes)};
-              };
-              if (!first)
-                for (int64_t r = 0; r < blockRows; ++r)
-                  for (int64_t v = 0; v < perRow; ++v)
-                    acc[accAt(0, r, v)] =
-                        vector::LoadOp::create(b, e.loc, e.vectorType(lanes),
-                                               partial, partialAt(r, v));
-              if (length > 0)
-                acc = e.loop(
-                    start,
-                    arith::AddIOp::create(b, e.loc, start, e.index(length)),
-                    acc, [&](Value w, ValueRange acc) {
-                      return window(w, groupsPerWindow, true, acc);
-                    });
-              for (int64_t w = loopWindows; last && w < totalWindows; ++w) {
-                int64_t windowGroups =
-                    std::min(groupsPerWindow, groups - w * groupsPerWindow);
-                acc = window(e.index(w), windowGroups, false, acc);
-              }
-              for (int64_t set = 1; set < sets; ++set)
-                for (int64_t i = 0; i < blockRows * perRow; ++i)
-                  acc[i] = arith::AddFOp::create(
-                      b, e.loc, acc[i], acc[set * blockRows * perRow + i]);
-
-              for (int64_t v = 0; v < perRow; ++v) {
-                if (!last) {
-                  for (int64_t r = 0; r < blockRows; ++r)
-                    vector::StoreOp::create(b, e.loc, acc[accAt(0, r, v)],
-                                            partial, partialAt(r, v));
-                  continue;
-                }
-                Value col =
-                    arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
-                Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
-                for (int64_t r = 0; r < blockRows; ++r)
-                  e.storeRow(e.finish(acc[accAt(0, r, v)], biasVec), out,
-                             rowIndex[r], col, ragged);
-              }
-            });
+          // Independent sums per accumulator hide the FMA latency where the
+          // block has few rows (a GEMV's one sum would be one dependent
+          // chain): kept value j of a window goes to set j % sets.
+          int64_t sets = std::clamp<int64_t>(
+              kPermuteChains / (blockRows * perRow), 1, groupsPerWindow * keep);
+          auto accAt = [&](int64_t set, int64_t r, int64_t v) {
+            return (set * blockRows + r) * perRow + v;
           };
-          e.forEachChunk(loopWindows, chunkWindows, chunk);
+
+          // One window of K: `windowGroups` groups starting at window w.
+          auto window = [&](Value w, int64_t windowGroups, bool inBounds,
+                            ValueRange acc) {
+            Value k0 = arith::MulIOp::create(b, e.loc, w, e.index(windowWidth));
+            Value pad = arith::ConstantOp::create(
+                b, e.loc, b.getFloatAttr(spec.weight.getElementType(), 0.0));
+            SmallVector<SmallVector<Value, 2>> xw(blockRows);
+            for (int64_t r = 0; r < blockRows; ++r)
+              for (int64_t h = 0; h < windowVectors; ++h) {
+                Value k =
+                    arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
+                xw[r].push_back(vector::TransferReadOp::create(
+                    b, e.loc, e.vectorType(lanes), x,
+                    ValueRange{rowIndex[r], k}, pad, ArrayRef<bool>{inBounds}));
+              }
+            SmallVector<Value> next(acc);
+            for (int64_t gi = 0; gi < windowGroups; ++gi) {
+              Value g = arith::AddIOp::create(
+                  b, e.loc,
+                  arith::MulIOp::create(b, e.loc, w, e.index(groupsPerWindow)),
+                  e.index(gi));
+              Value offset = arith::ConstantOp::create(
+                  b, e.loc,
+                  DenseElementsAttr::get(i32Vector,
+                                         b.getI32IntegerAttr(gi * m)));
+              if (prefetch) {
+                // Each 64-byte line of the group `kPrefetchGroups` ahead, and
+                // (once a window) its index words.
+                Value later = e.ahead(g, kPrefetchGroups, groups);
+                for (int64_t s = 0; s < keep; ++s)
+                  for (int64_t v = 0; v < perRow; v += vectorsPerLine)
+                    e.prefetch(values,
+                               {panel, later, e.index(s), e.index(v * lanes)});
+                if (gi == 0)
+                  e.prefetch(indices, {panel, later, e.index(0), e.index(0)});
+              }
+              for (int64_t s = 0; s < keep; ++s)
+                for (int64_t v = 0; v < perRow; ++v) {
+                  SmallVector<Value> at = {panel, g, e.index(s),
+                                           e.index(v * lanes)};
+                  Value wv = vector::LoadOp::create(
+                      b, e.loc, e.vectorType(lanes), values, at);
+                  Value iv = arith::AddIOp::create(
+                      b, e.loc,
+                      loadIndices(e, indices, ArrayRef(at).drop_back(),
+                                  v * lanes, lanes, m),
+                      offset);
+                  int64_t set = (gi * keep + s) % sets;
+                  for (int64_t r = 0; r < blockRows; ++r) {
+                    Value a = permuteWindow(e, xw[r], iv);
+                    Value &slot = next[accAt(set, r, v)];
+                    slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
+                  }
+                }
+            }
+            return next;
+          };
+
+          SmallVector<Value> acc(sets * blockRows * perRow, e.zeros(lanes));
+          if (loopWindows > 0)
+            acc = e.loop(e.index(0), e.index(loopWindows), acc,
+                         [&](Value w, ValueRange acc) {
+                           return window(w, groupsPerWindow, true, acc);
+                         });
+          for (int64_t w = loopWindows; w < totalWindows; ++w) {
+            int64_t windowGroups =
+                std::min(groupsPerWindow, groups - w * groupsPerWindow);
+            acc = window(e.index(w), windowGroups, false, acc);
+          }
+          for (int64_t set = 1; set < sets; ++set)
+            for (int64_t i = 0; i < blockRows * perRow; ++i)
+              acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
+                                             acc[set * blockRows * perRow + i]);
+
+          Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+          for (int64_t v = 0; v < perRow; ++v) {
+            Value col =
+                arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
+            Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
+            for (int64_t r = 0; r < blockRows; ++r)
+              e.storeRow(e.finish(acc[r * perRow + v], biasVec), out,
+                         rowIndex[r], col, ragged);
+          }
+        };
+
+        // Groups of rows, each over every panel of the tile range.
+        e.forEachRowBlock(spec.m, groupRows, [&](Value r0, int64_t length) {
+          e.forEach(begin, end, [&](Value panel) {
+            e.forEachRowBlock(length, rows, [&](Value m0, int64_t blockRows) {
+              rowBlock(panel, arith::AddIOp::create(b, e.loc, r0, m0),
+                       blockRows);
+            });
+          });
         });
       });
 }
