@@ -18,7 +18,7 @@
 // OFF-COUNT-5: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.dense>
 
 // AVX512: remark: sparsity-legalize: nm<2:4> -> nm<2:4> (native): native kernel; estimated dense {{.*}} us, chosen {{.*}} us
-// AVX512: remark: sparsity-legalize: nm<1:4> -> csr (converted): no native nm<1:4> kernel on x86-64-v4; the weight conforms to csr
+// AVX512: remark: sparsity-legalize: nm<1:4> -> nm<1:4> (native): native kernel
 // AVX512: remark: sparsity-legalize: block<16x1> -> csr (converted): csr is estimated faster than block<16x1> on x86-64-v4
 // AVX512: remark: sparsity-legalize: block<8x8> -> block<16x16> (converted): no native block<8x8> kernel
 // AVX512: remark: sparsity-legalize: csr -> dense (dense): the dense kernel is estimated faster at density 0.50
@@ -26,7 +26,7 @@
 // AVX512: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.nm<2:4>>
 // AVX512: sparsity.matmul {{.*}} {sparsec.decision = {chosen = #sparsity.nm<2:4>, chosen_seconds = {{.*}}, declared = #sparsity.nm<2:4>, dense_seconds = {{.*}}, density = 5.000000e-01 : f64, outcome = "native", reason = "native kernel"}}
 // AVX512-LABEL: func.func @nm14
-// AVX512: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.csr>
+// AVX512: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.nm<1:4>>
 // AVX512-LABEL: func.func @block16x1
 // AVX512: sparsity.pack {{.*}} -> !sparsity.packed<64x32xf32, #sparsity.csr>
 // AVX512-LABEL: func.func @block8x8
