@@ -51,8 +51,9 @@ def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
     and kidx ascend within a (block) column (kernels search them by binary
     search). N:M indices (a kept value's row within its group) are bit
     fields of `b` bits (2 for m <= 4, then 4, 8, 16, 32): the 16 of a slot
-    fill `W = b / 2` words, column `j` in word `j % W` at bit `(j / W) * b`. Constant weights are packed into this form by `sparsity-pack`;
-    weights packed ahead of time can be passed in directly.
+    fill `W = b / 2` words, column `j` in word `j % W` at bit `(j / W) * b`.
+    Constant weights are packed into this form by `sparsity-pack`; weights
+    packed ahead of time can be passed in directly.
 
     ```mlir
     %w = sparsity.assemble %values, %indices

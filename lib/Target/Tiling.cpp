@@ -79,7 +79,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // The permute kernel loads a window of each row of x per 16 n / m
         // multiply-adds: below half density, at many tokens, that traffic
         // costs more than the token kernel's loads (1:4 and 2:16 at M = 512:
-        // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.05-1.6x).
+        // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.0-1.8x).
         bool sparserThanHalf = 2 * nm.getN() < nm.getM();
         overTokens = !inputs.hasLanePermute ||
                      !nmPermuteFits(nm.getM(), lanes) ||

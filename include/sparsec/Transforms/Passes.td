@@ -228,14 +228,15 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     (`sparsity.tiling = #sparsity.tiling<...>`), derived from the target
     description: vector lanes from `max_vector_op_width`; register blocks
     (token rows, or token vectors for kernels vectorized over tokens) sized
-    to `vector_registers`; K chunks sized to L1 (token kernels, the N:M
-    permute kernel) or L2 (dense). It also picks the kernel's variant: N:M
-    sparser than 1:2 runs over tokens from `nm-over-tokens-from` tokens
-    (denser N:M keeps the permute kernel, and targets without lane permutes
-    or groups that do not fill a permute window always run over tokens),
-    blocks from `block-over-tokens-from` tokens where block columns keep at
-    least 160 rows of K on average (counted in the constant weight, or read
-    off its assembled storage), CSR always. `convert-sparsity-to-vector` follows it. Run it after
+    to `vector_registers` (the N:M permute kernel's row blocks of equal
+    height); K chunks sized to L1 (token kernels) or L2 (dense). It also
+    picks the kernel's variant: N:M sparser than 1:2 runs over tokens from
+    `nm-over-tokens-from` tokens (denser N:M keeps the permute kernel;
+    targets without lane permutes, and groups that do not fill a permute
+    window, always run over tokens), blocks from `block-over-tokens-from`
+    tokens where block columns keep at least 160 rows of K on average
+    (counted in the constant weight, or read off its assembled storage), CSR
+    always. `convert-sparsity-to-vector` follows it. Run it after
     `sparsity-legalize`: the blocking depends on the chosen pattern.
 
     The target is the module's `sparsity.target` attribute if present,

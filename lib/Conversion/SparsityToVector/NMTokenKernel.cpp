@@ -5,8 +5,8 @@
 // vectors of row k, so a multiply-add costs one load and no permute (the
 // per-lane permute kernel is bound by the shuffle pipe). The same packed
 // layout as the permute kernel ([P][G][n][16], indices as bit fields) is
-// read one column (lane) at a time; a panel's slice of it stays in L1 while its
-// 16 columns run.
+// read one column (lane) at a time; a panel's slice of it stays in L1 while
+// its 16 columns run.
 //
 // Loops: token passes (a few token vectors, the accumulators), blocks of
 // panels, chunks of K small enough that their rows of xt stay in L1 while

@@ -293,9 +293,10 @@ struct ConvertSparsityToVectorPass
     spec.lanes = spec.tiling.getLanes();
     spec.transposedInput = spec.tiling.getOverTokens();
     // Block and N:M kernels over columns read x[r, k] for every row r of a
-    // register block: rows 4 KiB apart would share one L1 set (half the
-    // speed at K = 4096; 2:4 at 16 x 4096 x 4096: 0.76x oneDNN, padded
-    // 1.2x).
+    // register block: rows 4 KiB apart would share one L1 set (blocks: half
+    // the speed at K = 4096; the N:M permute kernel's 13-14 rows exceed the
+    // 12 ways too, though its gain measured within noise: 2:4 at
+    // 512 x 4096 x 4096 1.27x oneDNN padded, 1.17x not, in one of two runs).
     int64_t rowBytes =
         spec.k * weight.getElementType().getIntOrFloatBitWidth() / 8;
     spec.paddedInput = isa<BlockAttr, NMAttr>(weight.getPattern()) &&
