@@ -80,7 +80,7 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   // 10 %). Blocks two vectors wide do more work per line and lost by it
   // except when sparse (32x32: 7-12 % slower at 50 %, 13-20 % at 25 %,
   // 2-27 % faster at 10 %).
-  double keptBytes = 4.0 * spec.storage[2].getNumElements();
+  double keptBytes = spec.storageBytes({2});
   bool prefetch = keptBytes > kColdWeightBytes &&
                   (bn <= lanes || density <= kWidePrefetchBelowDensity);
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line

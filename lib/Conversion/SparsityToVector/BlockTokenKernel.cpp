@@ -132,7 +132,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   // Token vectors per pass: whole groups whose slice of xt fits the budget.
   Type element = spec.weight.getElementType();
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-  int64_t keptBytes = spec.storage[2].getNumElements() * elementBytes;
+  int64_t keptBytes = spec.storageBytes({2});
   int64_t vectorSlice = spec.k * lanes * elementBytes;
   bool hotPasses = keptBytes <= kColdWeightBytes &&
                    perGroup * vectorSlice <= kHotPassSliceBytes;

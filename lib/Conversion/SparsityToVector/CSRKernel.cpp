@@ -49,9 +49,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // 4096 x 14336 at 10 %: 2.9x -> 3.8-4.4x oneDNN; in cache prefetching
   // cost 3-9 %).
   int64_t nnz = spec.storage[2].getNumElements();
-  int64_t nonzeroBytes =
-      nnz * (spec.storage[1].getElementTypeBitWidth() +
-             spec.storage[2].getElementTypeBitWidth()) / 8;
+  int64_t nonzeroBytes = spec.storageBytes({1, 2});
   bool prefetch = nonzeroBytes > kColdWeightBytes;
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);

@@ -397,6 +397,14 @@ MemRefType MatmulKernelSpec::inputType() const {
       StridedLayoutAttr::get(weight.getContext(), 0, {inputStride(), 1}));
 }
 
+int64_t MatmulKernelSpec::storageBytes(ArrayRef<unsigned> which) const {
+  int64_t bytes = 0;
+  for (unsigned i : which)
+    bytes +=
+        storage[i].getNumElements() * storage[i].getElementTypeBitWidth() / 8;
+  return bytes;
+}
+
 /// A spec for the activation copies' emitters: only the lanes and the
 /// element type matter there.
 static MatmulKernelSpec copySpec(MLIRContext *context, Type element,

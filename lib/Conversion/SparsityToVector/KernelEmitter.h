@@ -63,6 +63,8 @@ struct MatmulKernelSpec {
   int64_t inputStride() const { return paddedInput ? k + lanes : k; }
   /// The type of `x` for kernels vectorized over columns.
   MemRefType inputType() const;
+  /// Bytes of the storage tensors `which` (values, metadata) a call reads.
+  int64_t storageBytes(ArrayRef<unsigned> which) const;
 };
 
 /// Emits scalar and vector code at one insertion point.

@@ -125,10 +125,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // Weights from DRAM are prefetched where row blocks make each line's
   // multiply-adds outlast the hardware prefetcher's lead (M = 1 streams at
   // the read bandwidth without).
-  auto bytes = [](MemRefType t) {
-    return t.getNumElements() * t.getElementTypeBitWidth() / 8;
-  };
-  int64_t weightBytes = bytes(spec.storage[0]) + bytes(spec.storage[1]);
+  int64_t weightBytes = spec.storageBytes({0, 1});
   bool prefetch = weightBytes > kColdWeightBytes && rows > 1;
   int64_t vectorsPerLine = std::max<int64_t>(1, 16 / lanes);
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
