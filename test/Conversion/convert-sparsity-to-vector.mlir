@@ -72,6 +72,42 @@ func.func @nm_cold(%x: tensor<16x16384xf32>, %v: tensor<64x4096x2x16xf32>, %i: t
 
 // -----
 
+// Weights from DRAM and an x past L2 (128 rows of 16 KiB): K in chunks of 64
+// windows (1024 columns of x: 512 KiB) over every panel of the tile range;
+// the sums wait between chunks in a buffer [panel][row][16] (in `out`, rows
+// 16 KiB apart would share a few cache sets); the prefetches take the same
+// group of the next panel, which runs next.
+// CHECK-LABEL: func.func @nm_cold_chunks
+// CHECK: func.func private @__sparsec_matmul_nm2_4_128x4096x4096_none_v16(
+// CHECK: %[[SUMS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x128x16xf32>
+// First chunk: windows [0, 64) from zero into the buffer.
+// CHECK: scf.for %[[P:.*]] = %arg4 to %arg5
+// CHECK-NOT: vector.load %[[SUMS]]
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: %[[NEXT:.*]] = arith.addi %[[P]], %c1
+// CHECK: %[[CLAMPED:.*]] = arith.minsi %[[NEXT]], %c255
+// CHECK: memref.prefetch %arg1[%[[CLAMPED]], {{.*}} : memref<256x1024x2x16xf32>
+// CHECK: sparsity.permute
+// CHECK: vector.store %{{.*}}, %[[SUMS]][
+// Middle chunks: from the buffer back into it.
+// CHECK: scf.for %[[START:.*]] = %c64 to %c192 step %c64
+// CHECK: vector.load %[[SUMS]][
+// CHECK: %[[END:.*]] = arith.addi %[[START]], %c64
+// CHECK: scf.for %{{.*}} = %[[START]] to %[[END]] step %c1
+// CHECK: vector.store %{{.*}}, %[[SUMS]][
+// Last chunk: from the buffer into out.
+// CHECK: vector.load %[[SUMS]][
+// CHECK: scf.for %{{.*}} = %c192 to %c256 step %c1
+// CHECK: vector.store %{{.*}}, %arg3[
+// CHECK: return
+func.func @nm_cold_chunks(%x: tensor<128x4096xf32>, %v: tensor<256x1024x2x16xf32>, %i: tensor<256x1024x2x1xi32>) -> tensor<128x4096xf32> {
+  %p = sparsity.assemble %v, %i : tensor<256x1024x2x16xf32>, tensor<256x1024x2x1xi32> -> !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>> -> tensor<128x4096xf32>
+  return %y : tensor<128x4096xf32>
+}
+
+// -----
+
 // Dense: tiles are pairs of 16-column panels (48 columns: 2 tiles, the last
 // a single panel); a k loop of broadcast-FMAs; two identical matmuls share
 // one kernel.

@@ -66,6 +66,11 @@ static cl::opt<std::string> tileOptions(
              "and blocking, e.g. 'block-over-tokens-from=0 "
              "nm-over-tokens-from=0' (kernels over columns only)"),
     cl::value_desc("options"), cl::cat(category));
+static cl::opt<std::string> vectorOptions(
+    "vector",
+    cl::desc("Options of convert-sparsity-to-vector, which generates the "
+             "kernels, e.g. 'cold-weight-bytes=0' (every weight from DRAM)"),
+    cl::value_desc("options"), cl::cat(category));
 static cl::opt<std::string> sparsityMode(
     "sparsity",
     cl::desc("on (default), or off: the dense build of the same model (every "
@@ -246,6 +251,7 @@ int main(int argc, char **argv) {
   pipeline.legalize = legalize;
   pipeline.sparsity = sparsityMode == "on";
   pipeline.tileOptions = tileOptions;
+  pipeline.vectorOptions = vectorOptions;
   if (!prunePattern.empty())
     pipeline.pruneOptions = "pattern=" + prunePattern +
                             " density=" + std::to_string(pruneDensity);

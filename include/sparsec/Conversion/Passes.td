@@ -45,6 +45,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            /*default=*/"32",
            "Token rows (M) from which block kernels vectorize over tokens "
            "instead of over the columns of a block (0: never)">,
+    Option<"coldWeightBytes", "cold-weight-bytes", "int64_t",
+           /*default=*/"16777216",
+           "Storage bytes from which a weight is taken to come from DRAM on "
+           "every call (half the L3): kernels prefetch it, and the N:M "
+           "permute kernel reads x in chunks of K">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

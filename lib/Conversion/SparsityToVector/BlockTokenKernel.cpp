@@ -37,7 +37,7 @@ using namespace mlir::sparsec::kernels;
 /// allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms with quarter-L2
 /// slices).
 constexpr int64_t kHotPassSliceBytes = 256 << 10;
-constexpr int64_t kColdPassSliceBytes = kColdWeightBytes;
+constexpr int64_t kColdPassSliceBytes = 16 << 20;
 
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides
 /// `bk`. With sixteen unrolled rows the scheduler hoisted loads of x ahead
@@ -134,7 +134,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t keptBytes = spec.storageBytes({2});
   int64_t vectorSlice = spec.k * lanes * elementBytes;
-  bool hotPasses = keptBytes <= kColdWeightBytes &&
+  bool hotPasses = keptBytes <= spec.coldWeightBytes &&
                    perGroup * vectorSlice <= kHotPassSliceBytes;
   int64_t sliceBytes = hotPasses ? kHotPassSliceBytes : kColdPassSliceBytes;
   int64_t perPass =

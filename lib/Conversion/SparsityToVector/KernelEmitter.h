@@ -31,10 +31,6 @@ namespace mlir::sparsec::kernels {
 /// to spare (measured: 8 chains run 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
 
-/// Weights larger than this (half the L3) come from DRAM on every call;
-/// kernels prefetch them.
-constexpr int64_t kColdWeightBytes = 16 << 20;
-
 /// What one generated matmul kernel computes, and for which machine.
 struct MatmulKernelSpec {
   std::string name;
@@ -63,6 +59,9 @@ struct MatmulKernelSpec {
   int64_t inputStride() const { return paddedInput ? k + lanes : k; }
   /// The type of `x` for kernels vectorized over columns.
   MemRefType inputType() const;
+  /// Storage bytes from which weights come from DRAM on every call (half
+  /// the L3; the pass's cold-weight-bytes).
+  int64_t coldWeightBytes = 16 << 20;
   /// Bytes of the storage tensors `which` (values, metadata) a call reads.
   int64_t storageBytes(ArrayRef<unsigned> which) const;
 };

@@ -96,6 +96,9 @@ static constexpr int64_t kPermuteChains = 4;
 static constexpr int64_t kRowGroupBytes = 512 << 10;
 /// Groups of K ahead at which weights from DRAM are prefetched.
 static constexpr int64_t kPrefetchGroups = 64;
+/// The fewest windows of K in a chunk: x read in shorter rows measured
+/// slower (4096 x 4096 at M = 512 in chunks of 16 windows: 1.27x -> 1.22x).
+static constexpr int64_t kMinChunkWindows = 64;
 
 FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                                const MatmulKernelSpec &spec,
@@ -126,19 +129,33 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // multiply-adds outlast the hardware prefetcher's lead (M = 1 streams at
   // the read bandwidth without).
   int64_t weightBytes = spec.storageBytes({0, 1});
-  bool prefetch = weightBytes > kColdWeightBytes && rows > 1;
+  bool prefetch = weightBytes > spec.coldWeightBytes && rows > 1;
   int64_t vectorsPerLine = std::max<int64_t>(1, 16 / lanes);
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
-  // Groups of row blocks whose rows of x stay in L2 while every panel of the
-  // tile runs over them (2:4 at 512 x 768 x 3072: 1.10-1.22x -> 1.36x
-  // oneDNN), where weights read once per group come from the L3: from DRAM,
-  // re-reading them cost more than streaming x (4096 x 4096: 1.33x -> 1.30x
-  // at M = 128).
-  int64_t xRowBytes = spec.inputStride() *
-                      spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
+  // x past L2 is read in slices that stay there while every panel of the
+  // tile runs over them. Weights in the L3: groups of row blocks over all
+  // of K (2:4 at 512 x 768 x 3072: 1.10-1.22x -> 1.36x oneDNN). Weights from
+  // DRAM: chunks of K, at least kMinChunkWindows long, so that each weight
+  // is read once per group of rows (groups of 32 rows over all of K re-read
+  // them: 4096 x 4096 at M = 128 went 1.33x -> 1.30x), and groups of rows
+  // only where M is large.
+  int64_t elementBytes =
+      spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t xRowBytes = spec.inputStride() * elementBytes;
+  int64_t windowBytes = windowWidth * elementBytes;
+  int64_t chunkWindows = std::max<int64_t>(1, loopWindows);
+  int64_t sliceRowBytes = xRowBytes;
+  if (spec.m * xRowBytes > kRowGroupBytes &&
+      weightBytes > spec.coldWeightBytes) {
+    chunkWindows = std::clamp<int64_t>(kRowGroupBytes / (spec.m * windowBytes),
+                                       kMinChunkWindows, chunkWindows);
+    sliceRowBytes = std::min(xRowBytes, chunkWindows * windowBytes);
+  }
+  bool chunked = chunkWindows < loopWindows;
   int64_t groupRows = spec.m;
-  if (spec.m * xRowBytes > kRowGroupBytes && weightBytes <= kColdWeightBytes)
-    groupRows = std::max<int64_t>(1, kRowGroupBytes / xRowBytes / rows) * rows;
+  if (spec.m * sliceRowBytes > kRowGroupBytes)
+    groupRows =
+        std::max<int64_t>(1, kRowGroupBytes / sliceRowBytes / rows) * rows;
 
   return buildTiledKernel(
       b, module, spec, spec.inputType(), panels, /*tileLoop=*/false,
@@ -146,12 +163,33 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
         Value x = args[0], values = args[1], indices = args[2];
         Value bias = spec.hasBias ? args[3] : Value();
         Value out = args.back();
+        // Between chunks, the sums wait panel by panel in a buffer of the
+        // tile range ([panel][row][column]): in `out`, rows a multiple of
+        // 4 KiB apart all fall into a few cache sets (M = 512 ran 0.9x).
+        Value sums;
+        if (chunked)
+          sums = memref::AllocOp::create(
+              b, e.loc,
+              MemRefType::get({ShapedType::kDynamic, groupRows, kPanel},
+                              spec.weight.getElementType()),
+              ValueRange{arith::SubIOp::create(b, e.loc, end, begin)},
+              b.getI64IntegerAttr(64));
 
-        // Row block [m0, m0 + blockRows) of `panel`, over all of K.
-        auto rowBlock = [&](Value panel, Value m0, int64_t blockRows) {
-          SmallVector<Value> rowIndex;
-          for (int64_t r = 0; r < blockRows; ++r)
-            rowIndex.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+        // Row block [r0 + m0, r0 + m0 + blockRows) of `panel` (m0 within the
+        // group of rows from r0) over windows [start,
+        // start + length) of K, and the peeled ones in the `last` chunk: sums
+        // from zero in the `first` chunk, else from `out`, finished into `out`
+        // in the last.
+        auto rowBlock = [&](Value panel, Value r0, Value m0, int64_t blockRows,
+                            Value start, int64_t length, bool first,
+                            bool last) {
+          // Rows of x and out, and of the group's sums.
+          SmallVector<Value> rowIndex, groupRow;
+          for (int64_t r = 0; r < blockRows; ++r) {
+            groupRow.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+            rowIndex.push_back(
+                arith::AddIOp::create(b, e.loc, r0, groupRow.back()));
+          }
 
           // Independent sums per accumulator hide the FMA latency where the
           // block has few rows (a GEMV's one sum would be one dependent
@@ -189,14 +227,20 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                          b.getI32IntegerAttr(gi * m)));
               if (prefetch) {
                 // Each 64-byte line of the group `kPrefetchGroups` ahead, and
-                // (once a window) its index words.
-                Value later = e.ahead(g, kPrefetchGroups, groups);
+                // (once a window) its index words; in chunks of K, the same
+                // group of the next panel, which runs next.
+                Value nextPanel = panel, later = g;
+                if (chunked)
+                  nextPanel = e.ahead(panel, 1, panels);
+                else
+                  later = e.ahead(g, kPrefetchGroups, groups);
                 for (int64_t s = 0; s < keep; ++s)
                   for (int64_t v = 0; v < perRow; v += vectorsPerLine)
-                    e.prefetch(values,
-                               {panel, later, e.index(s), e.index(v * lanes)});
+                    e.prefetch(values, {nextPanel, later, e.index(s),
+                                        e.index(v * lanes)});
                 if (gi == 0)
-                  e.prefetch(indices, {panel, later, e.index(0), e.index(0)});
+                  e.prefetch(indices,
+                             {nextPanel, later, e.index(0), e.index(0)});
               }
               for (int64_t s = 0; s < keep; ++s)
                 for (int64_t v = 0; v < perRow; ++v) {
@@ -220,13 +264,28 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
             return next;
           };
 
+          Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
+          auto columnOf = [&](int64_t v) -> Value {
+            return arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
+          };
+          Value slot =
+              chunked ? arith::SubIOp::create(b, e.loc, panel, begin) : Value();
+          auto sumsAt = [&](int64_t r, int64_t v) {
+            return SmallVector<Value>{slot, groupRow[r], e.index(v * lanes)};
+          };
           SmallVector<Value> acc(sets * blockRows * perRow, e.zeros(lanes));
-          if (loopWindows > 0)
-            acc = e.loop(e.index(0), e.index(loopWindows), acc,
-                         [&](Value w, ValueRange acc) {
-                           return window(w, groupsPerWindow, true, acc);
-                         });
-          for (int64_t w = loopWindows; w < totalWindows; ++w) {
+          if (!first)
+            for (int64_t r = 0; r < blockRows; ++r)
+              for (int64_t v = 0; v < perRow; ++v)
+                acc[accAt(0, r, v)] = vector::LoadOp::create(
+                    b, e.loc, e.vectorType(lanes), sums, sumsAt(r, v));
+          if (length > 0)
+            acc = e.loop(
+                start, arith::AddIOp::create(b, e.loc, start, e.index(length)),
+                acc, [&](Value w, ValueRange acc) {
+                  return window(w, groupsPerWindow, true, acc);
+                });
+          for (int64_t w = loopWindows; last && w < totalWindows; ++w) {
             int64_t windowGroups =
                 std::min(groupsPerWindow, groups - w * groupsPerWindow);
             acc = window(e.index(w), windowGroups, false, acc);
@@ -236,10 +295,14 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
               acc[i] = arith::AddFOp::create(b, e.loc, acc[i],
                                              acc[set * blockRows * perRow + i]);
 
-          Value col0 = arith::MulIOp::create(b, e.loc, panel, e.index(kPanel));
           for (int64_t v = 0; v < perRow; ++v) {
-            Value col =
-                arith::AddIOp::create(b, e.loc, col0, e.index(v * lanes));
+            if (!last) {
+              for (int64_t r = 0; r < blockRows; ++r)
+                vector::StoreOp::create(b, e.loc, acc[r * perRow + v], sums,
+                                        sumsAt(r, v));
+              continue;
+            }
+            Value col = columnOf(v);
             Value biasVec = bias ? e.loadBias(bias, col, lanes) : Value();
             for (int64_t r = 0; r < blockRows; ++r)
               e.storeRow(e.finish(acc[r * perRow + v], biasVec), out,
@@ -247,14 +310,21 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           }
         };
 
-        // Groups of rows, each over every panel of the tile range.
-        e.forEachRowBlock(spec.m, groupRows, [&](Value r0, int64_t length) {
-          e.forEach(begin, end, [&](Value panel) {
-            e.forEachRowBlock(length, rows, [&](Value m0, int64_t blockRows) {
-              rowBlock(panel, arith::AddIOp::create(b, e.loc, r0, m0),
-                       blockRows);
+        // Groups of rows, each in chunks of K, each chunk over every panel
+        // of the tile range.
+        e.forEachRowBlock(
+            spec.m, groupRows, [&](Value r0, int64_t groupLength) {
+              e.forEachChunk(
+                  loopWindows, chunkWindows,
+                  [&](Value start, int64_t length, bool first, bool last) {
+                    e.forEach(begin, end, [&](Value panel) {
+                      e.forEachRowBlock(groupLength, rows,
+                                        [&](Value m0, int64_t blockRows) {
+                                          rowBlock(panel, r0, m0, blockRows,
+                                                   start, length, first, last);
+                                        });
+                    });
+                  });
             });
-          });
-        });
       });
 }

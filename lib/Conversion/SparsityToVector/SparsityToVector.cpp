@@ -277,6 +277,7 @@ struct ConvertSparsityToVectorPass
           MemRefType::get(type.getShape(), type.getElementType()));
     }
     spec.hasBias = bool(op.getBias());
+    spec.coldWeightBytes = coldWeightBytes;
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
     if (!spec.tiling) {
