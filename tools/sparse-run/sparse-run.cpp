@@ -95,6 +95,14 @@ int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "run and time a sparsec model\n");
+  if (repetitions < 1)
+    return fail("--repetitions must be at least 1, got " +
+                llvm::Twine(repetitions.getValue()));
+  if (warmup < 0)
+    return fail("--warmup cannot be negative, got " +
+                llvm::Twine(warmup.getValue()));
+  if (!(tolerance >= 0))
+    return fail("--tolerance must be a non-negative number");
 
   // A bare file name means this directory, not the library search path.
   std::string path = libraryPath;
