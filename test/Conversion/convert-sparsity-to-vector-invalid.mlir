@@ -1,4 +1,11 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file -verify-diagnostics
+// Options follow the target description's rules.
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="vector-bits=7" 2>&1 | FileCheck %s --check-prefix=BITS
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="vector-registers=0" 2>&1 | FileCheck %s --check-prefix=REGISTERS
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="cold-weight-bytes=-1" 2>&1 | FileCheck %s --check-prefix=COLD
+// BITS: error: convert-sparsity-to-vector: vector-bits must be a power of two of at least 64, got 7
+// REGISTERS: error: convert-sparsity-to-vector: vector-registers must be >= 1
+// COLD: error: convert-sparsity-to-vector: cold-weight-bytes cannot be negative, got -1
 
 func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
   %p = sparsity.pack %w : tensor<8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.nm<2:4>>

@@ -82,6 +82,8 @@ struct ConvertSparsityToVectorPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(verifyOptions()))
+      return signalPassFailure();
     // Name what cannot be compiled yet, instead of failing later in
     // bufferization with "op was not bufferized".
     WalkResult unsupported = module.walk([](Operation *op) {
@@ -252,6 +254,24 @@ struct ConvertSparsityToVectorPass
                                           b.getUnitAttr(), b.getUnitAttr());
     op.replaceAllUsesWith(result);
     op.erase();
+    return success();
+  }
+
+  /// The rules of the target description's fields, for the options that
+  /// stand in for them.
+  LogicalResult verifyOptions() {
+    auto error = [&]() { return emitError(getOperation().getLoc()); };
+    if (vectorBits < 64 || !llvm::isPowerOf2_32(vectorBits))
+      return error() << "convert-sparsity-to-vector: vector-bits must be a "
+                        "power of two of at least 64, got "
+                     << unsigned(vectorBits);
+    if (vectorRegisters == 0)
+      return error() << "convert-sparsity-to-vector: vector-registers must be "
+                        ">= 1";
+    if (coldWeightBytes < 0)
+      return error() << "convert-sparsity-to-vector: cold-weight-bytes cannot "
+                        "be negative, got "
+                     << int64_t(coldWeightBytes);
     return success();
   }
 
