@@ -9,6 +9,8 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 enum { kCachedBlocks = 64, kMinAlignment = 64 };
 static const size_t kCachedBytes = (size_t)1 << 30;
@@ -52,10 +54,17 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
   void *block = take_cached(size, alignment);
   if (block)
     return block;
-  /* The header takes the first `alignment` bytes (>= its size). */
-  char *raw = sparsec_aligned_alloc(size + alignment, alignment);
-  if (!raw)
-    return NULL;
+  /* The header takes the first `alignment` bytes (>= its size). Compiled
+   * code has no error path for a failed allocation (it would write through
+   * NULL): say what failed and stop. */
+  char *raw = size <= SIZE_MAX - alignment
+                  ? sparsec_aligned_alloc(size + alignment, alignment)
+                  : NULL;
+  if (!raw) {
+    fprintf(stderr, "sparsec: out of memory: a model buffer of %zu bytes\n",
+            size);
+    abort();
+  }
   char *pointer = raw + alignment;
   struct header *h = header_of(pointer);
   h->raw = raw;

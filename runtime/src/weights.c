@@ -3,7 +3,9 @@
  * directory of the library itself and reads each packed weight into its
  * (zero-initialized) global. Failures are recorded, never fatal: callers
  * check sparsec_weights_error() after loading the library. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dladdr; the host build may define it already */
+#endif
 #include "sparsec_rt.h"
 
 #include <dlfcn.h>

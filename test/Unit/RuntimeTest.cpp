@@ -175,4 +175,14 @@ TEST(Runtime, ModelHeapReusesFreedBlocksOfTheSameSize) {
   _mlir_memref_to_llvm_free(d);
 }
 
+TEST(RuntimeDeathTest, ModelHeapStopsWithAMessageWhenMemoryRunsOut) {
+  // Compiled code would write through the null pointer; the heap says why
+  // the process stops instead (a size that cannot be held, and one that
+  // overflows with the header).
+  EXPECT_DEATH(_mlir_memref_to_llvm_alloc(SIZE_MAX / 2),
+               "sparsec: out of memory: a model buffer of [0-9]+ bytes");
+  EXPECT_DEATH(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8),
+               "sparsec: out of memory");
+}
+
 } // namespace

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,9 +61,20 @@ inline bool parseBuffers(const llvm::json::Array *list,
         dim = sizes[*param];
       }
       buffer.shape.push_back(dim);
-      size *= dim;
+      // Sizes from --sizes can be anything: refuse what cannot be held.
+      if (__builtin_mul_overflow(size, dim, &size) ||
+          size > int64_t(buffer.data.max_size())) {
+        error = "an argument is too large to allocate (see --sizes)";
+        return false;
+      }
     }
-    buffer.data.assign(size, 0.0f);
+    try {
+      buffer.data.assign(size, 0.0f);
+    } catch (const std::bad_alloc &) {
+      error = "cannot allocate " + std::to_string(size * 4 >> 20) +
+              " MiB for an argument (see --sizes)";
+      return false;
+    }
     out.push_back(std::move(buffer));
   }
   return true;
