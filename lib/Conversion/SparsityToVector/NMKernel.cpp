@@ -135,27 +135,27 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // x past L2 is read in slices that stay there while every panel of the
   // tile runs over them. Weights in the L3: groups of row blocks over all
   // of K (2:4 at 512 x 768 x 3072: 1.10-1.22x -> 1.36x oneDNN). Weights from
-  // DRAM: chunks of K, at least kMinChunkWindows long, so that each weight
-  // is read once per group of rows (groups of 32 rows over all of K re-read
-  // them: 4096 x 4096 at M = 128 went 1.33x -> 1.30x), and groups of rows
-  // only where M is large.
+  // DRAM: chunks of K, at least kMinChunkWindows long, the sums waiting in a
+  // buffer between chunks (4096 x 4096 at M = 128: 1.30-1.32x -> 1.34-1.37x).
+  // Where even those chunks would need groups of rows (M > 128), re-reading
+  // the weights per group measured no better than streaming x from the L3
+  // (M = 512: 1.21-1.28x against 1.25-1.31x), nor groups of 32 rows over
+  // all of K (M = 128: 1.33x -> 1.30x); those shapes do neither.
   int64_t elementBytes =
       spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t xRowBytes = spec.inputStride() * elementBytes;
   int64_t windowBytes = windowWidth * elementBytes;
   int64_t chunkWindows = std::max<int64_t>(1, loopWindows);
-  int64_t sliceRowBytes = xRowBytes;
-  if (spec.m * xRowBytes > kRowGroupBytes &&
-      weightBytes > spec.coldWeightBytes) {
-    chunkWindows = std::clamp<int64_t>(kRowGroupBytes / (spec.m * windowBytes),
-                                       kMinChunkWindows, chunkWindows);
-    sliceRowBytes = std::min(xRowBytes, chunkWindows * windowBytes);
+  int64_t groupRows = spec.m;
+  if (spec.m * xRowBytes > kRowGroupBytes) {
+    if (weightBytes <= spec.coldWeightBytes)
+      groupRows =
+          std::max<int64_t>(1, kRowGroupBytes / xRowBytes / rows) * rows;
+    else if (spec.m * kMinChunkWindows * windowBytes <= kRowGroupBytes)
+      chunkWindows =
+          std::min(chunkWindows, kRowGroupBytes / (spec.m * windowBytes));
   }
   bool chunked = chunkWindows < loopWindows;
-  int64_t groupRows = spec.m;
-  if (spec.m * sliceRowBytes > kRowGroupBytes)
-    groupRows =
-        std::max<int64_t>(1, kRowGroupBytes / sliceRowBytes / rows) * rows;
 
   return buildTiledKernel(
       b, module, spec, spec.inputType(), panels, /*tileLoop=*/false,
@@ -165,31 +165,29 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
         Value out = args.back();
         // Between chunks, the sums wait panel by panel in a buffer of the
         // tile range ([panel][row][column]): in `out`, rows a multiple of
-        // 4 KiB apart all fall into a few cache sets (M = 512 ran 0.9x).
+        // 4 KiB apart fall into a few cache sets (4096 x 4096 at M = 512
+        // ran 0.9x oneDNN).
         Value sums;
         if (chunked)
           sums = memref::AllocOp::create(
               b, e.loc,
-              MemRefType::get({ShapedType::kDynamic, groupRows, kPanel},
+              MemRefType::get({ShapedType::kDynamic, spec.m, kPanel},
                               spec.weight.getElementType()),
               ValueRange{arith::SubIOp::create(b, e.loc, end, begin)},
               b.getI64IntegerAttr(64));
 
         // Row block [r0 + m0, r0 + m0 + blockRows) of `panel` (m0 within the
-        // group of rows from r0) over windows [start,
-        // start + length) of K, and the peeled ones in the `last` chunk: sums
-        // from zero in the `first` chunk, else from `out`, finished into `out`
-        // in the last.
+        // group of rows from r0) over windows [start, start + length) of K,
+        // and the peeled ones in the `last` chunk: sums from zero in the
+        // `first` chunk, else from `sums`, finished into `out` in the last.
         auto rowBlock = [&](Value panel, Value r0, Value m0, int64_t blockRows,
                             Value start, int64_t length, bool first,
                             bool last) {
-          // Rows of x and out, and of the group's sums.
-          SmallVector<Value> rowIndex, groupRow;
-          for (int64_t r = 0; r < blockRows; ++r) {
-            groupRow.push_back(arith::AddIOp::create(b, e.loc, m0, e.index(r)));
+          Value row0 = arith::AddIOp::create(b, e.loc, r0, m0);
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < blockRows; ++r)
             rowIndex.push_back(
-                arith::AddIOp::create(b, e.loc, r0, groupRow.back()));
-          }
+                arith::AddIOp::create(b, e.loc, row0, e.index(r)));
 
           // Independent sums per accumulator hide the FMA latency where the
           // block has few rows (a GEMV's one sum would be one dependent
@@ -271,7 +269,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           Value slot =
               chunked ? arith::SubIOp::create(b, e.loc, panel, begin) : Value();
           auto sumsAt = [&](int64_t r, int64_t v) {
-            return SmallVector<Value>{slot, groupRow[r], e.index(v * lanes)};
+            return SmallVector<Value>{slot, rowIndex[r], e.index(v * lanes)};
           };
           SmallVector<Value> acc(sets * blockRows * perRow, e.zeros(lanes));
           if (!first)
