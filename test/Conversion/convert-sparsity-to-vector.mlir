@@ -4,6 +4,7 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector="block-over-tokens-from=0" -split-input-file | FileCheck %s --check-prefix=COLS --implicit-check-not=sparsity.matmul
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=PROFILE
 // RUN: sparse-opt %s -convert-sparsity-to-vector="profile=false" -split-input-file | FileCheck %s --check-prefix=NOPROFILE --implicit-check-not=sparsec_profile --implicit-check-not=sparsec.profile
+// RUN: sparse-opt %s -convert-sparsity-to-vector="cold-weight-bytes=800" -split-input-file | FileCheck %s --check-prefix=EVICT
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
 // reads activation windows and permutes them per lane into FMAs.
@@ -104,6 +105,37 @@ func.func @nm_cold_chunks(%x: tensor<128x4096xf32>, %v: tensor<256x1024x2x16xf32
   %p = sparsity.assemble %v, %i : tensor<256x1024x2x16xf32>, tensor<256x1024x2x1xi32> -> !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>>
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>> -> tensor<128x4096xf32>
   return %y : tensor<128x4096xf32>
+}
+
+// -----
+
+// Constant weights that together exceed half of cold-weight-bytes (here
+// 2 x 544 bytes > 400) evict each other from run to run: their kernel
+// prefetches them although each alone is small. A weight that arrives at
+// run time keeps the kernel for cached weights.
+// CHECK-LABEL: func.func @evicted
+// CHECK-COUNT-3: call @__sparsec_matmul_nm2_4_4x16x16_none_v16(
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// EVICT-LABEL: func.func @evicted
+// EVICT-COUNT-2: call @[[EVICTED:__sparsec_matmul_nm2_4_4x16x16_none_v16_evicted]](
+// EVICT: call @[[CACHED:__sparsec_matmul_nm2_4_4x16x16_none_v16]](
+// EVICT: func.func private @[[EVICTED]](
+// EVICT: memref.prefetch
+// EVICT: func.func private @[[CACHED]](
+// EVICT-NOT: memref.prefetch
+// EVICT: return
+func.func @evicted(%x: tensor<4x16xf32>, %v: tensor<1x4x2x16xf32>, %i: tensor<1x4x2x1xi32>) -> (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) {
+  %v0 = arith.constant dense<1.0> : tensor<1x4x2x16xf32>
+  %v1 = arith.constant dense<2.0> : tensor<1x4x2x16xf32>
+  %i0 = arith.constant dense<4> : tensor<1x4x2x1xi32>
+  %p0 = sparsity.assemble %v0, %i0 : tensor<1x4x2x16xf32>, tensor<1x4x2x1xi32> -> !sparsity.packed<16x16xf32, #sparsity.nm<2:4>>
+  %p1 = sparsity.assemble %v1, %i0 : tensor<1x4x2x16xf32>, tensor<1x4x2x1xi32> -> !sparsity.packed<16x16xf32, #sparsity.nm<2:4>>
+  %p2 = sparsity.assemble %v, %i : tensor<1x4x2x16xf32>, tensor<1x4x2x1xi32> -> !sparsity.packed<16x16xf32, #sparsity.nm<2:4>>
+  %y0 = sparsity.matmul %x, %p0 : tensor<4x16xf32>, !sparsity.packed<16x16xf32, #sparsity.nm<2:4>> -> tensor<4x16xf32>
+  %y1 = sparsity.matmul %x, %p1 : tensor<4x16xf32>, !sparsity.packed<16x16xf32, #sparsity.nm<2:4>> -> tensor<4x16xf32>
+  %y2 = sparsity.matmul %x, %p2 : tensor<4x16xf32>, !sparsity.packed<16x16xf32, #sparsity.nm<2:4>> -> tensor<4x16xf32>
+  return %y0, %y1, %y2 : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>
 }
 
 // -----

@@ -49,7 +49,9 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            /*default=*/"16777216",
            "Storage bytes from which a weight is taken to come from DRAM on "
            "every call (half the L3): kernels prefetch it, and the N:M "
-           "permute kernel reads x in chunks of K">,
+           "permute kernel reads x in chunks of K. Constant weights that "
+           "together exceed half of it are all taken so (they evict each "
+           "other from run to run)">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

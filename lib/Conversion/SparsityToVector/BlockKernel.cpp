@@ -81,7 +81,7 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   // except when sparse (32x32: 7-12 % slower at 50 %, 13-20 % at 25 %,
   // 2-27 % faster at 10 %).
   double keptBytes = spec.storageBytes({2});
-  bool prefetch = keptBytes > spec.coldWeightBytes &&
+  bool prefetch = spec.weightFromDRAM(keptBytes) &&
                   (bn <= lanes || density <= kWidePrefetchBelowDensity);
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line
 

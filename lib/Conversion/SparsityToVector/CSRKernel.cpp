@@ -50,7 +50,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // cost 3-9 %).
   int64_t nnz = spec.storage[2].getNumElements();
   int64_t nonzeroBytes = spec.storageBytes({1, 2});
-  bool prefetch = nonzeroBytes > spec.coldWeightBytes;
+  bool prefetch = spec.weightFromDRAM(nonzeroBytes);
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 

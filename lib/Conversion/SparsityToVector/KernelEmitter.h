@@ -62,6 +62,14 @@ struct MatmulKernelSpec {
   /// Storage bytes from which weights come from DRAM on every call (half
   /// the L3; the pass's cold-weight-bytes).
   int64_t coldWeightBytes = 16 << 20;
+  /// Whether the weight is one of the module's constant weights, which
+  /// together exceed half of coldWeightBytes: run after run, each call
+  /// finds its weight evicted by the others, however small it is.
+  bool weightEvicted = false;
+  /// Whether a weight whose calls read `bytes` of storage comes from DRAM.
+  bool weightFromDRAM(int64_t bytes) const {
+    return weightEvicted || bytes > coldWeightBytes;
+  }
   /// Bytes of the storage tensors `which` (values, metadata) a call reads.
   int64_t storageBytes(ArrayRef<unsigned> which) const;
 };

@@ -129,7 +129,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // multiply-adds outlast the hardware prefetcher's lead (M = 1 streams at
   // the read bandwidth without).
   int64_t weightBytes = spec.storageBytes({0, 1});
-  bool prefetch = weightBytes > spec.coldWeightBytes && rows > 1;
+  bool prefetch = spec.weightFromDRAM(weightBytes) && rows > 1;
   int64_t vectorsPerLine = std::max<int64_t>(1, 16 / lanes);
   auto i32Vector = VectorType::get({lanes}, b.getI32Type());
   // x past L2 is read in slices that stay there while every panel of the
@@ -148,7 +148,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t chunkWindows = std::max<int64_t>(1, loopWindows);
   int64_t groupRows = spec.m;
   if (spec.m * xRowBytes > kRowGroupBytes) {
-    if (weightBytes <= spec.coldWeightBytes)
+    if (!spec.weightFromDRAM(weightBytes))
       groupRows =
           std::max<int64_t>(1, kRowGroupBytes / xRowBytes / rows) * rows;
     else if (spec.m * kMinChunkWindows * windowBytes <= kRowGroupBytes)
