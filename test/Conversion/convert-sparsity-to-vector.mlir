@@ -169,6 +169,12 @@ func.func @evicted(%x: tensor<4x16xf32>, %v: tensor<1x4x2x16xf32>, %i: tensor<1x
 // CHECK: } else {
 // CHECK-COUNT-2: vector.load {{.*}} : memref<3x32x16xf32>, vector<16xf32>
 // CHECK-NOT: func.func private @__sparsec
+// A weight from DRAM (6 KiB past cold-weight-bytes=800): each k step
+// prefetches the panels' row 64 rows of K ahead, clamped to the last.
+// EVICT-LABEL: func.func @dense
+// EVICT: func.func private @__sparsec_matmul_dense_4x32x48_relu_v16(
+// EVICT: %[[AHEAD:.*]] = arith.minsi %{{.*}}, %c31
+// EVICT: memref.prefetch %{{.*}}[%{{.*}}, %[[AHEAD]], %c0], read, locality<3>, data : memref<3x32x16xf32>
 // AVX2-LABEL: func.func @dense
 // AVX2: func.func private @__sparsec_matmul_dense_4x32x48_relu_v8({{.*}}sparsec.tiles = 3 : i64
 // AVX2-COUNT-2: vector.load {{.*}} vector<8xf32>

@@ -28,6 +28,10 @@ using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 using ::sparsec::packing::kPanel;
 
+/// Rows of K ahead at which weights from DRAM are prefetched (4 KiB of a
+/// panel).
+static constexpr int64_t kPrefetchRows = 64;
+
 FailureOr<func::FuncOp>
 kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
                           const MatmulKernelSpec &spec) {
@@ -45,6 +49,10 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
   int64_t chunks = (spec.k + chunkK - 1) / chunkK;
   auto inputType =
       MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
+  // Weights from DRAM are prefetched a few KiB ahead where row blocks make
+  // each line's multiply-adds outlast the hardware prefetcher's lead (as in
+  // the N:M kernel; a GEMV streams at the read bandwidth without).
+  bool prefetch = spec.weightFromDRAM(spec.storageBytes({0})) && rows > 1;
 
   // Computes `numPanels` panels from `panel0` for rows [m0, m0 + blockRows)
   // over K chunk [k0, k0 + kLen).
@@ -76,6 +84,11 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
                                        mayRunPast));
     SmallVector<Value> acc = e.loop(
         e.index(k0), e.index(k0 + kLen), init, [&](Value k, ValueRange acc) {
+          if (prefetch) {
+            Value later = e.ahead(k, kPrefetchRows, spec.k);
+            for (int64_t p = 0; p < numPanels; ++p)
+              e.prefetch(w, {panelIndex[p], later, e.index(0)});
+          }
           SmallVector<Value> wv;
           for (int64_t v = 0; v < vectors; ++v)
             wv.push_back(vector::LoadOp::create(
