@@ -11,10 +11,10 @@
 // 1.28x). Cost per FMA: one permute (the shuffle pipe bounds it), the value
 // and index loads being shared by the rows of the register block.
 //
-// Loops: groups of rows whose x stays in L2, panels (the tiles), row blocks,
-// windows of K. Weights from DRAM are prefetched a few KiB ahead: the
-// hardware prefetcher alone left 2:4 at M = 16 on 4096 x 14336 at 0.75x
-// oneDNN (1.6-1.9x with).
+// Loops: groups of rows, or chunks of K, whose x stays in L2, panels (the
+// tiles), row blocks, windows of K. Weights from DRAM are prefetched a few
+// KiB ahead: the hardware prefetcher alone left 2:4 at M = 16 on
+// 4096 x 14336 at 0.75x oneDNN (1.6-1.9x with).
 //
 //===----------------------------------------------------------------------===//
 
@@ -308,8 +308,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           }
         };
 
-        // Groups of rows, each in chunks of K, each chunk over every panel
-        // of the tile range.
+        // Groups of rows (weights in the L3) or chunks of K (weights from
+        // DRAM), each over every panel of the tile range.
         e.forEachRowBlock(
             spec.m, groupRows, [&](Value r0, int64_t groupLength) {
               e.forEachChunk(

@@ -573,6 +573,8 @@ struct ConvertSparsityToVectorPass
   }
 
   SmallVector<func::FuncOp> generated;
+  /// Whether this module's constant weights together exceed a quarter of
+  /// the L3 (see runOnOperation).
   bool constantWeightsEvicted = false;
 };
 
