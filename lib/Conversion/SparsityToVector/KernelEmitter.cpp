@@ -400,8 +400,7 @@ MemRefType MatmulKernelSpec::inputType() const {
 int64_t MatmulKernelSpec::storageBytes(ArrayRef<unsigned> which) const {
   int64_t bytes = 0;
   for (unsigned i : which)
-    bytes +=
-        storage[i].getNumElements() * storage[i].getElementTypeBitWidth() / 8;
+    bytes += bytesOf(storage[i]);
   return bytes;
 }
 

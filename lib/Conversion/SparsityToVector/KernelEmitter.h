@@ -31,6 +31,11 @@ namespace mlir::sparsec::kernels {
 /// to spare (measured: 8 chains run 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
 
+/// Bytes of a tensor or memref of `type`.
+inline int64_t bytesOf(ShapedType type) {
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
 /// What one generated matmul kernel computes, and for which machine.
 struct MatmulKernelSpec {
   std::string name;

@@ -81,7 +81,8 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             // kept value j of the chunk goes to set j % sets.
             SmallVector<Value> chains =
                 e.columnChains(sets, count, partial, slot, !first);
-            // The column's index field: which word of a slot, what shift.
+            // The column's index field, word and shift: nmIndexField's rule
+            // for a lane known only at run time.
             int64_t words = nmIndexWords(m);
             Value word = arith::RemUIOp::create(b, e.loc, lane, e.index(words));
             Value shift = arith::IndexCastOp::create(

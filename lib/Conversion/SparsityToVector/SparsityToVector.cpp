@@ -274,11 +274,8 @@ struct ConvertSparsityToVectorPass
       if (!assemble || !isConstantWeight(assemble) ||
           !counted.insert(assemble).second)
         continue;
-      for (Value storage : assemble.getStorage()) {
-        auto type = cast<RankedTensorType>(storage.getType());
-        bytes += type.getNumElements() *
-                 type.getElementType().getIntOrFloatBitWidth() / 8;
-      }
+      for (Value storage : assemble.getStorage())
+        bytes += bytesOf(cast<ShapedType>(storage.getType()));
     }
     return bytes;
   }
