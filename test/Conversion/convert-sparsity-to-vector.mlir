@@ -285,14 +285,30 @@ func.func @dynamic_rows(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?
 
 // -----
 
-// CSR on large K with nonzeros past half the L3 (2.2M, 17.6 MB): K runs in
-// chunks (a binary search per column and chunk) and the nonzeros are
-// prefetched ahead.
+// CSR on large K (2.2M nonzeros): K runs in chunks of 1024 rows. The first
+// chunk starts each column at its offset, goes on while a nonzero's k is
+// below 1024 (two nonzeros per step, then one) and leaves where it stopped
+// in a cursor per column; the middle chunks go on from the cursors up to
+// their end; the last one runs to the column's end. As each column starts,
+// the next column's nonzeros are prefetched (8 lines of each array).
 // CHECK-LABEL: func.func @csr_large
 // CHECK: func.func private @__sparsec_matmul_csr_128x4096x1024
+// CHECK: %[[CURSOR:.*]] = memref.alloca() : memref<256xindex>
+// CHECK-COUNT-8: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xf32>
 // CHECK: scf.while
-// CHECK: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xi32>
-// CHECK: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xf32>
+// CHECK: arith.cmpi slt, %{{.*}}, %c1024 : index
+// CHECK: scf.while
+// CHECK: arith.cmpi slt, %{{.*}}, %c1024 : index
+// CHECK: memref.store %{{.*}}, %[[CURSOR]][%{{.*}}] : memref<256xindex>
+// CHECK: scf.for %{{.*}} = %c1024 to %c3072 step %c1024
+// CHECK: memref.load %[[CURSOR]]
+// CHECK: scf.while
+// CHECK: memref.store %{{.*}}, %[[CURSOR]]
+// CHECK: memref.load %[[CURSOR]]
+// CHECK-NOT: memref.store %{{.*}}, %[[CURSOR]]
+// CHECK: scf.for {{.*}} step %c2 iter_args
+// CHECK-NOT: memref.store %{{.*}}, %[[CURSOR]]
+// CHECK: return
 func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<2200000xi32>, %v: tensor<2200000xf32>) -> tensor<128x1024xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<1025xi32>, tensor<2200000xi32>, tensor<2200000xf32> -> !sparsity.packed<4096x1024xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x1024xf32, #sparsity.csr> -> tensor<128x1024xf32>

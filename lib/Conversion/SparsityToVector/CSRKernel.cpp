@@ -6,10 +6,11 @@
 // per FMA, no gather. Token passes are the outer loop; a pass's slice of xt
 // is read from L2 however many columns there are: where it is larger than
 // half the L2 (large K), in chunks of K (the tiling's k_chunk) over groups
-// of tiles, a column's nonzeros in a chunk found by binary search (they are
-// sorted by k). One tile is 16 output columns: each column's results
-// (tokens in lanes) go to a buffer, and are then transposed through
-// registers into rows of `out`.
+// of tiles. Nonzeros are sorted by k in a column, so each chunk goes on
+// where the one before stopped (a cursor per column) until a nonzero's k
+// leaves it. One tile is 16 output columns: each column's results (tokens
+// in lanes) go to a buffer, and are then transposed through registers into
+// rows of `out`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
@@ -31,6 +34,116 @@ constexpr int64_t kPrefetchNonzeros = 1024;
 /// Tiles whose partial sums wait between chunks of K (16 x 16 columns:
 /// 128 KiB for a pass of 128 tokens, in L2).
 constexpr int64_t kTilesPerGroup = 16;
+/// Cache lines of the next column's nonzeros prefetched, at most, when K
+/// runs in chunks.
+constexpr int64_t kMaxNextColumnLines = 8;
+
+namespace {
+/// Column n's nonzeros for one pass over `count` token vectors from token
+/// vector v0: acc[i] += w * xt[k, token vector v0 + i].
+struct ColumnSteps {
+  KernelEmitter &e;
+  Value xt, kidx, values;
+  int64_t v0, count;
+
+  void step(Value nz, MutableArrayRef<Value> acc) const {
+    OpBuilder &b = e.b;
+    int64_t lanes = e.spec.lanes;
+    Value k = e.loadIndex(kidx, nz);
+    Value w = e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
+    for (int64_t i = 0; i < count; ++i) {
+      Value xv =
+          vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
+                                 ValueRange{k, e.index((v0 + i) * lanes)});
+      acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+    }
+  }
+  /// `sets` nonzeros per iteration, nonzero nz + s into chains[s * count,
+  /// (s + 1) * count).
+  void steps(Value nz, int64_t sets, MutableArrayRef<Value> chains) const {
+    for (int64_t set = 0; set < sets; ++set)
+      step(arith::AddIOp::create(e.b, e.loc, nz, e.index(set)),
+           chains.slice(set * count, count));
+  }
+
+  /// Nonzeros [begin, end), `sets` per iteration while whole sets remain,
+  /// then one by one into set 0. `prefetch` runs once per iteration.
+  void counted(Value begin, Value end, int64_t sets,
+               MutableArrayRef<Value> chains,
+               const std::function<void(Value)> &prefetch) const {
+    OpBuilder &b = e.b;
+    Value whole = arith::AddIOp::create(
+        b, e.loc, begin,
+        arith::MulIOp::create(
+            b, e.loc,
+            arith::DivUIOp::create(b, e.loc,
+                                   arith::SubIOp::create(b, e.loc, end, begin),
+                                   e.index(sets)),
+            e.index(sets)));
+    SmallVector<Value> next = e.loop(
+        begin, whole, chains,
+        [&](Value nz, ValueRange current) {
+          SmallVector<Value> acc(current);
+          if (prefetch)
+            prefetch(nz);
+          steps(nz, sets, acc);
+          return acc;
+        },
+        sets);
+    SmallVector<Value> rest =
+        e.loop(whole, end, ArrayRef<Value>(next).take_front(count),
+               [&](Value nz, ValueRange current) {
+                 SmallVector<Value> acc(current);
+                 step(nz, acc);
+                 return acc;
+               });
+    llvm::copy(rest, next.begin());
+    llvm::copy(next, chains.begin());
+  }
+
+  /// Nonzeros from `begin` on while before `end` and their k is below
+  /// `k1`: `sets` per iteration while the last of a set is, then one by
+  /// one. Returns where it stopped (the next chunk's begin).
+  Value bounded(Value begin, Value end, Value k1, int64_t nnz, int64_t sets,
+                MutableArrayRef<Value> chains) const {
+    OpBuilder &b = e.b;
+    auto whileBelow = [&](Value from, int64_t stride,
+                          MutableArrayRef<Value> acc) {
+      SmallVector<Value> init{from};
+      llvm::append_range(init, acc);
+      auto loop = scf::WhileOp::create(
+          b, e.loc, ValueRange(init).getTypes(), init,
+          [&](OpBuilder &, Location, ValueRange args) {
+            // Nonzero nz + stride - 1 is in the column and the chunk;
+            // probed in bounds of the array either way.
+            Value probe =
+                arith::AddIOp::create(b, e.loc, args[0], e.index(stride - 1));
+            Value inColumn = arith::CmpIOp::create(
+                b, e.loc, arith::CmpIPredicate::slt, probe, end);
+            Value safe =
+                arith::MinSIOp::create(b, e.loc, probe, e.index(nnz - 1));
+            Value inChunk =
+                arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt,
+                                      e.loadIndex(kidx, safe), k1);
+            scf::ConditionOp::create(
+                b, e.loc, arith::AndIOp::create(b, e.loc, inColumn, inChunk),
+                args);
+          },
+          [&](OpBuilder &, Location, ValueRange args) {
+            SmallVector<Value> next(args.drop_front());
+            steps(args[0], stride, next);
+            next.insert(next.begin(), arith::AddIOp::create(b, e.loc, args[0],
+                                                            e.index(stride)));
+            scf::YieldOp::create(b, e.loc, next);
+          });
+      llvm::copy(loop.getResults().drop_front(), acc.begin());
+      return loop.getResult(0);
+    };
+    Value nz = whileBelow(begin, sets, chains);
+    return whileBelow(nz, 1, chains.take_front(count));
+  }
+};
+} // namespace
 
 FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                                                 const MatmulKernelSpec &spec) {
@@ -39,18 +152,28 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // Accumulators per pass over a column's nonzeros.
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
+  int64_t nnz = spec.storage[2].getNumElements();
   // Rows of xt per chunk (the tiling's), and chunks; with several, the
-  // partial sums of a group of tiles wait in a buffer between chunks.
-  int64_t kChunk = std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
+  // partial sums of a group of tiles and where each column stopped wait in
+  // buffers between chunks. No nonzeros: nothing to chunk.
+  int64_t kChunk =
+      nnz == 0 ? spec.k
+               : std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
   int64_t chunks = (spec.k + kChunk - 1) / kChunk;
   int64_t groupTiles = chunks == 1 ? 1 : kTilesPerGroup;
+  int64_t groupColumns = groupTiles * kPanel;
   // Nonzeros that come from DRAM are prefetched: interleaved with the
   // random rows of xt, the hardware did not stream them (M = 16 on
   // 4096 x 14336 at 10 %: 2.9x -> 3.8-4.4x oneDNN; in cache prefetching
-  // cost 3-9 %).
-  int64_t nnz = spec.storage[2].getNumElements();
-  int64_t nonzeroBytes = spec.storageBytes({1, 2});
-  bool prefetch = spec.weightFromDRAM(nonzeroBytes);
+  // cost 3-9 %). In chunks, a column's nonzeros are a short run of their
+  // own: the next column's run is prefetched as each column starts, in
+  // cache or not (128 x 4096 x 4096 at 10 %, in a C prototype: +21 %;
+  // prefetching ahead in the column as well added nothing).
+  bool prefetchAhead =
+      chunks == 1 && spec.weightFromDRAM(spec.storageBytes({1, 2}));
+  double perColumnChunk = double(nnz) / spec.n * kChunk / spec.k;
+  int64_t nextColumnLines = std::clamp<int64_t>(
+      int64_t(std::ceil(perColumnChunk / kPanel)), 1, kMaxNextColumnLines);
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -63,80 +186,76 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
         // Sums of a group's columns for one pass: [columns][tokens].
         int64_t passTokens = perPass * lanes;
         Value partial = memref::AllocaOp::create(
-            b, e.loc, MemRefType::get({groupTiles * kPanel, passTokens}, element),
+            b, e.loc, MemRefType::get({groupColumns, passTokens}, element),
             b.getI64IntegerAttr(64));
+        Value cursor;
+        if (chunks > 1)
+          cursor = memref::AllocaOp::create(
+              b, e.loc, MemRefType::get({groupColumns}, b.getIndexType()));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
+          // `sets` nonzeros per step, each into its own accumulators:
+          // independent sums hide the FMA latency when a pass has few
+          // token vectors.
           int64_t sets = std::max<int64_t>(1, (kMinChains + count - 1) / count);
+          ColumnSteps columnSteps{e, xt, kidx, values, v0, count};
 
-          // Column n's nonzeros (k, w) with k in [k0, k1), into row `slot`
-          // of `partial`: from zero or from what is there, and finished
-          // (bias, epilogue) or left partial.
-          auto column = [&](Value n, Value slot, Value k0, Value k1,
-                            bool fromPartial, bool finish) {
-            Value first = e.loadIndex(offsets, n);
-            Value last = e.loadIndex(
+          // Column n's nonzeros in rows [k0, k1) of xt, into row `slot` of
+          // `partial` (the first chunk from zero, the last one finished with
+          // bias and epilogue); `lastSlot` is the group's last column.
+          auto column = [&](Value n, Value slot, Value lastSlot, Value k1,
+                            bool first, bool last) {
+            Value from = first ? e.loadIndex(offsets, n)
+                               : memref::LoadOp::create(b, e.loc, cursor, slot)
+                                     .getResult();
+            Value columnEnd = e.loadIndex(
                 offsets,
                 ValueRange{arith::AddIOp::create(b, e.loc, n, e.index(1))});
             if (chunks > 1) {
-              first = e.lowerBound(kidx, first, last, k0);
-              last = e.lowerBound(kidx, first, last, k1);
-            }
-            // acc[i] += w * xt[k, token vector i] for nonzero nz (k, w).
-            auto step = [&](Value nz, MutableArrayRef<Value> acc) {
-              Value k = e.loadIndex(kidx, nz);
-              Value w =
-                  e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
-              for (int64_t i = 0; i < count; ++i) {
-                Value xv = vector::LoadOp::create(
-                    b, e.loc, e.vectorType(lanes), xt,
-                    ValueRange{k, e.index((v0 + i) * lanes)});
-                acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+              Value nextSlot = arith::MinSIOp::create(
+                  b, e.loc, arith::AddIOp::create(b, e.loc, slot, e.index(1)),
+                  lastSlot);
+              Value next =
+                  first ? columnEnd
+                        : memref::LoadOp::create(b, e.loc, cursor, nextSlot)
+                              .getResult();
+              for (int64_t line = 0; line < nextColumnLines; ++line) {
+                Value nz = e.ahead(next, line * kPanel, nnz);
+                e.prefetch(kidx, nz);
+                e.prefetch(values, nz);
               }
-            };
-            // `sets` nonzeros per step, each into its own accumulators:
-            // independent sums hide the FMA latency when a pass has few
-            // token vectors.
-            Value whole = arith::AddIOp::create(
-                b, e.loc, first,
-                arith::MulIOp::create(
-                    b, e.loc,
-                    arith::DivUIOp::create(
-                        b, e.loc, arith::SubIOp::create(b, e.loc, last, first),
-                        e.index(sets)),
-                    e.index(sets)));
-            SmallVector<Value> init =
-                e.columnChains(sets, count, partial, slot, fromPartial);
-            auto unrolled = scf::ForOp::create(
-                b, e.loc, first, whole, e.index(sets), init,
-                [&](OpBuilder &, Location, Value nz, ValueRange current) {
-                  SmallVector<Value> next(current);
-                  if (prefetch) {
-                    Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
-                    e.prefetch(kidx, later);
-                    e.prefetch(values, later);
-                  }
-                  for (int64_t set = 0; set < sets; ++set)
-                    step(arith::AddIOp::create(b, e.loc, nz, e.index(set)),
-                         MutableArrayRef<Value>(next).slice(set * count,
-                                                            count));
-                  scf::YieldOp::create(b, e.loc, next);
-                });
-            SmallVector<Value> chains(unrolled.getResults());
-            SmallVector<Value> acc = e.loop(
-                whole, last, ArrayRef<Value>(chains).take_front(count),
-                [&](Value nz, ValueRange current) {
-                  SmallVector<Value> next(current);
-                  step(nz, next);
-                  return next;
-                });
-            // Set 0 went on through the remainder.
-            llvm::copy(acc, chains.begin());
-            e.storeColumnSums(chains, count, partial, slot, bias, n, finish);
+            }
+            SmallVector<Value> chains =
+                e.columnChains(sets, count, partial, slot, !first);
+            if (last) {
+              columnSteps.counted(from, columnEnd, sets, chains, [&](Value nz) {
+                if (!prefetchAhead)
+                  return;
+                Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
+                e.prefetch(kidx, later);
+                e.prefetch(values, later);
+              });
+            } else {
+              Value stop =
+                  columnSteps.bounded(from, columnEnd, k1, nnz, sets, chains);
+              memref::StoreOp::create(b, e.loc, stop, cursor, slot);
+            }
+            e.storeColumnSums(chains, count, partial, slot, bias, n, last);
           };
 
           e.forEachGroup(
               begin, end, groupTiles, [&](Value group, Value groupEnd) {
+                Value lastSlot = arith::SubIOp::create(
+                    b, e.loc,
+                    arith::MinSIOp::create(
+                        b, e.loc,
+                        arith::MulIOp::create(b, e.loc, groupEnd,
+                                              e.index(kPanel)),
+                        e.index(spec.n)),
+                    arith::AddIOp::create(
+                        b, e.loc,
+                        arith::MulIOp::create(b, e.loc, group, e.index(kPanel)),
+                        e.index(1)));
                 // Rows [k0, k0 + kChunk) of xt for every column of the group.
                 e.forEachChunk(spec.k, kChunk,
                                [&](Value k0, int64_t, bool first, bool last) {
@@ -145,8 +264,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                                  e.forEachPanelColumn(
                                      group, groupEnd,
                                      [&](Value, Value, Value n, Value slot) {
-                                       column(n, slot, k0, k1,
-                                              /*fromPartial=*/!first, last);
+                                       column(n, slot, lastSlot, k1, first,
+                                              last);
                                      });
                                });
                 // partial[slot][token] -> out[token][column].
