@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchSupport.h"
+#include "sparsec/Support/AlignedBuffer.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
@@ -131,7 +132,9 @@ int main(int argc, char **argv) {
       std::vector<float> w = makeWeight(pattern, k, n, rng);
       Storage storage = pack(pattern, w, k, n);
       for (int64_t m : opts.grid.ms) {
-        std::vector<float> x(m * k), want(m * n), got(m * n), scratch(m * n);
+        // Activations and results 64-byte aligned, for every contender.
+        sparsec::AlignedFloats x(m * k), got(m * n), scratch(m * n);
+        std::vector<float> want(m * n);
         std::uniform_real_distribution<float> value(-1.0f, 1.0f);
         for (float &v : x)
           v = value(rng);
@@ -154,7 +157,8 @@ int main(int argc, char **argv) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                     x.data(), k, w.data(), n, 0.0f, want.data(), n);
         sparse.call(sparseArgs.data());
-        double error = maxRelError(got, want);
+        double error =
+            maxRelError(std::vector<float>(got.begin(), got.end()), want);
         if (error > 1e-4) {
           std::fprintf(stderr, "MISMATCH %s M=%ld: max rel error %g\n",
                        text.c_str(), m, error);

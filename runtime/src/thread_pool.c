@@ -33,11 +33,21 @@ static struct {
   pthread_t workers[kMaxThreads];
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0};
 
+/* Kernels may store results non-temporally; those stores are weakly
+ * ordered, so each share ends with a store fence before it reports done
+ * and the results are read elsewhere. */
+static void fence_streaming_stores(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_sfence();
+#endif
+}
+
 static void run_share(int index) {
   int64_t begin = pool.tasks * index / pool.threads;
   int64_t end = pool.tasks * (index + 1) / pool.threads;
   if (begin < end)
     pool.fn(pool.ctx, begin, end);
+  fence_streaming_stores();
 }
 
 typedef struct {
@@ -122,6 +132,7 @@ void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks) {
     return;
   if (pool.threads == 1 || tasks == 1) {
     fn(ctx, 0, tasks);
+    fence_streaming_stores();
     return;
   }
   pool.fn = fn;

@@ -6,6 +6,8 @@
 // BITS: error: convert-sparsity-to-vector: vector-bits must be a power of two of at least 64, got 7
 // REGISTERS: error: convert-sparsity-to-vector: vector-registers must be >= 1
 // COLD: error: convert-sparsity-to-vector: cold-weight-bytes cannot be negative, got -1
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAMING
+// STREAMING: error: convert-sparsity-to-vector: streaming-output-bytes cannot be negative, got -5
 
 func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
   %p = sparsity.pack %w : tensor<8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.nm<2:4>>

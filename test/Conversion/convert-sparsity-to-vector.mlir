@@ -5,6 +5,7 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=PROFILE
 // RUN: sparse-opt %s -convert-sparsity-to-vector="profile=false" -split-input-file | FileCheck %s --check-prefix=NOPROFILE --implicit-check-not=sparsec_profile --implicit-check-not=sparsec.profile
 // RUN: sparse-opt %s -convert-sparsity-to-vector="cold-weight-bytes=800" -split-input-file | FileCheck %s --check-prefix=EVICT
+// RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=16383" -split-input-file | FileCheck %s --check-prefix=STREAM --implicit-check-not=sparsity.matmul
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
 // reads activation windows and permutes them per lane into FMAs.
@@ -219,6 +220,10 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // CHECK: vector.shuffle {{.*}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30] : vector<16xf32>, vector<16xf32>
 // CHECK-COUNT-63: vector.shuffle
 // CHECK: vector.maskedstore {{.*}} : memref<17x5xf32>
+// Rows of 5 columns are not whole vectors: no streaming stores.
+// STREAM-LABEL: func.func private @__sparsec_matmul_csr_17x8x5
+// STREAM-NOT: nontemporal
+// STREAM: return
 func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) -> tensor<17x5xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<17x8xf32>, !sparsity.packed<8x5xf32, #sparsity.csr> -> tensor<17x5xf32>
@@ -308,7 +313,20 @@ func.func @dynamic_rows(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?
 // CHECK-NOT: memref.store %{{.*}}, %[[CURSOR]]
 // CHECK: scf.for {{.*}} step %c2 iter_args
 // CHECK-NOT: memref.store %{{.*}}, %[[CURSOR]]
+// CHECK-NOT: nontemporal
 // CHECK: return
+// Results past streaming-output-bytes (16 KiB here) are stored past the
+// caches, as whole vectors, where `out` is aligned to one at run time.
+// STREAM-LABEL: func.func private @__sparsec_matmul_csr_128x4096x1024
+// STREAM: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[OUT:.*]] : memref<128x1024xf32> -> index
+// STREAM: %[[OFF:.*]] = arith.remui %[[ADDRESS]], %c64 : index
+// STREAM: %[[ALIGNED:.*]] = arith.cmpi eq, %[[OFF]], %c0 : index
+// STREAM: scf.if %[[ALIGNED]] {
+// STREAM-COUNT-16: vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] {alignment = 64 : i64, nontemporal = true} : memref<128x1024xf32>, vector<16xf32>
+// STREAM: } else {
+// STREAM-NOT: nontemporal
+// STREAM-COUNT-16: vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] : memref<128x1024xf32>, vector<16xf32>
+// STREAM: return
 func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<2200000xi32>, %v: tensor<2200000xf32>) -> tensor<128x1024xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<1025xi32>, tensor<2200000xi32>, tensor<2200000xf32> -> !sparsity.packed<4096x1024xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x1024xf32, #sparsity.csr> -> tensor<128x1024xf32>
@@ -346,6 +364,14 @@ func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<
 // AVX2-COUNT-2: vector.load %arg0{{.*}} : memref<4096x144xf32>, vector<8xf32>
 // AVX2-COUNT-2: vector.fma
 // AVX2: call @[[K]]_store_2x8(
+// Results of 16 KiB, past streaming-output-bytes: each group's store helper
+// streams them where `out` is aligned.
+// STREAM-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_128x4096x32{{[a-z0-9_]*}}_store_3x16(
+// STREAM: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[OUT:.*]] : memref<128x32xf32> -> index
+// STREAM: arith.remui %[[ADDRESS]], %c64 : index
+// STREAM: scf.if
+// STREAM-COUNT-16: vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] {alignment = 64 : i64, nontemporal = true} : memref<128x32xf32>, vector<16xf32>
+// STREAM: } else {
 // Over columns instead: x on rows 16 KiB apart is read from a copy with
 // rows one vector longer; at 12.5 % of the blocks, in two chunks of K (a
 // binary search per block column and chunk).

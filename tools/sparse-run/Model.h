@@ -3,6 +3,8 @@
 #ifndef SPARSEC_TOOLS_SPARSE_RUN_MODEL_H
 #define SPARSEC_TOOLS_SPARSE_RUN_MODEL_H
 
+#include "sparsec/Support/AlignedBuffer.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
@@ -19,7 +21,7 @@ namespace sparsec {
 
 struct Buffer {
   std::vector<int64_t> shape;
-  std::vector<float> data;
+  AlignedFloats data;
 };
 
 struct Entry {

@@ -52,6 +52,13 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            "permute kernel reads x in chunks of K. Constant weights that "
            "together exceed half of it are all taken so (they evict each "
            "other from run to run)">,
+    Option<"streamingOutputBytes", "streaming-output-bytes", "int64_t",
+           /*default=*/"1048576",
+           "Result bytes from which kernels vectorized over tokens store their "
+           "results past the caches (non-temporal stores, when the output "
+           "buffer is aligned to a vector at run time and its rows are whole "
+           "vectors; default the L2): it saves reading each line of the "
+           "output before writing it">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

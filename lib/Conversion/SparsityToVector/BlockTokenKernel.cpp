@@ -107,9 +107,15 @@ static func::FuncOp getOrBuildGroupStore(OpBuilder &b, ModuleOp module,
       }
     }
   // partial[column][token] -> out[token][col0 + column], masked to the
-  // block column and to N.
-  e.storeColumnsTransposed(partial, e.index(0), 0, out, col0, bn, t0, count,
-                           lastRows);
+  // block column and to N; streaming where block columns are whole vectors.
+  auto store = [&](bool streaming) {
+    e.storeColumnsTransposed(partial, e.index(0), 0, out, col0, bn, t0, count,
+                             lastRows, streaming);
+  };
+  if (bn % lanes == 0)
+    e.storeStreamingIfAligned(out, store);
+  else
+    store(/*streaming=*/false);
   func::ReturnOp::create(b, loc);
   return func;
 }

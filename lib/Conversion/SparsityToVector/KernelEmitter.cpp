@@ -147,7 +147,7 @@ static SmallVector<Value> transposeByShuffles(OpBuilder &b, Location loc,
 
 void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
                                   Value dst, Value dstRow, Value dstCol,
-                                  int64_t rows, Value mask) {
+                                  int64_t rows, Value mask, bool streaming) {
   int64_t lanes = spec.lanes;
   SmallVector<Value> loaded;
   for (int64_t i = 0; i < lanes; ++i)
@@ -178,14 +178,18 @@ void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
       vector::MaskedStoreOp::create(b, loc, dst, ValueRange{at, dstCol}, mask,
                                     row);
     else
-      vector::StoreOp::create(b, loc, row, dst, ValueRange{at, dstCol});
+      vector::StoreOp::create(
+          b, loc, row, dst, ValueRange{at, dstCol}, /*nontemporal=*/streaming,
+          streaming ? llvm::MaybeAlign(bytesOf(cast<ShapedType>(row.getType())))
+                    : llvm::MaybeAlign());
   }
 }
 
 void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
                                            int64_t srcCol, Value out, Value n0,
                                            int64_t width, Value t0,
-                                           int64_t count, int64_t lastRows) {
+                                           int64_t count, int64_t lastRows,
+                                           bool streaming) {
   int64_t lanes = spec.lanes;
   for (int64_t c0 = 0; c0 < width; c0 += lanes) {
     Value col = arith::AddIOp::create(b, loc, n0, index(c0));
@@ -201,7 +205,7 @@ void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
     for (int64_t i = 0; i < count; ++i)
       transposeTile(src, row, index(srcCol + i * lanes), out,
                     arith::AddIOp::create(b, loc, t0, index(i * lanes)), col,
-                    i + 1 == count ? lastRows : lanes, mask);
+                    i + 1 == count ? lastRows : lanes, mask, streaming);
   }
 }
 
@@ -279,12 +283,39 @@ void KernelEmitter::storePanelsTransposed(Value src, Value first, Value end,
   if (tokens <= 0)
     return;
   int64_t count = (tokens + spec.lanes - 1) / spec.lanes;
-  forEach(first, end, [&](Value panel) {
-    auto [n0, slot0] = panelStart(*this, panel, first);
-    storeColumnsTransposed(src, slot0, /*srcCol=*/0, out, n0, kPanel,
-                           index(firstToken), count,
-                           tokens - (count - 1) * spec.lanes);
+  storeStreamingIfAligned(out, [&](bool streaming) {
+    forEach(first, end, [&](Value panel) {
+      auto [n0, slot0] = panelStart(*this, panel, first);
+      storeColumnsTransposed(src, slot0, /*srcCol=*/0, out, n0, kPanel,
+                             index(firstToken), count,
+                             tokens - (count - 1) * spec.lanes, streaming);
+    });
   });
+}
+
+void KernelEmitter::storeStreamingIfAligned(
+    Value out, const std::function<void(bool)> &store) {
+  if (!spec.streamingOutput()) {
+    store(/*streaming=*/false);
+    return;
+  }
+  // Streaming stores write whole aligned vectors: `out` is the caller's
+  // buffer, whose alignment only the run time knows.
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, out);
+  Value misaligned = arith::RemUIOp::create(
+      b, loc, address, index(bytesOf(vectorType(spec.lanes))));
+  Value aligned = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        misaligned, index(0));
+  scf::IfOp::create(
+      b, loc, aligned,
+      [&](OpBuilder &, Location) {
+        store(/*streaming=*/true);
+        scf::YieldOp::create(b, loc);
+      },
+      [&](OpBuilder &, Location) {
+        store(/*streaming=*/false);
+        scf::YieldOp::create(b, loc);
+      });
 }
 
 void KernelEmitter::forEachRowBlock(
@@ -395,6 +426,12 @@ MemRefType MatmulKernelSpec::inputType() const {
   return MemRefType::get(
       {m, k}, element,
       StridedLayoutAttr::get(weight.getContext(), 0, {inputStride(), 1}));
+}
+
+bool MatmulKernelSpec::streamingOutput() const {
+  return n % lanes == 0 &&
+         bytesOf(MemRefType::get({m, n}, weight.getElementType())) >
+             streamingOutputBytes;
 }
 
 int64_t MatmulKernelSpec::storageBytes(ArrayRef<unsigned> which) const {

@@ -75,6 +75,12 @@ struct MatmulKernelSpec {
   bool weightFromDRAM(int64_t bytes) const {
     return weightEvicted || bytes > coldWeightBytes;
   }
+  /// Result bytes from which kernels vectorized over tokens store `out`
+  /// non-temporally (the pass's streaming-output-bytes).
+  int64_t streamingOutputBytes = 1 << 20;
+  /// Whether they do here: `out` is that large and its rows are whole
+  /// vectors (then whole cache lines where `out` is aligned).
+  bool streamingOutput() const;
   /// Bytes of the storage tensors `which` (values, metadata) a call reads.
   int64_t storageBytes(ArrayRef<unsigned> which) const;
 };
@@ -118,9 +124,11 @@ public:
   /// dst[c0' + j, r0' + i] through registers (shuffles for power-of-two
   /// lanes, vector.transpose otherwise). `rows` limits the destination rows
   /// written (a ragged edge); `mask`, if given, masks the destination
-  /// columns.
+  /// columns. `streaming` stores unmasked rows non-temporally, aligned to
+  /// a vector (which dst must be).
   void transposeTile(Value src, Value srcRow, Value srcCol, Value dst,
-                     Value dstRow, Value dstCol, int64_t rows, Value mask);
+                     Value dstRow, Value dstCol, int64_t rows, Value mask,
+                     bool streaming = false);
 
   /// Writes results staged column-major, src[srcRow + c][srcCol + t] for
   /// `width` columns c from column n0 and `count` token vectors t from token
@@ -128,7 +136,8 @@ public:
   /// c]; columns past the `width` and past N are masked off.
   void storeColumnsTransposed(Value src, Value srcRow, int64_t srcCol,
                               Value out, Value n0, int64_t width, Value t0,
-                              int64_t count, int64_t lastRows);
+                              int64_t count, int64_t lastRows,
+                              bool streaming = false);
 
   /// body(first, end) for groups [first, min(first + size, end)) of the
   /// range [begin, end), in a loop.
@@ -152,9 +161,15 @@ public:
   void storeColumnSums(ArrayRef<Value> chains, int64_t count, Value partial,
                        Value slot, Value bias, Value n, bool finish);
   /// The buffer rows forEachPanelColumn gave panels [first, end), holding
-  /// tokens [firstToken, endToken), transposed into `out`.
+  /// tokens [firstToken, endToken), transposed into `out` (streaming where
+  /// storeStreamingIfAligned says).
   void storePanelsTransposed(Value src, Value first, Value end, Value out,
                              int64_t firstToken, int64_t endToken);
+  /// store(streaming): streaming (non-temporal) where the spec's output is
+  /// large (streamingOutput) and `out` is aligned to a vector at run time,
+  /// the ordinary way otherwise. Stores must start at whole vectors.
+  void storeStreamingIfAligned(Value out,
+                               const std::function<void(bool)> &store);
 
   /// Emits body(m0, rows) for row blocks of `blockRows` rows covering
   /// [0, totalRows): a loop over full blocks and a static remainder.

@@ -301,6 +301,10 @@ struct ConvertSparsityToVectorPass
       return error() << "convert-sparsity-to-vector: cold-weight-bytes cannot "
                         "be negative, got "
                      << int64_t(coldWeightBytes);
+    if (streamingOutputBytes < 0)
+      return error() << "convert-sparsity-to-vector: streaming-output-bytes "
+                        "cannot be negative, got "
+                     << int64_t(streamingOutputBytes);
     return success();
   }
 
@@ -327,6 +331,7 @@ struct ConvertSparsityToVectorPass
     }
     spec.hasBias = bool(op.getBias());
     spec.coldWeightBytes = coldWeightBytes;
+    spec.streamingOutputBytes = streamingOutputBytes;
     spec.weightEvicted = constantWeightsEvicted && isConstantWeight(assemble);
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
