@@ -67,7 +67,8 @@ struct ColumnSteps {
   }
 
   /// Nonzeros [begin, end), `sets` per iteration while whole sets remain,
-  /// then one by one into set 0. `prefetch` runs once per iteration.
+  /// then one by one into set 0. `prefetch`, if any, runs once per
+  /// iteration of sets.
   void counted(Value begin, Value end, int64_t sets,
                MutableArrayRef<Value> chains,
                const std::function<void(Value)> &prefetch) const {
@@ -228,13 +229,14 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
             SmallVector<Value> chains =
                 e.columnChains(sets, count, partial, slot, !first);
             if (last) {
-              columnSteps.counted(from, columnEnd, sets, chains, [&](Value nz) {
-                if (!prefetchAhead)
-                  return;
-                Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
-                e.prefetch(kidx, later);
-                e.prefetch(values, later);
-              });
+              std::function<void(Value)> prefetchLater;
+              if (prefetchAhead)
+                prefetchLater = [&](Value nz) {
+                  Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
+                  e.prefetch(kidx, later);
+                  e.prefetch(values, later);
+                };
+              columnSteps.counted(from, columnEnd, sets, chains, prefetchLater);
             } else {
               Value stop =
                   columnSteps.bounded(from, columnEnd, k1, nnz, sets, chains);
