@@ -44,6 +44,19 @@ TilingInputs TilingInputs::fromTarget(TargetAttr target) {
   return inputs;
 }
 
+std::optional<std::string> TilingInputs::invalidOption() const {
+  auto negative = [](StringRef name, int64_t value) {
+    return (name + " cannot be negative (0: never), got " +
+            std::to_string(value))
+        .str();
+  };
+  if (nmOverTokensFrom < 0)
+    return negative("nm-over-tokens-from", nmOverTokensFrom);
+  if (blockOverTokensFrom < 0)
+    return negative("block-over-tokens-from", blockOverTokensFrom);
+  return std::nullopt;
+}
+
 TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
                                        PackedType weight, int64_t m,
                                        double storedShare) {

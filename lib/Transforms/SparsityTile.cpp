@@ -59,6 +59,10 @@ struct SparsityTilePass
     TilingInputs inputs = TilingInputs::fromTarget(*target);
     inputs.nmOverTokensFrom = nmOverTokensFrom;
     inputs.blockOverTokensFrom = blockOverTokensFrom;
+    if (std::optional<std::string> why = inputs.invalidOption()) {
+      emitError(module.getLoc()) << getArgument() << ": " << *why;
+      return signalPassFailure();
+    }
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;

@@ -8,6 +8,10 @@
 // COLD: error: convert-sparsity-to-vector: cold-weight-bytes cannot be negative, got -1
 // RUN: not sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAMING
 // STREAMING: error: convert-sparsity-to-vector: streaming-output-bytes cannot be negative, got -5
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="nm-over-tokens-from=-64" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-NM
+// RUN: not sparse-opt %s -convert-sparsity-to-vector="block-over-tokens-from=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-BLOCK
+// NEGATIVE-NM: error: convert-sparsity-to-vector: nm-over-tokens-from cannot be negative (0: never), got -64
+// NEGATIVE-BLOCK: error: convert-sparsity-to-vector: block-over-tokens-from cannot be negative (0: never), got -1
 
 func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
   %p = sparsity.pack %w : tensor<8x16xf32> -> !sparsity.packed<8x16xf32, #sparsity.nm<2:4>>

@@ -6,6 +6,11 @@
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ROWS
+// Thresholds of token rows cannot be negative (0 says never).
+// RUN: not sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=-2" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-NM
+// RUN: not sparse-opt %s -sparsity-tile="target=x86-64-avx512 block-over-tokens-from=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-BLOCK
+// NEGATIVE-NM: error: sparsity-tile: nm-over-tokens-from cannot be negative (0: never), got -2
+// NEGATIVE-BLOCK: error: sparsity-tile: block-over-tokens-from cannot be negative (0: never), got -1
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 block-over-tokens-from=0" | FileCheck %s --check-prefix=COLUMNS
 // RUN: not sparse-opt %s -sparsity-tile=target=nope 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 

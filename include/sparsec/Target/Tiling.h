@@ -12,6 +12,9 @@
 #include "Sparsity/SparsityAttrs.h"
 #include "Sparsity/SparsityTypes.h"
 
+#include <optional>
+#include <string>
+
 namespace mlir::sparsec {
 
 /// What blocking depends on. The defaults are the x86-64-avx512 built-in.
@@ -28,6 +31,9 @@ struct TilingInputs {
   bool hasLanePermute = true;
 
   static TilingInputs fromTarget(sparsity::TargetAttr target);
+  /// What is wrong with the options passes take from their users (the
+  /// over-tokens thresholds), if anything.
+  std::optional<std::string> invalidOption() const;
 };
 
 /// Whether the N:M permute kernel (over columns) handles groups of `m` rows

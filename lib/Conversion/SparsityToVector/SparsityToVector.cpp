@@ -301,6 +301,11 @@ struct ConvertSparsityToVectorPass
       return error() << "convert-sparsity-to-vector: cold-weight-bytes cannot "
                         "be negative, got "
                      << int64_t(coldWeightBytes);
+    TilingInputs thresholds;
+    thresholds.nmOverTokensFrom = nmOverTokensFrom;
+    thresholds.blockOverTokensFrom = blockOverTokensFrom;
+    if (std::optional<std::string> why = thresholds.invalidOption())
+      return error() << "convert-sparsity-to-vector: " << *why;
     if (streamingOutputBytes < 0)
       return error() << "convert-sparsity-to-vector: streaming-output-bytes "
                         "cannot be negative, got "
