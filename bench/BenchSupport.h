@@ -289,8 +289,10 @@ inline double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-inline double maxRelError(const std::vector<float> &got,
-                          const std::vector<float> &want) {
+/// Over any float container of want's size (results may sit in aligned
+/// buffers).
+template <typename Floats>
+double maxRelError(const Floats &got, const std::vector<float> &want) {
   double scale = 1e-30, err = 0;
   for (float v : want)
     scale = std::max(scale, double(std::fabs(v)));

@@ -157,8 +157,7 @@ int main(int argc, char **argv) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                     x.data(), k, w.data(), n, 0.0f, want.data(), n);
         sparse.call(sparseArgs.data());
-        double error =
-            maxRelError(std::vector<float>(got.begin(), got.end()), want);
+        double error = maxRelError(got, want);
         if (error > 1e-4) {
           std::fprintf(stderr, "MISMATCH %s M=%ld: max rel error %g\n",
                        text.c_str(), m, error);
