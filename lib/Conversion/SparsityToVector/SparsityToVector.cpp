@@ -297,19 +297,17 @@ struct ConvertSparsityToVectorPass
     if (vectorRegisters == 0)
       return error() << "convert-sparsity-to-vector: vector-registers must be "
                         ">= 1";
-    if (coldWeightBytes < 0)
-      return error() << "convert-sparsity-to-vector: cold-weight-bytes cannot "
-                        "be negative, got "
-                     << int64_t(coldWeightBytes);
+    for (auto [name, bytes] :
+         {std::pair<StringRef, int64_t>{"cold-weight-bytes", coldWeightBytes},
+          {"streaming-output-bytes", streamingOutputBytes}})
+      if (bytes < 0)
+        return error() << "convert-sparsity-to-vector: " << name
+                       << " cannot be negative, got " << bytes;
     TilingInputs thresholds;
     thresholds.nmOverTokensFrom = nmOverTokensFrom;
     thresholds.blockOverTokensFrom = blockOverTokensFrom;
     if (std::optional<std::string> why = thresholds.invalidOption())
       return error() << "convert-sparsity-to-vector: " << *why;
-    if (streamingOutputBytes < 0)
-      return error() << "convert-sparsity-to-vector: streaming-output-bytes "
-                        "cannot be negative, got "
-                     << int64_t(streamingOutputBytes);
     return success();
   }
 
