@@ -79,7 +79,7 @@ bool sparsec::compareBuilds(void *sparse, void *dense,
       return false;
     }
     for (Buffer &input : entry.inputs)
-      for (float &x : input.data)
+      for (float &x : input.values())
         x = uniform(rng);
     Entry denseEntry = entry;
     call(sparseFn, entry);

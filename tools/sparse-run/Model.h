@@ -21,7 +21,17 @@ namespace sparsec {
 
 struct Buffer {
   std::vector<int64_t> shape;
-  AlignedFloats data;
+  /// The values start `offset` floats past a cache line: 0 by default,
+  /// more to hand kernels buffers as a plain malloc might (--buffer-offset).
+  AlignedFloats storage;
+  size_t offset = 0;
+
+  llvm::MutableArrayRef<float> values() {
+    return llvm::MutableArrayRef<float>(storage).drop_front(offset);
+  }
+  llvm::ArrayRef<float> values() const {
+    return llvm::ArrayRef<float>(storage).drop_front(offset);
+  }
 };
 
 struct Entry {
@@ -34,10 +44,11 @@ struct Entry {
 using CallFn = void (*)(void **);
 
 /// The buffers a signature list describes, dynamic dimensions taking the
-/// values in `sizes` (size parameter i -> sizes[i]).
+/// values in `sizes` (size parameter i -> sizes[i]), each starting
+/// `offset` floats past a cache line.
 inline bool parseBuffers(const llvm::json::Array *list,
-                         llvm::ArrayRef<int64_t> sizes, std::vector<Buffer> &out,
-                         std::string &error) {
+                         llvm::ArrayRef<int64_t> sizes, size_t offset,
+                         std::vector<Buffer> &out, std::string &error) {
   if (!list)
     return false;
   for (const llvm::json::Value &value : *list) {
@@ -65,13 +76,14 @@ inline bool parseBuffers(const llvm::json::Array *list,
       buffer.shape.push_back(dim);
       // Sizes from --sizes can be anything: refuse what cannot be held.
       if (__builtin_mul_overflow(size, dim, &size) ||
-          size > int64_t(buffer.data.max_size())) {
+          size > int64_t(buffer.storage.max_size() - offset)) {
         error = "an argument is too large to allocate (see --sizes)";
         return false;
       }
     }
     try {
-      buffer.data.assign(size, 0.0f);
+      buffer.storage.assign(offset + size, 0.0f);
+      buffer.offset = offset;
     } catch (const std::bad_alloc &) {
       error = "cannot allocate " + std::to_string(size * 4 >> 20) +
               " MiB for an argument (see --sizes)";
@@ -87,9 +99,9 @@ inline void call(CallFn fn, Entry &entry) {
   for (int64_t &size : entry.sizes)
     args.push_back(&size);
   for (Buffer &b : entry.inputs)
-    args.push_back(b.data.data());
+    args.push_back(b.values().data());
   for (Buffer &b : entry.outputs)
-    args.push_back(b.data.data());
+    args.push_back(b.values().data());
   fn(args.data());
 }
 
@@ -105,10 +117,10 @@ inline Comparison compare(const Entry &got, const Entry &want) {
   int64_t count = 0;
   for (auto [g, w] : llvm::zip(got.outputs, want.outputs)) {
     double scale = 0;
-    for (float v : w.data)
+    for (float v : w.values())
       scale = std::max(scale, double(std::fabs(v)));
     scale = std::max(scale, 1e-30);
-    for (auto [a, b] : llvm::zip(g.data, w.data)) {
+    for (auto [a, b] : llvm::zip(g.values(), w.values())) {
       double diff =
           std::isnan(a) != std::isnan(b) ? INFINITY : std::fabs(double(a) - b);
       c.maxAbs = std::max(c.maxAbs, diff);

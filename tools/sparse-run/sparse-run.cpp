@@ -77,6 +77,12 @@ static cl::list<int64_t> sizeValues(
     cl::desc("Values of the entry points' dynamic sizes (size parameters s0, "
              "s1, ...; e.g. the sequence length), default 64 each"),
     cl::CommaSeparated, cl::cat(category));
+static cl::opt<unsigned> bufferOffset(
+    "buffer-offset",
+    cl::desc("Start every argument buffer this many bytes past a cache line "
+             "(a multiple of 4 below 64; default 0). Kernels take whatever "
+             "the caller has: 16 is what a plain malloc may give"),
+    cl::init(0), cl::cat(category));
 static cl::opt<bool> profileOps(
     "profile",
     cl::desc("Time each op's kernels during the timed runs and print their "
@@ -103,6 +109,10 @@ int main(int argc, char **argv) {
                 llvm::Twine(warmup.getValue()));
   if (!(tolerance >= 0))
     return fail("--tolerance must be a non-negative number");
+  if (bufferOffset % sizeof(float) != 0 || bufferOffset >= 64)
+    return fail("--buffer-offset must be a multiple of 4 below 64, got " +
+                llvm::Twine(bufferOffset.getValue()));
+  size_t offsetFloats = bufferOffset / sizeof(float);
 
   // A bare file name means this directory, not the library search path.
   std::string path = libraryPath;
@@ -152,10 +162,10 @@ int main(int argc, char **argv) {
     if (llvm::any_of(entry.sizes, [](int64_t v) { return v < 1; }))
       return fail("--sizes must be positive");
     std::string error;
-    if (!parseBuffers(object->getArray("inputs"), entry.sizes, entry.inputs,
-                      error) ||
-        !parseBuffers(object->getArray("outputs"), entry.sizes, entry.outputs,
-                      error))
+    if (!parseBuffers(object->getArray("inputs"), entry.sizes, offsetFloats,
+                      entry.inputs, error) ||
+        !parseBuffers(object->getArray("outputs"), entry.sizes, offsetFloats,
+                      entry.outputs, error))
       return fail("entry " + entry.name + ": " +
                   (error.empty() ? "corrupt signature" : error));
     selected.push_back(std::move(entry));
@@ -200,7 +210,7 @@ int main(int argc, char **argv) {
                                  check ? "check (max rel err)" : "");
   for (Entry &entry : selected) {
     for (Buffer &input : entry.inputs)
-      for (float &x : input.data)
+      for (float &x : input.values())
         x = uniform(rng);
     auto fn = reinterpret_cast<CallFn>(
         dlsym(library, ("sparsec_call_" + entry.name).c_str()));
@@ -220,7 +230,7 @@ int main(int argc, char **argv) {
                     "; compile with sparse-compile --with-reference");
       Entry reference = entry;
       for (Buffer &out : reference.outputs)
-        std::fill(out.data.begin(), out.data.end(), 0.0f);
+        llvm::fill(out.values(), 0.0f);
       call(refFn, reference);
       Comparison c = compare(entry, reference);
       bool ok = c.maxRel <= tolerance;
