@@ -229,11 +229,14 @@ mlir::sparsec::resolveTargetDescription(MLIRContext *context,
   return target;
 }
 
+TargetAttr mlir::sparsec::findModuleTarget(ModuleOp module) {
+  return dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target"));
+}
+
 FailureOr<TargetAttr> mlir::sparsec::getModuleTarget(ModuleOp module,
                                                      StringRef nameOrPath,
                                                      StringRef passName) {
-  if (auto target =
-          dyn_cast_or_null<TargetAttr>(module->getAttr("sparsity.target")))
+  if (TargetAttr target = findModuleTarget(module))
     return target;
   std::string error;
   FailureOr<TargetAttr> target =

@@ -48,7 +48,8 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     Option<"coldWeightBytes", "cold-weight-bytes", "int64_t",
            /*default=*/"16777216",
            "Storage bytes from which a weight is taken to come from DRAM on "
-           "every call (half the L3): kernels prefetch it, and the N:M "
+           "every call (default half the L3 of the module's target "
+           "description, else 16 MiB): kernels prefetch it, and the N:M "
            "permute kernel reads x in chunks of K. Constant weights that "
            "together exceed half of it are all taken so (they evict each "
            "other from run to run)">,
@@ -57,8 +58,9 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            "Result bytes from which kernels vectorized over tokens store their "
            "results past the caches (non-temporal stores, when the output "
            "buffer is aligned to a vector at run time and its rows are whole "
-           "vectors; default the L2): it saves reading each line of the "
-           "output before writing it">,
+           "vectors; default the L2 of the module's target description, else "
+           "1 MiB): it saves reading each line of the output before writing "
+           "it">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

@@ -32,6 +32,10 @@ FailureOr<sparsity::TargetAttr>
 resolveTargetDescription(MLIRContext *context, StringRef nameOrPath,
                          std::string &error);
 
+/// The module's `sparsity.target` attribute (sparse-compile attaches the
+/// description it compiles for), or null.
+sparsity::TargetAttr findModuleTarget(ModuleOp module);
+
 /// The target a pass works for: the module's `sparsity.target` attribute
 /// if present, else `nameOrPath` (the pass's `target` option). Failing, it
 /// emits the reason on the module, prefixed with `passName`.

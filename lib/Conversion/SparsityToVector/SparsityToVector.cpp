@@ -17,6 +17,7 @@
 #include "KernelEmitter.h"
 #include "Sparsity/SparsityOps.h"
 #include "sparsec/Conversion/Passes.h"
+#include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Target/Tiling.h"
 #include "sparsec/Transforms/Passes.h"
 
@@ -85,6 +86,7 @@ struct ConvertSparsityToVectorPass
     ModuleOp module = getOperation();
     if (failed(verifyOptions()))
       return signalPassFailure();
+    resolveCacheThresholds(module);
     // Name what cannot be compiled yet, instead of failing later in
     // bufferization with "op was not bufferized".
     WalkResult unsupported = module.walk([](Operation *op) {
@@ -105,7 +107,7 @@ struct ConvertSparsityToVectorPass
     // weight as from DRAM (prefetches, chunks of K) even when it would fit
     // the caches alone. The 2:4 encoder block (15 MiB): 7.8 -> 6.8 ms; the
     // same kernels on weights that stay cached ran within 3 %.
-    constantWeightsEvicted = constantWeightBytes(matmuls) > coldWeightBytes / 2;
+    constantWeightsEvicted = constantWeightBytes(matmuls) > coldBytes / 2;
     SmallVector<Attribute> profiled;
     for (MatmulOp op : matmuls) {
       if (profile)
@@ -286,6 +288,22 @@ struct ConvertSparsityToVectorPass
     });
   }
 
+  /// The byte thresholds in effect: the options where given, else from the
+  /// caches of the module's target description (which sparse-compile
+  /// attaches): half the L3, the L2; else the options' defaults.
+  int64_t coldBytes = 0, streamingBytes = 0;
+  void resolveCacheThresholds(ModuleOp module) {
+    coldBytes = coldWeightBytes;
+    streamingBytes = streamingOutputBytes;
+    TargetAttr target = findModuleTarget(module);
+    if (!target)
+      return;
+    if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
+      coldBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
+    if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
+      streamingBytes = int64_t(target.getL2CacheSizeInBytes());
+  }
+
   /// The rules of the target description's fields, for the options that
   /// stand in for them.
   LogicalResult verifyOptions() {
@@ -333,8 +351,8 @@ struct ConvertSparsityToVectorPass
           MemRefType::get(type.getShape(), type.getElementType()));
     }
     spec.hasBias = bool(op.getBias());
-    spec.coldWeightBytes = coldWeightBytes;
-    spec.streamingOutputBytes = streamingOutputBytes;
+    spec.coldWeightBytes = coldBytes;
+    spec.streamingOutputBytes = streamingBytes;
     spec.weightEvicted = constantWeightsEvicted && isConstantWeight(assemble);
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
