@@ -87,8 +87,7 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
 
   // Bytes re-read by each order, DRAM-resident ones weighted 3x.
   auto cost = [](double bytesPerPass, double passes) {
-    constexpr double kL3Budget = 16 << 20;
-    return passes * bytesPerPass * (bytesPerPass <= kL3Budget ? 1.0 : 3.0);
+    return passes * bytesPerPass * (bytesPerPass <= kHalfL3Bytes ? 1.0 : 3.0);
   };
   double xBytes = 4.0 * spec.m * spec.k;
   int64_t rowBlocks = (spec.m + rows - 1) / rows;

@@ -37,7 +37,7 @@ using namespace mlir::sparsec::kernels;
 /// allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms with quarter-L2
 /// slices).
 constexpr int64_t kHotPassSliceBytes = 256 << 10;
-constexpr int64_t kColdPassSliceBytes = 16 << 20;
+constexpr int64_t kColdPassSliceBytes = kHalfL3Bytes;
 
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides
 /// `bk`. With sixteen unrolled rows the scheduler hoisted loads of x ahead

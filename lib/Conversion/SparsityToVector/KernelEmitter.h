@@ -31,6 +31,11 @@ namespace mlir::sparsec::kernels {
 /// to spare (measured: 8 chains run 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
 
+/// Half the L3 of the x86-64-avx512 target: the budget of data meant to
+/// stay in the L3 (block kernels' passes; cold-weight-bytes defaults to it,
+/// and follows the module target's own L3).
+constexpr int64_t kHalfL3Bytes = 16 << 20;
+
 /// Bytes of a tensor or memref of `type`.
 inline int64_t bytesOf(ShapedType type) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
@@ -66,7 +71,7 @@ struct MatmulKernelSpec {
   MemRefType inputType() const;
   /// Storage bytes from which weights come from DRAM on every call (half
   /// the L3; the pass's cold-weight-bytes).
-  int64_t coldWeightBytes = 16 << 20;
+  int64_t coldWeightBytes = kHalfL3Bytes;
   /// Whether the weight is one of the module's constant weights, which
   /// together exceed half of coldWeightBytes: run after run, each call
   /// finds its weight evicted by the others, however small it is.
