@@ -8,6 +8,7 @@
 #ifndef SPARSEC_BENCH_BENCHSUPPORT_H
 #define SPARSEC_BENCH_BENCHSUPPORT_H
 
+#include "BenchFlags.h"
 #include "sparsec/Support/Packing.h"
 
 #include <dlfcn.h>
@@ -44,20 +45,71 @@ inline std::string defaultCompiler() {
   return "sparse-compile";
 }
 
-/// The value of `--flag=value` if `arg` is that flag, else null.
-inline const char *flagValue(const std::string &arg, const char *flag) {
-  size_t len = std::strlen(flag);
-  return arg.compare(0, len, flag) == 0 ? arg.c_str() + len : nullptr;
-}
+/// A pattern to benchmark: kind ("dense", "nm", "block", "csr"), its
+/// parameters and, for block and CSR, the density of the weight.
+struct Pattern {
+  std::string text, kind;
+  int64_t a = 0, b = 0; // n:m or bk x bn
+  double density = 1.0;
 
-inline std::vector<std::string> split(const std::string &s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, sep);)
-    if (!item.empty())
-      out.push_back(item);
-  return out;
-}
+  /// Parses "dense", "nmN:M", "blockKxN@DENSITY" or "csr@DENSITY" (the
+  /// density defaults to 1); anything else ends the program with a message.
+  static Pattern parse(const std::string &text) {
+    auto bad = [&] {
+      badValue("--patterns=", text,
+               "dense, nmN:M (0 < N < M), blockKxN@DENSITY or csr@DENSITY "
+               "(0 < DENSITY <= 1; block and CSR only)");
+    };
+    Pattern p;
+    p.text = text;
+    std::string body = text.substr(0, text.find('@'));
+    if (body.size() < text.size()) {
+      std::optional<double> density = readReal(text.substr(body.size() + 1));
+      if (!density || *density <= 0 || *density > 1)
+        bad();
+      p.density = *density;
+    }
+    // Two whole numbers >= 1 around `sep` after `prefix`, as in "nm2:4".
+    auto readPair = [&](size_t prefix, char sep) {
+      size_t at = body.find(sep, prefix);
+      std::optional<int64_t> a = readInt(body.substr(prefix, at - prefix));
+      std::optional<int64_t> b =
+          at == std::string::npos ? std::nullopt : readInt(body.substr(at + 1));
+      if (!a || !b || *a < 1 || *b < 1)
+        bad();
+      p.a = *a;
+      p.b = *b;
+    };
+    bool hasDensity = body.size() < text.size();
+    if (body == "csr") {
+      p.kind = body;
+    } else if (body == "dense" && !hasDensity) {
+      p.kind = body;
+    } else if (body.rfind("nm", 0) == 0 && !hasDensity) {
+      p.kind = "nm";
+      readPair(2, ':');
+      if (p.a >= p.b)
+        bad();
+      p.density = double(p.a) / p.b;
+    } else if (body.rfind("block", 0) == 0) {
+      p.kind = "block";
+      readPair(5, 'x');
+    } else {
+      bad();
+    }
+    return p;
+  }
+
+  std::string attr() const {
+    if (kind == "nm")
+      return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) +
+             ">";
+    if (kind == "block")
+      return "#sparsity.block<" + std::to_string(a) + "x" + std::to_string(b) +
+             ">";
+    return "#sparsity." + kind;
+  }
+};
 
 /// The kernel issue's benchmark grid, narrowed by --ms=, --shapes= and
 /// --patterns= (the benchmarks share it).
@@ -71,66 +123,23 @@ struct Grid {
       "block32x32@0.25", "block32x32@0.1", "csr@0.5",         "csr@0.25",
       "csr@0.1"};
 
-  /// Takes one of the grid's flags; false for any other argument.
+  /// Takes one of the grid's flags (ending the program on a bad value);
+  /// false for any other argument.
   bool parseFlag(const std::string &arg) {
     if (auto v = flagValue(arg, "--ms=")) {
-      ms.clear();
-      for (auto &s : split(v, ','))
-        ms.push_back(std::stol(s));
+      ms = parseInts("--ms=", v);
     } else if (auto v = flagValue(arg, "--shapes=")) {
-      shapes.clear();
-      for (auto &s : split(v, ',')) {
-        auto kn = split(s, 'x');
-        shapes.push_back({std::stol(kn.at(0)), std::stol(kn.at(1))});
-      }
+      shapes = parseShapes("--shapes=", v);
     } else if (auto v = flagValue(arg, "--patterns=")) {
       patterns = split(v, ',');
+      if (patterns.empty())
+        badValue("--patterns=", v, "a comma-separated list of patterns");
+      for (const std::string &text : patterns)
+        Pattern::parse(text); // reports a bad one before any run starts
     } else {
       return false;
     }
     return true;
-  }
-};
-
-/// A pattern to benchmark: kind ("dense", "nm", "block", "csr"), its
-/// parameters and, for block and CSR, the density of the weight.
-struct Pattern {
-  std::string text, kind;
-  int64_t a = 0, b = 0; // n:m or bk x bn
-  double density = 1.0;
-
-  static Pattern parse(const std::string &text) {
-    Pattern p;
-    p.text = text;
-    std::string body = text;
-    if (auto at = body.find('@'); at != std::string::npos) {
-      p.density = std::stod(body.substr(at + 1));
-      body = body.substr(0, at);
-    }
-    if (body == "dense" || body == "csr") {
-      p.kind = body;
-    } else if (body.rfind("nm", 0) == 0) {
-      p.kind = "nm";
-      std::sscanf(body.c_str() + 2, "%ld:%ld", &p.a, &p.b);
-      p.density = double(p.a) / p.b;
-    } else if (body.rfind("block", 0) == 0) {
-      p.kind = "block";
-      std::sscanf(body.c_str() + 5, "%ldx%ld", &p.a, &p.b);
-    } else {
-      std::fprintf(stderr, "unknown pattern %s\n", text.c_str());
-      std::exit(2);
-    }
-    return p;
-  }
-
-  std::string attr() const {
-    if (kind == "nm")
-      return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) +
-             ">";
-    if (kind == "block")
-      return "#sparsity.block<" + std::to_string(a) + "x" + std::to_string(b) +
-             ">";
-    return "#sparsity." + kind;
   }
 };
 

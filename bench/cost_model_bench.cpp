@@ -185,7 +185,7 @@ int main(int argc, char **argv) {
     else if (opts.grid.parseFlag(arg))
       continue;
     else if (auto v = value("--min-seconds="))
-      opts.minSeconds = std::stod(v);
+      opts.minSeconds = parsePositive("--min-seconds=", v);
     else {
       std::fprintf(stderr,
                    "usage: cost-model-bench [--target=NAME|FILE] "
@@ -196,7 +196,9 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  std::system(("mkdir -p " + opts.workDir).c_str());
+  makeWorkDir(opts.workDir);
+  checkWritable("--json=", opts.json);
+  checkWritable("--calibrate=", opts.calibrate);
 
   MLIRContext context;
   context.loadDialect<SparsityDialect>();

@@ -96,10 +96,10 @@ int main(int argc, char **argv) {
       continue;
     else if (auto v = value("--threads=")) {
       opts.threads.clear();
-      for (auto &s : split(v, ','))
-        opts.threads.push_back(std::stoi(s));
+      for (int64_t t : parseInts("--threads=", v))
+        opts.threads.push_back(int(std::min<int64_t>(t, 1024)));
     } else if (auto v = value("--min-seconds="))
-      opts.minSeconds = std::stod(v);
+      opts.minSeconds = parsePositive("--min-seconds=", v);
     else if (auto v = value("--json="))
       opts.json = v;
     else {
@@ -111,7 +111,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  std::system(("mkdir -p " + opts.workDir).c_str());
+  makeWorkDir(opts.workDir);
+  checkWritable("--json=", opts.json);
 
   std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s\n", "M", "KxN",
               "pattern", "thr", "oneDNN", "OpenBLAS", "sc-dense", "sc-sparse",

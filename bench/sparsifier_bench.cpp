@@ -98,10 +98,11 @@ Memref2D view(std::vector<float> &data, int64_t rows, int64_t cols) {
 
 int main(int argc, char **argv) {
   std::string compiler = defaultCompiler(), workDir = "/tmp/sparsec-bench";
-  std::vector<int64_t> ms = {16, 128};
-  std::vector<std::string> shapes = {"768x768", "768x3072"};
-  std::vector<std::string> patterns = {"nm2:4", "block16x16@0.1",
-                                       "block16x16@0.5", "csr@0.1", "csr@0.5"};
+  Grid grid;
+  grid.ms = {16, 128};
+  grid.shapes = {{768, 768}, {768, 3072}};
+  grid.patterns = {"nm2:4", "block16x16@0.1", "block16x16@0.5", "csr@0.1",
+                   "csr@0.5"};
   double minSeconds = 0.3;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -110,16 +111,10 @@ int main(int argc, char **argv) {
       compiler = v;
     else if (auto v = value("--work-dir="))
       workDir = v;
-    else if (auto v = value("--ms=")) {
-      ms.clear();
-      for (auto &s : split(v, ','))
-        ms.push_back(std::stol(s));
-    } else if (auto v = value("--shapes="))
-      shapes = split(v, ',');
-    else if (auto v = value("--patterns="))
-      patterns = split(v, ',');
+    else if (grid.parseFlag(arg))
+      continue;
     else if (auto v = value("--min-seconds="))
-      minSeconds = std::stod(v);
+      minSeconds = parsePositive("--min-seconds=", v);
     else {
       std::fprintf(stderr,
                    "usage: sparsifier-bench [--compiler=sparse-compile] "
@@ -128,14 +123,17 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  std::system(("mkdir -p " + workDir).c_str());
+  for (const std::string &text : grid.patterns)
+    if (Pattern::parse(text).kind == "dense")
+      badValue("--patterns=", text,
+               "a sparse pattern (the sparsifier has "
+               "no dense counterpart here)");
+  makeWorkDir(workDir);
   std::printf("%-6s %-11s %-16s %12s %12s %9s\n", "M", "KxN", "pattern",
               "sparsifier", "sparsec", "speedup");
   std::mt19937 rng(42);
-  for (const std::string &shape : shapes) {
-    auto kn = split(shape, 'x');
-    int64_t k = std::stol(kn[0]), n = std::stol(kn[1]);
-    for (const std::string &text : patterns) {
+  for (auto [k, n] : grid.shapes) {
+    for (const std::string &text : grid.patterns) {
       Pattern pattern = Pattern::parse(text);
       std::vector<float> w = makeWeight(pattern, k, n, rng);
       std::vector<float> wt(n * k);
@@ -143,7 +141,7 @@ int main(int argc, char **argv) {
         for (int64_t c = 0; c < n; ++c)
           wt[c * k + r] = w[r * n + c];
       Storage storage = pack(pattern, w, k, n);
-      for (int64_t m : ms) {
+      for (int64_t m : grid.ms) {
         std::vector<float> x(m * k), ours(m * n);
         std::uniform_real_distribution<float> value(-1.0f, 1.0f);
         for (float &v : x)

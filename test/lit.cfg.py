@@ -19,7 +19,13 @@ config.substitutions.append(("%sparsec_obj_root", config.sparsec_obj_root))
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(
-    ["sparse-opt", "sparse-compile", "sparse-run"], [config.sparsec_tools_dir])
+    ["sparse-opt", "sparse-compile", "sparse-run", "sparsifier-bench",
+     "cost-model-bench"], [config.sparsec_tools_dir])
+# matmul-bench is built only where oneDNN and OpenBLAS are installed.
+if os.path.exists(os.path.join(config.sparsec_tools_dir, "matmul-bench")):
+    config.available_features.add("matmul-bench")
+    llvm_config.add_tool_substitutions(["matmul-bench"],
+                                       [config.sparsec_tools_dir])
 config.substitutions.append(("%gen_matmul",
     "python3 " + os.path.join(config.sparsec_src_root, "scripts",
                               "gen_matmul.py")))
