@@ -31,12 +31,13 @@ using namespace mlir::sparsec::kernels;
 
 /// Every block column re-reads a pass's slice of xt; each pass re-reads the
 /// kept blocks. Kept blocks that stay in the L3 are cheap to re-read, and
-/// slices of a quarter of L2 were faster (M = 512, K = 768 at 50 %: 5-8 %
-/// over a slice in the L3); blocks from DRAM, or groups whose slice is
-/// larger than that anyway, take as few passes as the L3 (half of it)
-/// allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms with quarter-L2
-/// slices).
-constexpr int64_t kHotPassSliceBytes = 256 << 10;
+/// slices of half the L2 were fastest (M = 512, K = 768 at 50 %: 5-8 % over
+/// a slice in the L3; at 25 % on 768 x 3072, M = 128/512: +3-7 % over a
+/// quarter of L2, and three quarters lost at M = 512); blocks from DRAM,
+/// or groups whose slice is larger than that anyway, take as few passes as
+/// the L3 (half of it) allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms
+/// with quarter-L2 slices).
+constexpr int64_t kHotPassSliceBytes = kHalfL2Bytes;
 constexpr int64_t kColdPassSliceBytes = kHalfL3Bytes;
 
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides

@@ -36,6 +36,11 @@ constexpr int64_t kMinChains = 16;
 /// and follows the module target's own L3).
 constexpr int64_t kHalfL3Bytes = 16 << 20;
 
+/// Half the L2 of that target: the budget of data meant to stay in the L2
+/// while other data streams past it (the block token kernel's slice of xt
+/// per pass, the permute kernel's groups of rows of x).
+constexpr int64_t kHalfL2Bytes = 512 << 10;
+
 /// Bytes of a tensor or memref of `type`.
 inline int64_t bytesOf(ShapedType type) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;

@@ -93,7 +93,7 @@ static Value loadIndices(KernelEmitter &e, Value indices, ValueRange slot,
 /// latency at the permute pipe's rate of about one FMA per cycle.
 static constexpr int64_t kPermuteChains = 4;
 /// Bytes of x whose rows the permute kernel keeps in L2 across panels.
-static constexpr int64_t kRowGroupBytes = 512 << 10;
+static constexpr int64_t kRowGroupBytes = kHalfL2Bytes;
 /// Groups of K ahead at which weights from DRAM are prefetched.
 static constexpr int64_t kPrefetchGroups = 64;
 /// The fewest windows of K in a chunk: x read in shorter rows measured
