@@ -189,9 +189,16 @@ func.func @dense(%x: tensor<4x32xf32>, %v: tensor<3x32x16xf32>) -> (tensor<4x48x
 // -----
 
 // Block: a loop over the kept blocks of a block column, bounds from the
-// offsets, and a fully unrolled 4 x 16 micro-GEMM per block.
+// offsets, and a fully unrolled 4 x 16 micro-GEMM per block. Threads share
+// the block columns by kept blocks (plus one per column), each end of a
+// share found by a binary search over the offsets.
 // CHECK-LABEL: func.func @block
 // CHECK: func.func private @__sparsec_matmul_block4x16_2x8x32_s3_s2_s2_silu_v16
+// CHECK: %[[TOTAL:.*]] = arith.addi %{{.*}}, %c2 : index
+// CHECK: arith.muli %[[TOTAL]], %arg5 : index
+// CHECK: scf.while
+// CHECK: arith.muli %[[TOTAL]], %arg6 : index
+// CHECK: scf.while
 // CHECK: memref.load {{.*}} : memref<3xi32>
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: memref.load {{.*}} : memref<2xi32>
@@ -213,7 +220,18 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // CHECK: %[[XT:.*]] = memref.get_global @[[SCRATCH:__sparsec_scratch_.*]] : memref<8x32xf32>
 // CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]], %c0, %c1)
 // CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
-// CHECK: func.func private @__sparsec_matmul_csr
+// Threads share the tiles of 16 columns by work: each end of a share is
+// the first tile whose nonzeros before it, plus 64 per tile, reach the
+// share's part of the total (a binary search over the column starts).
+// CHECK: func.func private @__sparsec_matmul_csr{{.*}}(%{{.*}}, %[[OFFSETS:arg[0-9]+]]: memref<6xi32>, {{.*}}, %[[BEGIN:arg[0-9]+]]: index, %[[END:arg[0-9]+]]: index)
+// CHECK: %[[TOTAL:.*]] = arith.addi %{{.*}}, %c64 : index
+// CHECK: %[[PART:.*]] = arith.muli %[[TOTAL]], %[[BEGIN]] : index
+// CHECK: scf.while
+// CHECK: arith.muli %{{.*}}, %c16 : index
+// CHECK: memref.load %[[OFFSETS]]
+// CHECK: arith.cmpi slt, %{{.*}}, %[[PART]] : index
+// CHECK: arith.muli %[[TOTAL]], %[[END]] : index
+// CHECK: scf.while
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<16x32xf32>
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-2: vector.load {{.*}} : memref<8x32xf32>, vector<16xf32>

@@ -34,6 +34,10 @@ constexpr int64_t kPrefetchNonzeros = 1024;
 /// Tiles whose partial sums wait between chunks of K (16 x 16 columns:
 /// 128 KiB for a pass of 128 tokens, in L2).
 constexpr int64_t kTilesPerGroup = 16;
+/// A tile's own work (transposing its results, starting its columns), in
+/// nonzeros, when threads share tiles by work: a rough estimate (16 x 16
+/// transposes per token vector against one nonzero's 8-12 FMAs).
+constexpr int64_t kTileCost = 64;
 /// Cache lines of the next column's nonzeros prefetched, at most, when K
 /// runs in chunks.
 constexpr int64_t kMaxNextColumnLines = 8;
@@ -182,6 +186,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
       b, module, spec, inputType, tiles, /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
+        std::tie(begin, end) = e.balanceShare(offsets, spec.n, kPanel, tiles,
+                                              kTileCost, begin, end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
         // Sums of a group's columns for one pass: [columns][tokens].

@@ -94,6 +94,12 @@ void KernelEmitter::prefetch(Value memref, ValueRange indices) {
 
 Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
                                 Value value) {
+  return lowerBound(lo, hi, value,
+                    [&](Value at) { return loadIndex(sorted, at); });
+}
+
+Value KernelEmitter::lowerBound(Value lo, Value hi, Value value,
+                                const std::function<Value(Value)> &at) {
   Type indexType = b.getIndexType();
   auto search = scf::WhileOp::create(
       b, loc, TypeRange{indexType, indexType}, ValueRange{lo, hi},
@@ -107,7 +113,7 @@ Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
             b, loc, arith::AddIOp::create(b, loc, range[0], range[1]),
             index(1));
         Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            loadIndex(sorted, mid), value);
+                                            at(mid), value);
         Value next = arith::AddIOp::create(b, loc, mid, index(1));
         scf::YieldOp::create(
             b, loc,
@@ -115,6 +121,32 @@ Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
                        arith::SelectOp::create(b, loc, below, range[1], mid)});
       });
   return search.getResult(0);
+}
+
+std::pair<Value, Value>
+KernelEmitter::balanceShare(Value offsets, int64_t columns,
+                            int64_t columnsPerTile, int64_t tiles,
+                            int64_t tileCost, Value begin, Value end) {
+  assert(tileCost > 0 && "work must grow with every tile");
+  Value start = loadIndex(offsets, index(0));
+  auto workBefore = [&](Value tile) {
+    Value column = arith::MinSIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, tile, index(columnsPerTile)),
+        index(columns));
+    Value kept =
+        arith::SubIOp::create(b, loc, loadIndex(offsets, column), start);
+    return arith::AddIOp::create(
+        b, loc, kept, arith::MulIOp::create(b, loc, tile, index(tileCost)));
+  };
+  Value total = workBefore(index(tiles));
+  // The first tile whose work before it reaches share v's part, total * v /
+  // tiles: 0 for v = 0, `tiles` for v = tiles (work grows with each tile).
+  auto boundary = [&](Value v) {
+    Value part = arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, total, v), index(tiles));
+    return lowerBound(index(0), index(tiles), part, workBefore);
+  };
+  return {boundary(begin), boundary(end)};
 }
 
 /// Rows of a `n x n` tile (n a power of two) transposed by shuffles: for

@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
 namespace mlir::sparsec::kernels {
 
@@ -35,6 +36,10 @@ constexpr int64_t kMinChains = 16;
 /// stay in the L3 (block kernels' passes; cold-weight-bytes defaults to it,
 /// and follows the module target's own L3).
 constexpr int64_t kHalfL3Bytes = 16 << 20;
+
+/// A block column's own work (starting it, storing its results), in kept
+/// blocks, when threads share block columns by work: a rough estimate.
+constexpr int64_t kBlockColumnCost = 1;
 
 /// Half the L2 of that target: the budget of data meant to stay in the L2
 /// while other data streams past it (the block token kernel's slice of xt
@@ -129,6 +134,20 @@ public:
   /// The first position in [lo, hi) of the ascending index array `sorted`
   /// whose element is not below `value` (hi if none): a binary search.
   Value lowerBound(Value sorted, Value lo, Value hi, Value value);
+  /// The same over positions whose elements `at(position)` computes.
+  Value lowerBound(Value lo, Value hi, Value value,
+                   const std::function<Value(Value)> &at);
+
+  /// A thread's share [begin, end) of `tiles` tiles, as the pool splits
+  /// them (equal counts), moved to tiles holding an equal part of the work:
+  /// the work before tile t is offsets[min(t * columnsPerTile, columns)]
+  /// (the kept blocks or nonzeros of the columns before it, `offsets`
+  /// being a sparse weight's column starts) plus t * tileCost. Shares that
+  /// partition the tiles map to ranges that partition them.
+  std::pair<Value, Value> balanceShare(Value offsets, int64_t columns,
+                                       int64_t columnsPerTile, int64_t tiles,
+                                       int64_t tileCost, Value begin,
+                                       Value end);
 
   /// Copies the transposed `lanes x lanes` tile src[r0 + i, c0 + j] to
   /// dst[c0' + j, r0' + i] through registers (shuffles for power-of-two
