@@ -121,7 +121,7 @@ parseShapes(const std::string &flag, const std::string &text) {
 inline void makeWorkDir(const std::string &dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error || !std::filesystem::is_directory(dir))
+  if (error || !std::filesystem::is_directory(dir, error))
     badValue("--work-dir=", dir, "a directory that can be created");
 }
 
