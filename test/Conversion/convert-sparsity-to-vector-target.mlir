@@ -1,5 +1,6 @@
-// RUN: sparse-opt %s -convert-sparsity-to-vector | FileCheck %s
-// RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=1048576 cold-weight-bytes=16777216" | FileCheck %s --check-prefix=OPTIONS
+// RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s
+// RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=1048576 cold-weight-bytes=16777216" -split-input-file | FileCheck %s --check-prefix=OPTIONS
+// RUN: sed -e 's/L2_cache_size_in_bytes = 262144/L2_cache_size_in_bytes = 1048576/' %s | sparse-opt -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=LARGE-L2
 
 // Unless given as options, the byte thresholds come from the caches of the
 // module's target description (sparse-compile attaches it): results larger
@@ -25,5 +26,29 @@ module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x
     %p = sparsity.assemble %o, %k, %v : tensor<65xi32>, tensor<2000xi32>, tensor<2000xf32> -> !sparsity.packed<64x64xf32, #sparsity.csr>
     %y = sparsity.matmul %x, %p : tensor<128x64xf32>, !sparsity.packed<64x64xf32, #sparsity.csr> -> tensor<128x64xf32>
     return %y : tensor<128x64xf32>
+  }
+}
+
+// -----
+
+// The block kernel over tokens keeps half the L2 of xt per pass (128 KiB
+// here: 6 token vectors of 320 rows, 120 KiB), so 256 tokens take passes
+// of 6 vectors in a loop; with a 1 MiB L2 one pass takes all 16.
+// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c6
+// LARGE-L2-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
+// LARGE-L2-NOT: step %c6
+// LARGE-L2: return
+module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x86_64,
+  features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
+  max_vector_op_width = 512, vector_registers = 32,
+  L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 262144,
+  L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250,
+  memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
+  kernels = [dense : f32 at 88, csr : f32 at 27]>} {
+  func.func @block(%x: tensor<256x320xf32>, %o: tensor<5xi32>, %k: tensor<80xi32>, %v: tensor<80x16x16xf32>) -> tensor<256x64xf32> {
+    %p = sparsity.assemble %o, %k, %v : tensor<5xi32>, tensor<80xi32>, tensor<80x16x16xf32> -> !sparsity.packed<320x64xf32, #sparsity.block<16x16>>
+    %y = sparsity.matmul %x, %p : tensor<256x320xf32>, !sparsity.packed<320x64xf32, #sparsity.block<16x16>> -> tensor<256x64xf32>
+    return %y : tensor<256x64xf32>
   }
 }

@@ -41,9 +41,8 @@ constexpr int64_t kHalfL3Bytes = 16 << 20;
 /// blocks, when threads share block columns by work: a rough estimate.
 constexpr int64_t kBlockColumnCost = 1;
 
-/// Half the L2 of that target: the budget of data meant to stay in the L2
-/// while other data streams past it (the block token kernel's slice of xt
-/// per pass, the permute kernel's groups of rows of x).
+/// Half the L2 of that target: the default budget of data meant to stay in
+/// the L2 while other data streams past it (MatmulKernelSpec::halfL2Bytes).
 constexpr int64_t kHalfL2Bytes = 512 << 10;
 
 /// Bytes of a tensor or memref of `type`.
@@ -90,6 +89,10 @@ struct MatmulKernelSpec {
   bool weightFromDRAM(int64_t bytes) const {
     return weightEvicted || bytes > coldWeightBytes;
   }
+  /// Bytes meant to stay in the L2 while other data streams past them: the
+  /// block token kernel's slice of xt per pass, the permute kernel's groups
+  /// of rows of x (half the L2 of the module's target).
+  int64_t halfL2Bytes = kHalfL2Bytes;
   /// Result bytes from which kernels vectorized over tokens store `out`
   /// non-temporally (the pass's streaming-output-bytes).
   int64_t streamingOutputBytes = 1 << 20;

@@ -92,8 +92,6 @@ static Value loadIndices(KernelEmitter &e, Value indices, ValueRange slot,
 /// Accumulator chains a row block keeps in flight: enough to cover the FMA
 /// latency at the permute pipe's rate of about one FMA per cycle.
 static constexpr int64_t kPermuteChains = 4;
-/// Bytes of x whose rows the permute kernel keeps in L2 across panels.
-static constexpr int64_t kRowGroupBytes = kHalfL2Bytes;
 /// Groups of K ahead at which weights from DRAM are prefetched.
 static constexpr int64_t kPrefetchGroups = 64;
 /// The fewest windows of K in a chunk: x read in shorter rows measured
@@ -147,13 +145,13 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t windowBytes = windowWidth * elementBytes;
   int64_t chunkWindows = std::max<int64_t>(1, loopWindows);
   int64_t groupRows = spec.m;
-  if (spec.m * xRowBytes > kRowGroupBytes) {
+  if (spec.m * xRowBytes > spec.halfL2Bytes) {
     if (!spec.weightFromDRAM(weightBytes))
       groupRows =
-          std::max<int64_t>(1, kRowGroupBytes / xRowBytes / rows) * rows;
-    else if (spec.m * kMinChunkWindows * windowBytes <= kRowGroupBytes)
+          std::max<int64_t>(1, spec.halfL2Bytes / xRowBytes / rows) * rows;
+    else if (spec.m * kMinChunkWindows * windowBytes <= spec.halfL2Bytes)
       chunkWindows =
-          std::min(chunkWindows, kRowGroupBytes / (spec.m * windowBytes));
+          std::min(chunkWindows, spec.halfL2Bytes / (spec.m * windowBytes));
   }
   bool chunked = chunkWindows < loopWindows;
 

@@ -290,14 +290,18 @@ struct ConvertSparsityToVectorPass
 
   /// The byte thresholds in effect: the options where given, else from the
   /// caches of the module's target description (which sparse-compile
-  /// attaches): half the L3, the L2; else the options' defaults.
-  int64_t coldBytes = 0, streamingBytes = 0;
+  /// attaches): half the L3, the L2; else the options' defaults. The L2
+  /// budget (half of it) has no option.
+  int64_t coldBytes = 0, streamingBytes = 0, halfL2Bytes = 0;
   void resolveCacheThresholds(ModuleOp module) {
     coldBytes = coldWeightBytes;
     streamingBytes = streamingOutputBytes;
+    halfL2Bytes = kernels::kHalfL2Bytes;
     TargetAttr target = findModuleTarget(module);
     if (!target)
       return;
+    if (target.getL2CacheSizeInBytes())
+      halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
     if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
       coldBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
@@ -353,6 +357,7 @@ struct ConvertSparsityToVectorPass
     spec.hasBias = bool(op.getBias());
     spec.coldWeightBytes = coldBytes;
     spec.streamingOutputBytes = streamingBytes;
+    spec.halfL2Bytes = halfL2Bytes;
     spec.weightEvicted = constantWeightsEvicted && isConstantWeight(assemble);
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
