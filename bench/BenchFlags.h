@@ -71,12 +71,14 @@ inline std::optional<double> readReal(const std::string &text) {
   return value;
 }
 
-/// `text` as a whole number of at least `min`.
+/// `text` as a whole number in [min, max].
 inline int64_t parseInt(const std::string &flag, const std::string &text,
-                        int64_t min = 1) {
+                        int64_t min = 1, int64_t max = INT64_MAX) {
   std::optional<int64_t> value = readInt(text);
-  if (!value || *value < min)
-    badValue(flag, text, "a whole number >= " + std::to_string(min));
+  if (!value || *value < min || *value > max)
+    badValue(flag, text,
+             "a whole number >= " + std::to_string(min) +
+                 (max == INT64_MAX ? "" : " and <= " + std::to_string(max)));
   return *value;
 }
 
@@ -88,12 +90,13 @@ inline double parsePositive(const std::string &flag, const std::string &text) {
   return *value;
 }
 
-/// A comma-separated list of whole numbers >= `min`, at least one.
-inline std::vector<int64_t>
-parseInts(const std::string &flag, const std::string &text, int64_t min = 1) {
+/// A comma-separated list of whole numbers in [min, max], at least one.
+inline std::vector<int64_t> parseInts(const std::string &flag,
+                                      const std::string &text, int64_t min = 1,
+                                      int64_t max = INT64_MAX) {
   std::vector<int64_t> values;
   for (const std::string &item : split(text, ','))
-    values.push_back(parseInt(flag, item, min));
+    values.push_back(parseInt(flag, item, min, max));
   if (values.empty())
     badValue(flag, text, "a comma-separated list of numbers");
   return values;

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -96,8 +97,8 @@ int main(int argc, char **argv) {
       continue;
     else if (auto v = value("--threads=")) {
       opts.threads.clear();
-      for (int64_t t : parseInts("--threads=", v))
-        opts.threads.push_back(int(std::min<int64_t>(t, 1024)));
+      for (int64_t t : parseInts("--threads=", v, 1, INT_MAX))
+        opts.threads.push_back(int(t));
     } else if (auto v = value("--min-seconds="))
       opts.minSeconds = parsePositive("--min-seconds=", v);
     else if (auto v = value("--json="))
@@ -166,8 +167,14 @@ int main(int argc, char **argv) {
         }
 
         for (int t : opts.threads) {
-          sparse.setThreads(t);
-          dense.setThreads(t);
+          // The runtime refuses more threads than its pool holds.
+          if (sparse.setThreads(t) != 0 || dense.setThreads(t) != 0) {
+            std::fprintf(stderr,
+                         "matmul-bench: --threads=%d: the runtime "
+                         "refuses that many threads\n",
+                         t);
+            return 2;
+          }
           omp_set_num_threads(t);
           openblas_set_num_threads(t);
           std::vector<std::function<void()>> contenders = {
