@@ -12,7 +12,7 @@
 // CHECK: nontemporal = true
 // CHECK: return
 // OPTIONS-LABEL: func.func private @__sparsec_matmul_csr_128x64x64
-// OPTIONS-NOT: memref.prefetch
+// OPTIONS-NOT: memref.prefetch {{.*}} : memref<2000xi32>
 // OPTIONS-NOT: nontemporal
 // OPTIONS: return
 module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x86_64,

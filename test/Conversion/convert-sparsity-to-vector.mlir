@@ -250,6 +250,34 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 
 // -----
 
+// CSR over more tiles: the first line of the xt row of the nonzero 8
+// ahead is prefetched into L1 (a pass's slice of xt stays in L2). With K in
+// one chunk, the results of a group of 4 tiles (32 KiB at 8 token vectors)
+// wait on the stack and go to `out` a token vector at a time, every tile's
+// lines of a row one after another.
+// CHECK-LABEL: func.func @csr_group
+// CHECK: func.func private @__sparsec_matmul_csr_128x64x64{{.*}}(%[[XT:arg0]]: memref<64x144xf32>
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<64x128xf32>
+// CHECK: scf.for
+// CHECK: %[[NEXT:.*]] = arith.addi %{{.*}}, %c8 : index
+// CHECK: %[[AHEAD:.*]] = arith.minsi %[[NEXT]], %c399 : index
+// CHECK: %[[K:.*]] = memref.load %{{.*}}[%[[AHEAD]]] : memref<400xi32>
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[K]]
+// CHECK: memref.prefetch %[[XT]][%[[ROW]], %c0], read, locality<3>, data : memref<64x144xf32>
+// CHECK: vector.fma
+// CHECK: scf.for
+// CHECK: vector.load %{{.*}}[%{{.*}}, %c0] : memref<64x128xf32>, vector<16xf32>
+// CHECK-NOT: %c16] : memref<64x128xf32>
+// CHECK: scf.for
+// CHECK: vector.load %{{.*}}[%{{.*}}, %c16] : memref<64x128xf32>, vector<16xf32>
+func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400xi32>, %v: tensor<400xf32>) -> tensor<128x64xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<65xi32>, tensor<400xi32>, tensor<400xf32> -> !sparsity.packed<64x64xf32, #sparsity.csr>
+  %y = sparsity.matmul %x, %p : tensor<128x64xf32>, !sparsity.packed<64x64xf32, #sparsity.csr> -> tensor<128x64xf32>
+  return %y : tensor<128x64xf32>
+}
+
+// -----
+
 // N:M sparser than 1:2 from 64 tokens on: vectorized over tokens like CSR
 // (transposed activations, rows padded by a cache line: 64 + 16), one
 // broadcast value times contiguous token vectors of its row, no permutes;

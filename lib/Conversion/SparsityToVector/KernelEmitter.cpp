@@ -217,11 +217,10 @@ void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
   }
 }
 
-void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
-                                           int64_t srcCol, Value out, Value n0,
-                                           int64_t width, Value t0,
-                                           int64_t count, int64_t lastRows,
-                                           bool streaming) {
+void KernelEmitter::storeTokenVectorTransposed(Value src, Value srcRow,
+                                               int64_t srcCol, Value out,
+                                               Value n0, int64_t width, Value t,
+                                               int64_t rows, bool streaming) {
   int64_t lanes = spec.lanes;
   for (int64_t c0 = 0; c0 < width; c0 += lanes) {
     Value col = arith::AddIOp::create(b, loc, n0, index(c0));
@@ -233,12 +232,22 @@ void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
       mask = vector::CreateMaskOp::create(
           b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{columns});
     }
-    Value row = arith::AddIOp::create(b, loc, srcRow, index(c0));
-    for (int64_t i = 0; i < count; ++i)
-      transposeTile(src, row, index(srcCol + i * lanes), out,
-                    arith::AddIOp::create(b, loc, t0, index(i * lanes)), col,
-                    i + 1 == count ? lastRows : lanes, mask, streaming);
+    transposeTile(src, arith::AddIOp::create(b, loc, srcRow, index(c0)),
+                  index(srcCol), out, t, col, rows, mask, streaming);
   }
+}
+
+void KernelEmitter::storeColumnsTransposed(Value src, Value srcRow,
+                                           int64_t srcCol, Value out, Value n0,
+                                           int64_t width, Value t0,
+                                           int64_t count, int64_t lastRows,
+                                           bool streaming) {
+  int64_t lanes = spec.lanes;
+  for (int64_t i = 0; i < count; ++i)
+    storeTokenVectorTransposed(
+        src, srcRow, srcCol + i * lanes, out, n0, width,
+        arith::AddIOp::create(b, loc, t0, index(i * lanes)),
+        i + 1 == count ? lastRows : lanes, streaming);
 }
 
 void KernelEmitter::forEachGroup(
@@ -314,14 +323,22 @@ void KernelEmitter::storePanelsTransposed(Value src, Value first, Value end,
   int64_t tokens = std::min(spec.m, endToken) - firstToken;
   if (tokens <= 0)
     return;
-  int64_t count = (tokens + spec.lanes - 1) / spec.lanes;
+  int64_t lanes = spec.lanes;
+  int64_t count = (tokens + lanes - 1) / lanes;
   storeStreamingIfAligned(out, [&](bool streaming) {
-    forEach(first, end, [&](Value panel) {
-      auto [n0, slot0] = panelStart(*this, panel, first);
-      storeColumnsTransposed(src, slot0, /*srcCol=*/0, out, n0, kPanel,
-                             index(firstToken), count,
-                             tokens - (count - 1) * spec.lanes, streaming);
-    });
+    // Token vectors outer, panels inner: each row of `out` gets the group's
+    // lines one after another (streamed a line per row and panel, rows
+    // 4-56 KiB apart, a 128 x 768 x 3072 CSR kernel lost 14 % in a C
+    // prototype; a row's lines in sequence lost 6 %).
+    for (int64_t i = 0; i < count; ++i) {
+      Value t = index(firstToken + i * lanes);
+      int64_t rows = i + 1 == count ? tokens - i * lanes : lanes;
+      forEach(first, end, [&](Value panel) {
+        auto [n0, slot0] = panelStart(*this, panel, first);
+        storeTokenVectorTransposed(src, slot0, i * lanes, out, n0, kPanel, t,
+                                   rows, streaming);
+      });
+    }
   });
 }
 

@@ -162,6 +162,12 @@ public:
                      Value dstRow, Value dstCol, int64_t rows, Value mask,
                      bool streaming = false);
 
+  /// Token vector src[srcRow + c][srcCol + t] (t < rows) of `width` columns
+  /// c from column n0, transposed into out[t0 + t][n0 + c]; columns past
+  /// the `width` and past N masked off.
+  void storeTokenVectorTransposed(Value src, Value srcRow, int64_t srcCol,
+                                  Value out, Value n0, int64_t width, Value t0,
+                                  int64_t rows, bool streaming);
   /// Writes results staged column-major, src[srcRow + c][srcCol + t] for
   /// `width` columns c from column n0 and `count` token vectors t from token
   /// t0 (the last with `lastRows` tokens), transposed into out[t0 + t][n0 +
