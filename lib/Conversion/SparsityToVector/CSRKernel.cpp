@@ -34,10 +34,13 @@ constexpr int64_t kPrefetchNonzeros = 1024;
 /// Tiles whose partial sums wait between chunks of K (16 x 16 columns:
 /// 128 KiB for a pass of 128 tokens, in L2).
 constexpr int64_t kTilesPerGroup = 16;
-/// With K in one chunk, a group's results wait in a buffer of about this
-/// many bytes (in L1) before they go to `out` row by row: streamed a tile
-/// at a time, 16 columns per row, a C prototype of 128 x 768 x 3072 lost
-/// ~8 % more to the stores than with 4 tiles.
+/// With K in one chunk and a pass's slice of xt in L2, a group's results
+/// wait in a buffer of about this many bytes (in L1) before they go to
+/// `out` row by row: stored a tile at a time, 16 columns per row, a C
+/// prototype of 128 x 768 x 3072 lost ~8 % more to the stores than with 4
+/// tiles (matmul-bench, streamed: 512 x 768 x 3072 +15 %; in the caches:
+/// 64 x 768 x 3072 +12 %). Where xt fits L1 (passes of 1-2 token vectors)
+/// the buffer would take its place (M = 16: -4 %): a tile at a time there.
 constexpr int64_t kGroupResultBytes = 32 * 1024;
 /// A tile's own work (transposing its results, starting its columns), in
 /// nonzeros, when threads share tiles by work: a rough estimate (16 x 16
@@ -46,10 +49,14 @@ constexpr int64_t kTileCost = 64;
 /// Cache lines of the next column's nonzeros prefetched, at most, when K
 /// runs in chunks.
 constexpr int64_t kMaxNextColumnLines = 8;
-/// Each nonzero's row of xt comes from L2 (a pass's slice does not fit
-/// L1); the first line of the row this many nonzeros ahead is prefetched
-/// into L1 (in a C prototype of 128 x 768 x 3072 at 10 %: +7 %, the
-/// hardware follows the rest of the row).
+/// A pass of at least this many token vectors reads its slice of xt from
+/// L2 (rows of 256 bytes and more, hundreds of rows): there results wait
+/// for a group of tiles, and each nonzero prefetches the first line of the
+/// xt row of the nonzero kRowPrefetchDistance ahead into L1 (in a C
+/// prototype of 128 x 768 x 3072: +7 %; the hardware follows the rest of
+/// the row). With fewer, the prefetch costs more than it saves (M = 16: one
+/// FMA per nonzero, -25-35 %).
+constexpr int64_t kL2PassVectors = 4;
 constexpr int64_t kRowPrefetchDistance = 8;
 
 namespace {
@@ -84,7 +91,8 @@ struct ColumnSteps {
   void steps(Value nz, int64_t sets, MutableArrayRef<Value> chains) const {
     for (int64_t set = 0; set < sets; ++set) {
       Value at = arith::AddIOp::create(e.b, e.loc, nz, e.index(set));
-      prefetchRow(at);
+      if (count >= kL2PassVectors)
+        prefetchRow(at);
       step(at, chains.slice(set * count, count));
     }
   }
@@ -187,7 +195,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t passBytes = perPass * lanes *
                       spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t groupTiles = std::clamp<int64_t>(
-      chunks == 1 ? kGroupResultBytes / (kPanel * passBytes) : kTilesPerGroup,
+      chunks > 1                 ? kTilesPerGroup
+      : perPass >= kL2PassVectors ? kGroupResultBytes / (kPanel * passBytes)
+                                  : 1,
       1, tiles);
   int64_t groupColumns = groupTiles * kPanel;
   // Nonzeros that come from DRAM are prefetched: interleaved with the
