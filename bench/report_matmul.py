@@ -77,7 +77,7 @@ def main(paths):
     bar("CSR at 10% >= 4x oneDNN, M >= 128", ratio("csr@0.1", lambda r: r["m"] >= 128), 4.0)
     bar("CSR at 10% >= 3x oneDNN, M = 16", ratio("csr@0.1", lambda r: r["m"] == 16), 3.0)
     scaling = []
-    for r2 in cells(thr=2, pred=lambda r: r["m"] >= 128):
+    for r2 in cells(thr=2, pred=lambda r: r["m"] >= 128 and r["pattern"] != "dense"):
         for r1 in cells(r2["pattern"], pred=lambda r: r["m"] == r2["m"] and
                         (r["k"], r["n"]) == (r2["k"], r2["n"])):
             scaling.append(r2["gflops"]["sparsec_sparse"] / r1["gflops"]["sparsec_sparse"])
