@@ -34,7 +34,7 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     | dense   | panels of 16 columns x MR rows, broadcast-FMA |
     | nm<n:m> | per-lane permutes select activations (`vpermps`) |
     | block   | a dense micro-GEMM per kept block; on many tokens, over tokens |
-    | csr     | vectorized over tokens on transposed activations |
+    | csr     | vectorized over tokens on transposed activations; the results of a group of tiles go to `out` row by row |
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",

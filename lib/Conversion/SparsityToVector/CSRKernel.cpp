@@ -9,8 +9,10 @@
 // of tiles. Nonzeros are sorted by k in a column, so each chunk goes on
 // where the one before stopped (a cursor per column) until a nonzero's k
 // leaves it. One tile is 16 output columns: each column's results (tokens
-// in lanes) go to a buffer, and are then transposed through registers into
-// rows of `out`.
+// in lanes) go to a buffer, and a group of tiles' results are then
+// transposed through registers into rows of `out`, a token vector at a
+// time (a row's lines one after another). Where a pass's slice of xt is in
+// L2, the row of a nonzero a few ahead is prefetched into L1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -136,7 +138,7 @@ struct ColumnSteps {
   /// Nonzeros from `begin` on while before `end` and their k is below
   /// `k1`: `sets` per iteration while the last of a set is, then one by
   /// one. Returns where it stopped (the next chunk's begin).
-  Value bounded(Value begin, Value end, Value k1, int64_t nnz, int64_t sets,
+  Value bounded(Value begin, Value end, Value k1, int64_t sets,
                 MutableArrayRef<Value> chains) const {
     OpBuilder &b = e.b;
     auto whileBelow = [&](Value from, int64_t stride,
@@ -278,7 +280,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               columnSteps.counted(from, columnEnd, sets, chains, prefetchLater);
             } else {
               Value stop =
-                  columnSteps.bounded(from, columnEnd, k1, nnz, sets, chains);
+                  columnSteps.bounded(from, columnEnd, k1, sets, chains);
               memref::StoreOp::create(b, e.loc, stop, cursor, slot);
             }
             e.storeColumnSums(chains, count, partial, slot, bias, n, last);
