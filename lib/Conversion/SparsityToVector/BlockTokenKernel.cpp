@@ -36,7 +36,7 @@ using namespace mlir::sparsec::kernels;
 /// quarter of L2, and three quarters lost at M = 512); blocks from DRAM,
 /// or groups whose slice is larger than that anyway, take as few passes as
 /// the L3 (half of it) allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms
-/// with quarter-L2 slices). Hot slices take spec.halfL2Bytes.
+/// with quarter-L2 slices). Hot slices take half the L2 (spec.caches).
 constexpr int64_t kColdPassSliceBytes = kHalfL3Bytes;
 
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides
@@ -143,9 +143,10 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   // By the weight's own size: in a model whose weights evict each other,
   // passes sized to the L3 measured slower all the same (the block
   // encoder: 3.7-4.0 -> 4.05-4.15 ms).
-  bool hotPasses = keptBytes <= spec.coldWeightBytes &&
-                   perGroup * vectorSlice <= spec.halfL2Bytes;
-  int64_t sliceBytes = hotPasses ? spec.halfL2Bytes : kColdPassSliceBytes;
+  bool hotPasses = keptBytes <= spec.caches.coldWeightBytes &&
+                   perGroup * vectorSlice <= spec.caches.halfL2Bytes;
+  int64_t sliceBytes =
+      hotPasses ? spec.caches.halfL2Bytes : kColdPassSliceBytes;
   int64_t perPass =
       std::max<int64_t>(1, sliceBytes / vectorSlice / perGroup) * perGroup;
   // Token vectors wholly inside M (the last one may be partial).

@@ -481,7 +481,7 @@ MemRefType MatmulKernelSpec::inputType() const {
 bool MatmulKernelSpec::streamingOutput() const {
   return n % lanes == 0 &&
          bytesOf(MemRefType::get({m, n}, weight.getElementType())) >
-             streamingOutputBytes;
+             caches.streamingOutputBytes;
 }
 
 int64_t MatmulKernelSpec::storageBytes(ArrayRef<unsigned> which) const {

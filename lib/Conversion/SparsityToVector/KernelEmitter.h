@@ -42,13 +42,29 @@ constexpr int64_t kHalfL3Bytes = 16 << 20;
 constexpr int64_t kBlockColumnCost = 1;
 
 /// Half the L2 of that target: the default budget of data meant to stay in
-/// the L2 while other data streams past it (MatmulKernelSpec::halfL2Bytes).
+/// the L2 while other data streams past it (CacheBudgets::halfL2Bytes).
 constexpr int64_t kHalfL2Bytes = 512 << 10;
 
 /// Bytes of a tensor or memref of `type`.
 inline int64_t bytesOf(ShapedType type) {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
+
+/// Byte budgets kernels are sized against: the pass's options where given,
+/// else from the caches of the module's target description, resolved once
+/// per module.
+struct CacheBudgets {
+  /// Storage bytes from which weights come from DRAM on every call (half
+  /// the L3; the pass's cold-weight-bytes).
+  int64_t coldWeightBytes = kHalfL3Bytes;
+  /// Bytes meant to stay in the L2 while other data streams past them: the
+  /// block token kernel's slice of xt per pass, the permute kernel's groups
+  /// of rows of x (half the L2).
+  int64_t halfL2Bytes = kHalfL2Bytes;
+  /// Result bytes from which kernels vectorized over tokens store `out`
+  /// non-temporally (the L2; the pass's streaming-output-bytes).
+  int64_t streamingOutputBytes = 1 << 20;
+};
 
 /// What one generated matmul kernel computes, and for which machine.
 struct MatmulKernelSpec {
@@ -78,26 +94,19 @@ struct MatmulKernelSpec {
   int64_t inputStride() const { return paddedInput ? k + lanes : k; }
   /// The type of `x` for kernels vectorized over columns.
   MemRefType inputType() const;
-  /// Storage bytes from which weights come from DRAM on every call (half
-  /// the L3; the pass's cold-weight-bytes).
-  int64_t coldWeightBytes = kHalfL3Bytes;
+  /// The caches the kernel is sized against.
+  CacheBudgets caches;
   /// Whether the weight is one of the module's constant weights, which
-  /// together exceed half of coldWeightBytes: run after run, each call
-  /// finds its weight evicted by the others, however small it is.
+  /// together exceed half of caches.coldWeightBytes: run after run, each
+  /// call finds its weight evicted by the others, however small it is.
   bool weightEvicted = false;
   /// Whether a weight whose calls read `bytes` of storage comes from DRAM.
   bool weightFromDRAM(int64_t bytes) const {
-    return weightEvicted || bytes > coldWeightBytes;
+    return weightEvicted || bytes > caches.coldWeightBytes;
   }
-  /// Bytes meant to stay in the L2 while other data streams past them: the
-  /// block token kernel's slice of xt per pass, the permute kernel's groups
-  /// of rows of x (half the L2 of the module's target).
-  int64_t halfL2Bytes = kHalfL2Bytes;
-  /// Result bytes from which kernels vectorized over tokens store `out`
-  /// non-temporally (the pass's streaming-output-bytes).
-  int64_t streamingOutputBytes = 1 << 20;
-  /// Whether they do here: `out` is that large and its rows are whole
-  /// vectors (then whole cache lines where `out` is aligned).
+  /// Whether results are stored non-temporally here: `out` is larger than
+  /// caches.streamingOutputBytes and its rows are whole vectors (then whole
+  /// cache lines where `out` is aligned).
   bool streamingOutput() const;
   /// Bytes of the storage tensors `which` (values, metadata) a call reads.
   int64_t storageBytes(ArrayRef<unsigned> which) const;

@@ -145,13 +145,13 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t windowBytes = windowWidth * elementBytes;
   int64_t chunkWindows = std::max<int64_t>(1, loopWindows);
   int64_t groupRows = spec.m;
-  if (spec.m * xRowBytes > spec.halfL2Bytes) {
+  int64_t halfL2Bytes = spec.caches.halfL2Bytes;
+  if (spec.m * xRowBytes > halfL2Bytes) {
     if (!spec.weightFromDRAM(weightBytes))
-      groupRows =
-          std::max<int64_t>(1, spec.halfL2Bytes / xRowBytes / rows) * rows;
-    else if (spec.m * kMinChunkWindows * windowBytes <= spec.halfL2Bytes)
+      groupRows = std::max<int64_t>(1, halfL2Bytes / xRowBytes / rows) * rows;
+    else if (spec.m * kMinChunkWindows * windowBytes <= halfL2Bytes)
       chunkWindows =
-          std::min(chunkWindows, spec.halfL2Bytes / (spec.m * windowBytes));
+          std::min(chunkWindows, halfL2Bytes / (spec.m * windowBytes));
   }
   bool chunked = chunkWindows < loopWindows;
 

@@ -86,7 +86,7 @@ struct ConvertSparsityToVectorPass
     ModuleOp module = getOperation();
     if (failed(verifyOptions()))
       return signalPassFailure();
-    resolveCacheThresholds(module);
+    resolveCacheBudgets(module);
     // Name what cannot be compiled yet, instead of failing later in
     // bufferization with "op was not bufferized".
     WalkResult unsupported = module.walk([](Operation *op) {
@@ -107,7 +107,8 @@ struct ConvertSparsityToVectorPass
     // weight as from DRAM (prefetches, chunks of K) even when it would fit
     // the caches alone. The 2:4 encoder block (15 MiB): 7.8 -> 6.8 ms; the
     // same kernels on weights that stay cached ran within 3 %.
-    constantWeightsEvicted = constantWeightBytes(matmuls) > coldBytes / 2;
+    constantWeightsEvicted =
+        constantWeightBytes(matmuls) > caches.coldWeightBytes / 2;
     SmallVector<Attribute> profiled;
     for (MatmulOp op : matmuls) {
       if (profile)
@@ -288,24 +289,24 @@ struct ConvertSparsityToVectorPass
     });
   }
 
-  /// The byte thresholds in effect: the options where given, else from the
+  /// The cache budgets in effect: the options where given, else from the
   /// caches of the module's target description (which sparse-compile
   /// attaches): half the L3, the L2; else the options' defaults. The L2
   /// budget (half of it) has no option.
-  int64_t coldBytes = 0, streamingBytes = 0, halfL2Bytes = 0;
-  void resolveCacheThresholds(ModuleOp module) {
-    coldBytes = coldWeightBytes;
-    streamingBytes = streamingOutputBytes;
-    halfL2Bytes = kernels::kHalfL2Bytes;
+  kernels::CacheBudgets caches;
+  void resolveCacheBudgets(ModuleOp module) {
+    caches.coldWeightBytes = coldWeightBytes;
+    caches.streamingOutputBytes = streamingOutputBytes;
+    caches.halfL2Bytes = kernels::kHalfL2Bytes;
     TargetAttr target = findModuleTarget(module);
     if (!target)
       return;
     if (target.getL2CacheSizeInBytes())
-      halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
+      caches.halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
     if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
-      coldBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
+      caches.coldWeightBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
-      streamingBytes = int64_t(target.getL2CacheSizeInBytes());
+      caches.streamingOutputBytes = int64_t(target.getL2CacheSizeInBytes());
   }
 
   /// The rules of the target description's fields, for the options that
@@ -355,9 +356,7 @@ struct ConvertSparsityToVectorPass
           MemRefType::get(type.getShape(), type.getElementType()));
     }
     spec.hasBias = bool(op.getBias());
-    spec.coldWeightBytes = coldBytes;
-    spec.streamingOutputBytes = streamingBytes;
-    spec.halfL2Bytes = halfL2Bytes;
+    spec.caches = caches;
     spec.weightEvicted = constantWeightsEvicted && isConstantWeight(assemble);
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
