@@ -9,7 +9,9 @@ module attributes {sparsity.target = #sparsity.target<cpu = "znver4", isa = x86_
     features = "+avx512f,+avx512vl,+avx512bw,+avx512dq", max_vector_op_width = 512,
     vector_registers = 32, L1_cache_size_in_bytes = 32768,
     L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2,
-    kernels = [dense : f32, nm<2:4> : f32, block<16x16> : f32, csr : f32]>} {
+    peak_gflops = 250, memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
+    kernels = [dense : f32 at 88 gemv 18, nm<2:4> : f32 at 61 gemv 17,
+               block<16x16> : f32 at 75 gemv 13, csr : f32 at 27 gemv 2]>} {
   func.func @block(%x: tensor<128x768xf32>,
                    %q: tensor<12x128x64xf32>, %k: tensor<12x128x64xf32>,
                    %v: tensor<12x128x64xf32>,
