@@ -142,6 +142,12 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                         return failure();
                       pm.addPass(createSparsityCheckLowerable());
                       bufferization::OneShotBufferizePassOptions bufferize;
+                      // Bufferization's order over functions varies from
+                      // run to run: the globals are named in module order
+                      // first.
+                      SparsityGlobalizeConstantsOptions globals;
+                      globals.alignment = bufferize.bufferAlignment;
+                      pm.addPass(createSparsityGlobalizeConstants(globals));
                       bufferize.bufferizeFunctionBoundaries = true;
                       bufferize.functionBoundaryTypeConversion =
                           bufferization::LayoutMapOption::IdentityLayoutMap;

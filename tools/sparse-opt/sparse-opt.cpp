@@ -11,9 +11,13 @@
 #include "sparsec/Pipelines/Pipelines.h"
 #include "sparsec/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +26,13 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
+  // The upstream passes sparse-compile's stages run, to rerun one by hand.
+  mlir::bufferization::registerBufferizationPasses();
+  mlir::registerConvertLinalgToLoopsPass();
+  mlir::memref::registerMemRefPasses();
+  mlir::registerSCFToControlFlowPass();
+  mlir::registerConvertVectorToSCFPass();
+  mlir::registerLowerAffinePass();
   mlir::sparsec::registerSparsecTransformsPasses();
   mlir::sparsec::registerSparsecConversionPasses();
   mlir::sparsec::registerSparsecPipelines();

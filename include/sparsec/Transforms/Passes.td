@@ -340,6 +340,32 @@ def SparsityCheckLowerable : Pass<"sparsity-check-lowerable", "ModuleOp"> {
   }];
 }
 
+def SparsityGlobalizeConstants
+    : Pass<"sparsity-globalize-constants", "ModuleOp"> {
+  let summary = "give each tensor constant its memref.global, in module order";
+  let description = [{
+    Runs right before one-shot bufferization. That pass turns a tensor
+    `arith.constant` into a `memref.global` named after its type
+    (`__constant_64xi32`, then `_0`, `_1` for others of the same type), but
+    visits functions without calls between them in an order that changes
+    from run to run: the names, and the order of the globals in the output,
+    changed with it. This pass creates the same globals first, walking the
+    module in order, with the alignment one-shot bufferization asks for
+    (`alignment`, 64 bytes); bufferization finds them (it looks a global up
+    by its value) and creates none. Constants are left in place. With it, a
+    model compiles to the same bytes on every run.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", /*default=*/"64",
+           "Alignment of the globals, as one-shot bufferization's "
+           "bufferAlignment">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numGlobals", "globals", "Globals created">,
+  ];
+}
+
 def SparsitySeparateWeights : Pass<"sparsity-separate-weights", "ModuleOp"> {
   let summary = "move the constant data of a model into a file beside it";
   let description = [{
