@@ -10,9 +10,8 @@ Estimate sparsec::cost::estimateMatmul(const Roofline &target,
                                        const MatmulWork &work,
                                        double efficiency) {
   Estimate e;
-  double rows = double(work.computedRows ? work.computedRows : work.m);
-  double flops = 2.0 * rows * double(work.storedValues);
-  e.computeSeconds = flops / (target.peakGflops * 1e9 * efficiency);
+  e.flops = work.flops();
+  e.computeSeconds = e.flops / (target.peakGflops * 1e9 * efficiency);
   double weight = double(work.weightBytes());
   double activations =
       double(work.elementBytes) * double(work.m) * double(work.k + work.n);

@@ -55,6 +55,25 @@ struct SparsityLegalizePass
       signalPassFailure();
   }
 
+  /// The storage of a weight assembled from tensors (a run-time weight
+  /// packed ahead of time): the last tensor holds the values, the others
+  /// are metadata. None for other weights.
+  static std::optional<PackedStorage> assembledStorage(MatmulOp op) {
+    auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
+    if (!assemble || assemble.getStorage().empty())
+      return std::nullopt;
+    PackedStorage storage;
+    for (auto [i, tensor] : llvm::enumerate(assemble.getStorage())) {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      if (i + 1 == assemble.getStorage().size())
+        storage.values = type.getNumElements();
+      else
+        storage.metadataBits +=
+            type.getNumElements() * type.getElementTypeBitWidth();
+    }
+    return storage;
+  }
+
   LogicalResult legalize(MatmulOp op, TargetAttr target) {
     PackedType declaredType = op.getWeight().getType();
     auto declared = cast<PatternAttrInterface>(declaredType.getPattern());
@@ -70,16 +89,27 @@ struct SparsityLegalizePass
                          "so it cannot be checked against other patterns"
                       << (native ? "" : " (and the target has no native "
                                         "kernel for it)");
-      // Its time still counts: estimated as if all of it were nonzero.
+      // Its time still counts: estimated as if all of it were nonzero, or,
+      // assembled from storage tensors, as full as they are.
       auto estimate = [&](PatternAttrInterface pattern) {
         return estimateOnTarget(target, pattern, element,
                                 declaredType.getShape(),
                                 [](int64_t) { return true; }, m);
       };
       cost::Estimate dense = estimate(DenseAttr::get(&getContext()));
-      recordDecision(op, declared, declared, native ? "native" : "unchecked",
-                     "run-time weight (packed by generated code)", 1.0, dense,
-                     isa<DenseAttr>(declared) ? dense : estimate(declared));
+      std::optional<PackedStorage> storage = assembledStorage(op);
+      double denseElements = double(declaredType.getShape()[0]) *
+                             double(declaredType.getShape()[1]);
+      recordDecision(
+          op, declared, declared, native ? "native" : "unchecked",
+          storage ? "run-time weight (assembled; estimated as full as its "
+                    "storage)"
+                  : "run-time weight (packed by generated code)",
+          storage ? storage->density(denseElements) : 1.0, dense,
+          isa<DenseAttr>(declared) ? dense
+          : storage                ? estimateOnTarget(target, declared, element,
+                                                      declaredType.getShape(), *storage, m)
+                                   : estimate(declared));
       ++numNative;
       return success();
     }

@@ -31,8 +31,12 @@ TEST(CostModelTest, PaddedRowsAreComputed) {
   // A kernel vectorized over 16-lane tokens computes 16 rows for M = 3.
   MatmulWork work{3, 100, 10, /*storedValues=*/1000, /*metadataBytes=*/0};
   work.computedRows = 16;
-  EXPECT_DOUBLE_EQ(estimateMatmul(kCore, work, 0.5).computeSeconds,
-                   2.0 * 16 * 1000 / 50e9);
+  Estimate e = estimateMatmul(kCore, work, 0.5);
+  EXPECT_DOUBLE_EQ(e.computeSeconds, 2.0 * 16 * 1000 / 50e9);
+  // The flops the estimate is for (what a calibration divides measured
+  // times into) count the padded rows too.
+  EXPECT_DOUBLE_EQ(e.flops, 2.0 * 16 * 1000);
+  EXPECT_DOUBLE_EQ(work.flops(), e.flops);
 }
 
 TEST(CostModelTest, GemvOnWeightsPastTheCacheIsBandwidthBound) {

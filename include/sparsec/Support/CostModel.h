@@ -43,10 +43,17 @@ struct MatmulWork {
   int64_t weightBytes() const {
     return storedValues * elementBytes + metadataBytes;
   }
+  /// Multiply-adds the kernel executes, times 2.
+  double flops() const {
+    return 2.0 * double(computedRows ? computedRows : m) * double(storedValues);
+  }
 };
 
 struct Estimate {
   double computeSeconds = 0, memorySeconds = 0;
+  /// The work's flops() the compute time is for: a measured time over it
+  /// is the kernel's share of the peak, as the efficiency counts it.
+  double flops = 0;
   double seconds() const {
     return computeSeconds > memorySeconds ? computeSeconds : memorySeconds;
   }

@@ -61,6 +61,13 @@ estimateOnTarget(sparsity::TargetAttr target,
                  sparsity::PatternAttrInterface pattern, Type element,
                  ArrayRef<int64_t> shape, function_ref<bool(int64_t)> isNonzero,
                  int64_t m);
+/// The same for a weight whose storage is known but not its values (one
+/// assembled at run time): `storage` as `pattern` lays it out.
+::sparsec::cost::Estimate
+estimateOnTarget(sparsity::TargetAttr target,
+                 sparsity::PatternAttrInterface pattern, Type element,
+                 ArrayRef<int64_t> shape, sparsity::PackedStorage storage,
+                 int64_t m);
 
 } // namespace mlir::sparsec
 

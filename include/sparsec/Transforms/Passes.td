@@ -200,7 +200,11 @@ def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
     The pack's result type changes to the chosen pattern. Each decision is
     a remark with the reason and both estimated times, and is recorded on
     the matmul as `sparsec.decision` for `sparse-compile --report`.
-    Weights that are not constants keep their pattern (remark says so).
+    Weights that are not constants keep their pattern (remark says so);
+    their decision records an estimate as if the whole weight were nonzero,
+    or, for a weight assembled from storage tensors (`sparsity.assemble`),
+    as full as those tensors are (e.g. CSR with room for 20 % of the
+    weight: density 0.20).
 
     The target is the module's `sparsity.target` attribute if present,
     else the `target` option: a built-in name or a description file.
