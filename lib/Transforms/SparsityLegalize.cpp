@@ -97,19 +97,21 @@ struct SparsityLegalizePass
                                 [](int64_t) { return true; }, m);
       };
       cost::Estimate dense = estimate(DenseAttr::get(&getContext()));
+      cost::Estimate chosen = dense;
+      double density = 1.0;
+      StringRef reason = "run-time weight (packed by generated code)";
       std::optional<PackedStorage> storage = assembledStorage(op);
-      double denseElements = double(declaredType.getShape()[0]) *
-                             double(declaredType.getShape()[1]);
-      recordDecision(
-          op, declared, declared, native ? "native" : "unchecked",
-          storage ? "run-time weight (assembled; estimated as full as its "
-                    "storage)"
-                  : "run-time weight (packed by generated code)",
-          storage ? storage->density(denseElements) : 1.0, dense,
-          isa<DenseAttr>(declared) ? dense
-          : storage                ? estimateOnTarget(target, declared, element,
-                                                      declaredType.getShape(), *storage, m)
-                                   : estimate(declared));
+      if (storage && !isa<DenseAttr>(declared)) {
+        density = storage->density(llvm::product_of(declaredType.getShape()));
+        chosen = estimateOnTarget(target, declared, element,
+                                  declaredType.getShape(), *storage, m);
+        reason = "run-time weight (assembled; estimated as full as its "
+                 "storage)";
+      } else if (!isa<DenseAttr>(declared)) {
+        chosen = estimate(declared);
+      }
+      recordDecision(op, declared, declared, native ? "native" : "unchecked",
+                     reason, density, dense, chosen);
       ++numNative;
       return success();
     }
