@@ -151,7 +151,7 @@ LogicalResult mlir::sparsec::writeReport(ModuleOp module, TargetAttr target,
 
   llvm::outs() << llvm::formatv("{0,-24} {1,-12} {2,-15} {3,-13} {4,-13} "
                                 "{5,-9} {6,7} {7,10} {8,10} {9,6}  {10}\n",
-                                "op", "at", "MxKxN", "declared", "chosen",
+                                "function", "at", "MxKxN", "declared", "chosen",
                                 "outcome", "density", "dense us", "chosen us",
                                 "share", "reason");
   // Ops of one source op with one decision (attention heads, per-batch

@@ -85,8 +85,8 @@ void EntryProfile::print(llvm::raw_ostream &os, llvm::StringRef entry,
     return secondsPerRun > 0 ? 100 * seconds / secondsPerRun : 0.0;
   };
   os << "profile of " << entry << " (" << runs << " runs, per run):\n";
-  os << llvm::format("  %-24s %-12s %-15s %-13s %6s %10s %7s\n", "op", "at",
-                     "MxKxN", "kernel", "calls", "us", "share");
+  os << llvm::format("  %-24s %-12s %-15s %-13s %6s %10s %7s\n", "function",
+                     "at", "MxKxN", "kernel", "calls", "us", "share");
   double inKernels = 0;
   // Consecutive ops of one source op (attention heads) print as one line.
   auto sameLine = [](const Op &a, const Op &b) {
