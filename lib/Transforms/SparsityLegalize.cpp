@@ -56,21 +56,22 @@ struct SparsityLegalizePass
   }
 
   /// The storage of a weight assembled from tensors (a run-time weight
-  /// packed ahead of time): the last tensor holds the values, the others
-  /// are metadata. None for other weights.
+  /// packed ahead of time): its stored values, the rest of its bits
+  /// metadata. None for other weights.
   static std::optional<PackedStorage> assembledStorage(MatmulOp op) {
     auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
-    if (!assemble || assemble.getStorage().empty())
+    if (!assemble)
       return std::nullopt;
     PackedStorage storage;
-    for (auto [i, tensor] : llvm::enumerate(assemble.getStorage())) {
+    storage.values = assemble.getStoredValueCount();
+    uint64_t bits = 0;
+    for (Value tensor : assemble.getStorage()) {
       auto type = cast<RankedTensorType>(tensor.getType());
-      if (i + 1 == assemble.getStorage().size())
-        storage.values = type.getNumElements();
-      else
-        storage.metadataBits +=
-            type.getNumElements() * type.getElementTypeBitWidth();
+      bits += type.getNumElements() * type.getElementTypeBitWidth();
     }
+    Type element = op.getWeight().getType().getElementType();
+    storage.metadataBits =
+        bits - storage.values * element.getIntOrFloatBitWidth();
     return storage;
   }
 
