@@ -110,6 +110,30 @@ func.func @nm_cold_chunks(%x: tensor<128x4096xf32>, %v: tensor<256x1024x2x16xf32
 
 // -----
 
+// Weights from DRAM and an x too large for chunks of K (512 rows of 16 KiB):
+// sets of 3 panels (139 KiB of weights each, half the L2 in all) run over
+// each row block of 14 rows in turn, so x streams from the L3 once per set.
+// CHECK-LABEL: func.func @nm_cold_panel_sets
+// CHECK: func.func private @__sparsec_matmul_nm2_4_512x4096x4096_none_v16(
+// CHECK-NOT: memref.alloc
+// CHECK: scf.for %[[SET:.*]] = %arg4 to %arg5 step %c3
+// CHECK: %[[SETEND:.*]] = arith.minsi %arg5, %{{.*}}
+// CHECK: scf.for %{{.*}} = %c0 to %c504 step %c14
+// CHECK: scf.for %[[P:.*]] = %[[SET]] to %[[SETEND]] step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1
+// CHECK: memref.prefetch %arg1[%[[P]], {{.*}} : memref<256x1024x2x16xf32>
+// CHECK: sparsity.permute
+// The last row block (8 rows) over the same set.
+// CHECK: scf.for %{{.*}} = %[[SET]] to %[[SETEND]] step %c1
+// CHECK: sparsity.permute
+func.func @nm_cold_panel_sets(%x: tensor<512x4096xf32>, %v: tensor<256x1024x2x16xf32>, %i: tensor<256x1024x2x1xi32>) -> tensor<512x4096xf32> {
+  %p = sparsity.assemble %v, %i : tensor<256x1024x2x16xf32>, tensor<256x1024x2x1xi32> -> !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>>
+  %y = sparsity.matmul %x, %p : tensor<512x4096xf32>, !sparsity.packed<4096x4096xf32, #sparsity.nm<2:4>> -> tensor<512x4096xf32>
+  return %y : tensor<512x4096xf32>
+}
+
+// -----
+
 // Constant weights that together exceed half of cold-weight-bytes (here
 // 2 x 544 bytes > 400) evict each other from run to run: their kernel
 // prefetches them although each alone is small. A weight that arrives at

@@ -12,9 +12,10 @@
 // and index loads being shared by the rows of the register block.
 //
 // Loops: groups of rows, or chunks of K, whose x stays in L2, panels (the
-// tiles), row blocks, windows of K. Weights from DRAM are prefetched a few
-// KiB ahead: the hardware prefetcher alone left 2:4 at M = 16 on
-// 4096 x 14336 at 0.75x oneDNN (1.6-1.9x with).
+// tiles), row blocks, windows of K; where x must stream from the L3, sets of
+// panels, row blocks, the set's panels, windows of K. Weights from DRAM are
+// prefetched a few KiB ahead: the hardware prefetcher alone left 2:4 at M = 16
+// on 4096 x 14336 at 0.75x oneDNN (1.6-1.9x with).
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,7 +139,7 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   // Where even those chunks would need groups of rows (M > 128), re-reading
   // the weights per group measured no better than streaming x from the L3
   // (M = 512: 1.21-1.28x against 1.25-1.31x), nor groups of 32 rows over
-  // all of K (M = 128: 1.33x -> 1.30x); those shapes do neither.
+  // all of K (M = 128: 1.33x -> 1.30x); those shapes use sets of panels.
   int64_t elementBytes =
       spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t xRowBytes = spec.inputStride() * elementBytes;
@@ -154,6 +155,14 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           std::min(chunkWindows, halfL2Bytes / (spec.m * windowBytes));
   }
   bool chunked = chunkWindows < loopWindows;
+  // Where x still streams from the L3 (neither groups nor chunks), a set of
+  // panels whose weights fill half the L2 runs over each row block in turn,
+  // so x is read from the L3 once per set, not once per panel (2:4 at
+  // 512 x 4096 x 4096: 1.26-1.28x -> 1.35-1.37x oneDNN).
+  int64_t panelSet = 1;
+  if (spec.m * xRowBytes > halfL2Bytes && groupRows == spec.m && !chunked)
+    panelSet =
+        std::clamp<int64_t>(halfL2Bytes / (weightBytes / panels), 1, panels);
 
   return buildTiledKernel(
       b, module, spec, spec.inputType(), panels, /*tileLoop=*/false,
@@ -313,6 +322,19 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
               e.forEachChunk(
                   loopWindows, chunkWindows,
                   [&](Value start, int64_t length, bool first, bool last) {
+                    auto rowBlocksOverPanels = [&](Value p0, Value p1) {
+                      e.forEachRowBlock(
+                          groupLength, rows, [&](Value m0, int64_t blockRows) {
+                            e.forEach(p0, p1, [&](Value panel) {
+                              rowBlock(panel, r0, m0, blockRows, start, length,
+                                       first, last);
+                            });
+                          });
+                    };
+                    if (panelSet > 1) {
+                      e.forEachGroup(begin, end, panelSet, rowBlocksOverPanels);
+                      return;
+                    }
                     e.forEach(begin, end, [&](Value panel) {
                       e.forEachRowBlock(groupLength, rows,
                                         [&](Value m0, int64_t blockRows) {
