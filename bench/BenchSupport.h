@@ -9,6 +9,7 @@
 #define SPARSEC_BENCH_BENCHSUPPORT_H
 
 #include "BenchFlags.h"
+#include "sparsec/Support/AlignedBuffer.h"
 #include "sparsec/Support/Packing.h"
 
 #include <dlfcn.h>
@@ -177,7 +178,8 @@ inline std::vector<float> makeWeight(const Pattern &p, int64_t k, int64_t n,
 
 /// Packed storage as raw buffers, with the MLIR types sparse-compile needs.
 struct Storage {
-  std::vector<std::vector<char>> buffers;
+  /// 64-byte aligned, as sparse-compile aligns packed constants.
+  std::vector<std::vector<char, sparsec::CacheLineAllocator<char>>> buffers;
   std::vector<std::string> types;
 
   template <typename T>
