@@ -1,6 +1,7 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector -split-input-file | FileCheck %s
 // RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=1048576 cold-weight-bytes=16777216" -split-input-file | FileCheck %s --check-prefix=OPTIONS
 // RUN: sed -e 's/L2_cache_size_in_bytes = 262144/L2_cache_size_in_bytes = 1048576/' %s | sparse-opt -convert-sparsity-to-vector -split-input-file | FileCheck %s --check-prefix=LARGE-L2
+// RUN: sed -e 's/L3_cache_size_in_bytes = 131072/L3_cache_size_in_bytes = 33554432/' %s | sparse-opt -convert-sparsity-to-vector="cold-weight-bytes=65536" -split-input-file | FileCheck %s --check-prefix=LARGE-L3
 
 // Unless given as options, the byte thresholds come from the caches of the
 // module's target description (sparse-compile attaches it): results larger
@@ -47,6 +48,34 @@ module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x
   memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
   kernels = [dense : f32 at 88, csr : f32 at 27]>} {
   func.func @block(%x: tensor<256x320xf32>, %o: tensor<5xi32>, %k: tensor<80xi32>, %v: tensor<80x16x16xf32>) -> tensor<256x64xf32> {
+    %p = sparsity.assemble %o, %k, %v : tensor<5xi32>, tensor<80xi32>, tensor<80x16x16xf32> -> !sparsity.packed<320x64xf32, #sparsity.block<16x16>>
+    %y = sparsity.matmul %x, %p : tensor<256x320xf32>, !sparsity.packed<320x64xf32, #sparsity.block<16x16>> -> tensor<256x64xf32>
+    return %y : tensor<256x64xf32>
+  }
+}
+
+// -----
+
+// Cold kept blocks (80 KiB, past half this target's 128 KiB L3): the block
+// kernel over tokens sizes its passes to half the target's L3 (64 KiB: 3
+// token vectors of 320 rows), so passes of 3 vectors run outside the block
+// columns; with a 32 MiB L3 (and the blocks cold by option) one pass takes
+// all of them, and the block columns run outside.
+// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
+// CHECK: %[[PASS:.*]] = %c0 to %c15 step %c3 {
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 {
+// CHECK: scf.for %{{.*}} = %[[PASS]] to %{{.*}} step %c3 {
+// LARGE-L3-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
+// LARGE-L3: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 {
+// LARGE-L3-NEXT: scf.for %{{.*}} = %c0 to %c15 step %c3 {
+module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x86_64,
+  features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
+  max_vector_op_width = 512, vector_registers = 32,
+  L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 65536,
+  L3_cache_size_in_bytes = 131072, cores = 2, peak_gflops = 250,
+  memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
+  kernels = [dense : f32 at 88, csr : f32 at 27]>} {
+  func.func @block_cold(%x: tensor<256x320xf32>, %o: tensor<5xi32>, %k: tensor<80xi32>, %v: tensor<80x16x16xf32>) -> tensor<256x64xf32> {
     %p = sparsity.assemble %o, %k, %v : tensor<5xi32>, tensor<80xi32>, tensor<80x16x16xf32> -> !sparsity.packed<320x64xf32, #sparsity.block<16x16>>
     %y = sparsity.matmul %x, %p : tensor<256x320xf32>, !sparsity.packed<320x64xf32, #sparsity.block<16x16>> -> tensor<256x64xf32>
     return %y : tensor<256x64xf32>

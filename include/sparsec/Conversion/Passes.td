@@ -18,8 +18,9 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     cache sizes. Data meant to stay in the L2 (the block kernel's slice of
     transposed activations per pass over tokens, the N:M kernel's groups of
     activation rows) takes half the L2 of the module's target description
-    (512 KiB without one). Kernels take a range of output tiles and are
-    marked `sparsec.tiles` so the runtime thread pool can split them; block
+    (512 KiB without one), data meant to stay in the L3 (the block kernel's
+    cold passes) half its L3 (16 MiB without one). Kernels take a range of
+    output tiles and are marked `sparsec.tiles` so the runtime thread pool can split them; block
     and CSR kernels move their share's ends so that each thread gets an
     equal part of the kept blocks or nonzeros. Weights
     packed at run time are not supported yet and are reported as errors.

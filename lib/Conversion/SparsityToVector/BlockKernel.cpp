@@ -86,8 +86,9 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
   int64_t linesRows = std::max<int64_t>(1, 16 / bn); // block rows per line
 
   // Bytes re-read by each order, DRAM-resident ones weighted 3x.
-  auto cost = [](double bytesPerPass, double passes) {
-    return passes * bytesPerPass * (bytesPerPass <= kHalfL3Bytes ? 1.0 : 3.0);
+  auto cost = [&](double bytesPerPass, double passes) {
+    return passes * bytesPerPass *
+           (bytesPerPass <= spec.caches.halfL3Bytes ? 1.0 : 3.0);
   };
   double xBytes = 4.0 * spec.m * spec.k;
   int64_t rowBlocks = (spec.m + rows - 1) / rows;

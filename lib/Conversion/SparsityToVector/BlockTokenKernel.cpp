@@ -29,16 +29,6 @@ using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 
-/// Every block column re-reads a pass's slice of xt; each pass re-reads the
-/// kept blocks. Kept blocks that stay in the L3 are cheap to re-read, and
-/// slices of half the L2 were fastest (M = 512, K = 768 at 50 %: 5-8 % over
-/// a slice in the L3; at 25 % on 768 x 3072, M = 128/512: +3-7 % over a
-/// quarter of L2, and three quarters lost at M = 512); blocks from DRAM,
-/// or groups whose slice is larger than that anyway, take as few passes as
-/// the L3 (half of it) allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms
-/// with quarter-L2 slices). Hot slices take half the L2 (spec.caches).
-constexpr int64_t kColdPassSliceBytes = kHalfL3Bytes;
-
 /// Rows of a block per loop step: the largest of 4, 2 and 1 that divides
 /// `bk`. With sixteen unrolled rows the scheduler hoisted loads of x ahead
 /// and spilled accumulators (128 x 768 x 3072 at 50 %: 1.45 ms; 4 rows:
@@ -136,6 +126,15 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   bool raggedK = spec.k % bk != 0;
   int64_t unroll = raggedK ? 1 : unrollFor(bk);
   // Token vectors per pass: whole groups whose slice of xt fits the budget.
+  // Every block column re-reads a pass's slice of xt; each pass re-reads the
+  // kept blocks. Kept blocks that stay in the L3 are cheap to re-read, and
+  // slices of half the L2 were fastest (M = 512, K = 768 at 50 %: 5-8 % over
+  // a slice in the L3; at 25 % on 768 x 3072, M = 128/512: +3-7 % over a
+  // quarter of L2, and three quarters lost at M = 512); blocks from DRAM,
+  // or groups whose slice is larger than that anyway, take as few passes as
+  // the L3 (half of it) allows (M = 512 on 4096 x 4096 at 50 %: 41 ms, 61 ms
+  // with quarter-L2 slices). Hot slices take half the L2, cold ones half
+  // the L3 (spec.caches).
   Type element = spec.weight.getElementType();
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t keptBytes = spec.storageBytes({2});
@@ -146,7 +145,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   bool hotPasses = keptBytes <= spec.caches.coldWeightBytes &&
                    perGroup * vectorSlice <= spec.caches.halfL2Bytes;
   int64_t sliceBytes =
-      hotPasses ? spec.caches.halfL2Bytes : kColdPassSliceBytes;
+      hotPasses ? spec.caches.halfL2Bytes : spec.caches.halfL3Bytes;
   int64_t perPass =
       std::max<int64_t>(1, sliceBytes / vectorSlice / perGroup) * perGroup;
   // Token vectors wholly inside M (the last one may be partial).

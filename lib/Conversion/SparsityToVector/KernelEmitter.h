@@ -32,9 +32,8 @@ namespace mlir::sparsec::kernels {
 /// to spare (measured: 8 chains run 5-10 % slower than 16).
 constexpr int64_t kMinChains = 16;
 
-/// Half the L3 of the x86-64-avx512 target: the budget of data meant to
-/// stay in the L3 (block kernels' passes; cold-weight-bytes defaults to it,
-/// and follows the module target's own L3).
+/// Half the L3 of the x86-64-avx512 target: the default budget of data
+/// meant to stay in the L3 (CacheBudgets::halfL3Bytes, coldWeightBytes).
 constexpr int64_t kHalfL3Bytes = 16 << 20;
 
 /// A block column's own work (starting it, storing its results), in kept
@@ -61,6 +60,10 @@ struct CacheBudgets {
   /// block token kernel's slice of xt per pass, the permute kernel's groups
   /// of rows of x (half the L2).
   int64_t halfL2Bytes = kHalfL2Bytes;
+  /// Bytes meant to stay in the L3 while other data streams past them: the
+  /// block token kernel's slices of xt for cold passes, the block kernel's
+  /// choice of loop order (half the L3).
+  int64_t halfL3Bytes = kHalfL3Bytes;
   /// Result bytes from which kernels vectorized over tokens store `out`
   /// non-temporally (the L2; the pass's streaming-output-bytes).
   int64_t streamingOutputBytes = 1 << 20;

@@ -291,18 +291,20 @@ struct ConvertSparsityToVectorPass
 
   /// The cache budgets in effect: the options where given, else from the
   /// caches of the module's target description (which sparse-compile
-  /// attaches): half the L3, the L2; else the options' defaults. The L2
-  /// budget (half of it) has no option.
+  /// attaches): half the L3, the L2; else the options' defaults. The half
+  /// L2 and half L3 budgets have no option.
   kernels::CacheBudgets caches;
   void resolveCacheBudgets(ModuleOp module) {
+    caches = kernels::CacheBudgets();
     caches.coldWeightBytes = coldWeightBytes;
     caches.streamingOutputBytes = streamingOutputBytes;
-    caches.halfL2Bytes = kernels::kHalfL2Bytes;
     TargetAttr target = findModuleTarget(module);
     if (!target)
       return;
     if (target.getL2CacheSizeInBytes())
       caches.halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
+    if (target.getL3CacheSizeInBytes())
+      caches.halfL3Bytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
       caches.coldWeightBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
