@@ -11,19 +11,19 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     Replaces each `sparsity.matmul` whose weight is assembled from storage
     tensors (see `sparsity-pack`) by a call to a register-blocked kernel
     generated for its pattern, shape, epilogue and blocking: scf loops over
-    `vector` ops on memrefs. The blocking is the op's `sparsity.tiling`
-    (set by `sparsity-tile` from the target); for ops without one the pass
-    chooses it the same way from its `vector-bits`, `vector-registers`,
+    `vector` ops on memrefs. The blocking is the op's `sparsity.tiling` (set
+    by `sparsity-tile` from the target); for ops without one the pass chooses
+    it the same way from its `vector-bits`, `vector-registers`,
     `nm-over-tokens-from` and `block-over-tokens-from` options and default
     cache sizes. Data meant to stay in the L2 (the block kernel's slice of
     transposed activations per pass over tokens, the N:M kernel's groups of
     activation rows) takes half the L2 of the module's target description
     (512 KiB without one), data meant to stay in the L3 (the block kernel's
     cold passes) half its L3 (16 MiB without one). Kernels take a range of
-    output tiles and are marked `sparsec.tiles` so the runtime thread pool can split them; block
-    and CSR kernels move their share's ends so that each thread gets an
-    equal part of the kept blocks or nonzeros. Weights
-    packed at run time are not supported yet and are reported as errors.
+    output tiles and are marked `sparsec.tiles` so the runtime thread pool can split
+    them; block and CSR kernels move their share's ends so that each thread
+    gets an equal part of the kept blocks or nonzeros. Weights packed at run
+    time are not supported yet and are reported as errors.
 
     With `profile`, the calls of the i-th matmul are bracketed by
     `sparsec_profile_begin(i)` / `sparsec_profile_end(i)`, and the module's
