@@ -8,28 +8,41 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=16383" -split-input-file | FileCheck %s --check-prefix=STREAM --implicit-check-not=sparsity.matmul
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
-// reads activation windows and permutes them per lane into FMAs.
+// reads each row's group of activations and permutes it per lane into FMAs.
 // CHECK-LABEL: func.func @nm
 // CHECK: %[[X:.*]] = bufferization.to_buffer %arg0 read_only
 // CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x2xf32>
 // CHECK: call @[[K:__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v16]](%[[X]], {{.*}}, %[[OUT]], %c0, %c1)
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: func.func private @[[K]]({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 1 : i64, sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 3, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = false>}
-// CHECK: vector.transfer_read {{.*}} : memref<3x8xf32>, vector<16xf32>
+// A row's group of 4 activations is the permute's table (lanes past 4
+// unused); 3 rows fit the registers with slots outer: the rows' tables
+// first.
+// CHECK: %[[G:.*]] = vector.transfer_read {{.*}} : memref<3x8xf32>, vector<4xf32>
+// CHECK: %[[T:.*]] = vector.shuffle %[[G]], %[[G]] [0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]
+// CHECK-COUNT-2: vector.transfer_read {{.*}} : memref<3x8xf32>, vector<4xf32>
 // The slot's 2-bit index fields: one word repeated across the lanes, lane j
-// shifted by 2j and masked (the first group of a window adds no offset).
+// shifted by 2j and masked; no offset, the table being the group alone.
 // CHECK: %[[W:.*]] = vector.load {{.*}} : memref<1x2x2x1xi32>, vector<1xi32>
 // CHECK: %[[R:.*]] = vector.shuffle %[[W]], %[[W]] [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] : vector<1xi32>, vector<1xi32>
 // CHECK: %[[S:.*]] = arith.shrui %[[R]], %{{.*}} : vector<16xi32>
 // CHECK: %[[F:.*]] = arith.andi %[[S]], %{{.*}} : vector<16xi32>
-// CHECK: sparsity.permute %{{.*}}, %[[F]] : vector<16xf32>, vector<16xi32>
+// CHECK: sparsity.permute %[[T]], %[[F]] : vector<16xf32>, vector<16xi32>
 // CHECK: vector.fma
 // gelu's erf is a polynomial, not a libm call:
 // CHECK-NOT: math.erf
 // CHECK: vector.maskedstore
+// AVX2 (16 registers) too loops over a group's slots outside its rows: the
+// three rows' tables first, each slot's values and indices once for all.
 // AVX2-LABEL: func.func @nm
 // AVX2: call @__sparsec_matmul_nm2_4_3x8x2_gelu_bias_v8
-// AVX2: sparsity.permute {{.*}} : vector<8xf32>, vector<8xi32>
+// AVX2-COUNT-3: vector.transfer_read %arg0{{.*}} vector<4xf32>
+// AVX2-NEXT: vector.shuffle
+// AVX2-NEXT: vector.load %arg1
+// AVX2-NEXT: vector.load %arg2
+// AVX2-COUNT-3: sparsity.permute {{.*}} : vector<8xf32>, vector<8xi32>
+// AVX2-NEXT: vector.fma
+// AVX2-NEXT: vector.load %arg1
 // ROWS-LABEL: func.func @nm(
 func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1xi32>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
   %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<2:4>>
@@ -39,17 +52,25 @@ func.func @nm(%x: tensor<3x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1x
 
 // -----
 // The permute kernel on a long K: x's rows (16 KiB apart, one L1 set) are
-// read from a copy with longer rows; two row blocks of 8 (equal heights)
-// over all of K, no buffers; weights past 16 MiB are prefetched 64 groups
-// ahead (one prefetch per 64-byte line of values, one of indices).
+// read from a copy with longer rows; one row block of 16 over all of K (only
+// rows outer fits 16 rows in the registers: per group, the two slots' values
+// and indices first, then each row's table feeds both), no buffers; weights
+// past 16 MiB are prefetched 64 groups ahead (one prefetch per 64-byte line
+// of values, one of indices).
 // CHECK-LABEL: func.func @nm_long_k
 // CHECK: call @__sparsec_restride_16x4096_s4112(
 // CHECK: call @[[K:__sparsec_matmul_nm2_4_16x4096x16_none_v16]](%subview, {{.*}}) : (memref<16x4096xf32, strided<[4112, 1]>>,
 // CHECK: func.func private @[[K]](
 // CHECK-NOT: memref.alloca
-// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
-// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1
-// CHECK-COUNT-8: sparsity.permute
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %arg1[{{.*}}, %c0, %c0]
+// CHECK-NEXT: vector.load %arg2
+// CHECK: vector.load %arg1[{{.*}}, %c1, %c0]
+// CHECK-NEXT: vector.load %arg2
+// CHECK: vector.transfer_read %arg0{{.*}} vector<4xf32>
+// CHECK: sparsity.permute
+// CHECK: sparsity.permute
+// CHECK: vector.transfer_read %arg0{{.*}} vector<4xf32>
 // CHECK: vector.store %{{.*}}, %arg3[
 // CHECK-NOT: memref.prefetch
 // CHECK: return
@@ -112,13 +133,13 @@ func.func @nm_cold_chunks(%x: tensor<128x4096xf32>, %v: tensor<256x1024x2x16xf32
 
 // Weights from DRAM and an x too large for chunks of K (512 rows of 16 KiB):
 // sets of 3 panels (139 KiB of weights each, half the L2 in all) run over
-// each row block of 14 rows in turn, so x streams from the L3 once per set.
+// each row block of 12 rows in turn, so x streams from the L3 once per set.
 // CHECK-LABEL: func.func @nm_cold_panel_sets
 // CHECK: func.func private @__sparsec_matmul_nm2_4_512x4096x4096_none_v16(
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for %[[SET:.*]] = %arg4 to %arg5 step %c3
 // CHECK: %[[SETEND:.*]] = arith.minsi %arg5, %{{.*}}
-// CHECK: scf.for %{{.*}} = %c0 to %c504 step %c14
+// CHECK: scf.for %{{.*}} = %c0 to %c504 step %c12
 // CHECK: scf.for %[[P:.*]] = %[[SET]] to %[[SETEND]] step %c1
 // CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1
 // CHECK: memref.prefetch %arg1[%[[P]], {{.*}} : memref<256x1024x2x16xf32>

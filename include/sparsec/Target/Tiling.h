@@ -11,6 +11,7 @@
 
 #include "Sparsity/SparsityAttrs.h"
 #include "Sparsity/SparsityTypes.h"
+#include "sparsec/Support/Packing.h"
 
 #include <optional>
 #include <string>
@@ -42,6 +43,31 @@ struct TilingInputs {
 inline bool nmPermuteFits(int64_t m, int64_t lanes) {
   int64_t window = std::max(lanes, m);
   return (lanes == 16 || lanes == 8) && window % m == 0 && window <= 2 * lanes;
+}
+
+/// Vectors the N:M permute kernel keeps live in a block of `rows` rows, for
+/// `keep` of every `m` rows of K on `lanes`-lane vectors. Each row has its
+/// accumulators (a 16-column panel), each row a table (its activations of a
+/// group, two registers where a group is wider than one), each slot of a
+/// group its values and indices. With rows outer, one row's table is live
+/// and every slot's values and indices; with slots outer, every row's table
+/// and one slot's, and LLVM loads a quarter of the next group's tables
+/// early (without them counted, AVX-512 blocks of 13 rows spilled). Three more:
+/// the permuted activations and two constants of the index decode.
+inline int64_t nmLiveVectors(int64_t rows, int64_t keep, int64_t m,
+                             int64_t lanes, bool rowsOuter) {
+  int64_t perRow = std::max<int64_t>(1, ::sparsec::packing::kPanel / lanes);
+  int64_t table = std::max<int64_t>(1, m / lanes);
+  int64_t tables = rowsOuter ? table : rows * table + rows / 4;
+  int64_t slots = rowsOuter ? keep * perRow : perRow;
+  return rows * perRow + tables + 2 * slots + 3;
+}
+/// The loop order of the N:M permute kernel's group: slots outer where the
+/// block's rows fit the `registers` so (measured faster on 13-row blocks),
+/// else rows outer (AVX-512's single block of 16 rows at M = 16).
+inline bool nmRowsOuter(int64_t rows, int64_t keep, int64_t m, int64_t lanes,
+                        int64_t registers) {
+  return nmLiveVectors(rows, keep, m, lanes, /*rowsOuter=*/false) > registers;
 }
 
 /// The blocking of `x[m, K] @ weight` on a machine described by `inputs`.

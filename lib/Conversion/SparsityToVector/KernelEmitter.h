@@ -80,6 +80,7 @@ struct MatmulKernelSpec {
   /// Register and cache blocking (sparsity-tile, or chosen by the pass).
   sparsity::TilingAttr tiling;
   unsigned lanes = 16; // f32 lanes per vector register (the tiling's)
+  int64_t vectorRegisters = 32; // the target's (or the pass option's)
   /// Whether `x` is the transposed, token-padded activation.
   bool transposedInput = false;
   /// Token rows padded to a multiple of `lanes` (for transposedInput).

@@ -2,18 +2,25 @@
 //
 // Vectorized over output columns. Values and indices come in panels of 16
 // columns ([P][G][n][16]): for every group g of m rows of K, slot s holds
-// one kept value per column and its row within the group. A window of
-// `lanes` consecutive activations of a row is loaded once; a per-lane
-// permute (vpermps) picks, for each column, the activation its kept value
-// multiplies; the indices are bit fields (Packing.h), one broadcast load and
-// a per-lane shift and mask per slot, off the shuffle pipe (a byte index
-// widened by vpmovzxbd took that pipe: 2:4 at M = 16 ran 1.02x oneDNN, now
-// 1.28x). Cost per FMA: one permute (the shuffle pipe bounds it), the value
-// and index loads being shared by the rows of the register block.
+// one kept value per column and its row within the group. A row's m
+// activations of a group (one xmm for 2:4) are the table of a per-lane
+// permute (vpermps) that picks, for each column, the activation its kept
+// value multiplies; the indices are bit fields (Packing.h), one broadcast
+// load and a per-lane shift and mask per slot, off the shuffle pipe (a byte
+// index widened by vpmovzxbd took that pipe: 2:4 at M = 16 ran 1.02x oneDNN,
+// then 1.28x). Cost per FMA: one permute (the shuffle pipe bounds it), the
+// value and index loads being shared by the rows of the register block.
+//
+// A table per group, not a window of `lanes` activations per row: no offset
+// to add to the indices, and with a group's rows outside its slots only one
+// row's table is live, so M = 16 runs as one block of 16 rows (a window per
+// row held blocks to 14 rows, and M = 16 to 8 + 8). Elsewhere slots outside
+// rows, which measured faster on 12-row blocks (Tiling.h).
 //
 // Loops: groups of rows, or chunks of K, whose x stays in L2, panels (the
-// tiles), row blocks, windows of K; where x must stream from the L3, sets of
-// panels, row blocks, the set's panels, windows of K. Weights from DRAM are
+// tiles), row blocks, windows of K (the loop's step, several groups); where
+// x must stream from the L3, sets of panels, row blocks, the set's panels,
+// windows of K. Weights from DRAM are
 // prefetched a few KiB ahead: the hardware prefetcher alone left 2:4 at M = 16
 // on 4096 x 14336 at 0.75x oneDNN (1.6-1.9x with).
 //
@@ -38,11 +45,11 @@ using ::sparsec::packing::nmIndexWords;
 
 /// table[indices[i]] for a table of one or two vectors: with two, each
 /// lane takes the permute of the half its index falls in.
-static Value permuteWindow(KernelEmitter &e, ArrayRef<Value> window,
-                           Value indices) {
-  Type type = window.front().getType();
-  if (window.size() == 1)
-    return sparsity::PermuteOp::create(e.b, e.loc, type, window[0], indices);
+static Value permuteTable(KernelEmitter &e, ArrayRef<Value> table,
+                          Value indices) {
+  Type type = table.front().getType();
+  if (table.size() == 1)
+    return sparsity::PermuteOp::create(e.b, e.loc, type, table[0], indices);
   int64_t lanes = cast<VectorType>(type).getNumElements();
   auto splat = [&](int32_t v) -> Value {
     return arith::ConstantOp::create(
@@ -55,8 +62,8 @@ static Value permuteWindow(KernelEmitter &e, ArrayRef<Value> window,
                                        indices, splat(lanes));
   return arith::SelectOp::create(
       e.b, e.loc, inHigh,
-      sparsity::PermuteOp::create(e.b, e.loc, type, window[1], low),
-      sparsity::PermuteOp::create(e.b, e.loc, type, window[0], low));
+      sparsity::PermuteOp::create(e.b, e.loc, type, table[1], low),
+      sparsity::PermuteOp::create(e.b, e.loc, type, table[0], low));
 }
 
 /// The rows within their group of slot `slot` ([panel, g, s]) for the
@@ -104,8 +111,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                                                std::string &whyNot) {
   auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
   int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
-  // A window of K is one register, or two when a group is wider (16-wide
-  // groups on 8-lane AVX2).
+  // A window of K, the loop's step, is a register's width of groups, or one
+  // group where it is wider (16-wide groups on 8-lane AVX2).
   int64_t windowWidth = std::max(lanes, m);
   if (!nmPermuteFits(m, lanes)) {
     whyNot = "no permute kernel for " + std::to_string(keep) + ":" +
@@ -113,7 +120,6 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
              "-lane vectors (M must divide the lane count or twice it)";
     return failure();
   }
-  int64_t windowVectors = windowWidth / lanes;
   int64_t perRow = kPanel / lanes, groupsPerWindow = windowWidth / m;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);
@@ -130,7 +136,6 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
   int64_t weightBytes = spec.storageBytes({0, 1});
   bool prefetch = spec.weightFromDRAM(weightBytes) && rows > 1;
   int64_t vectorsPerLine = std::max<int64_t>(1, 16 / lanes);
-  auto i32Vector = VectorType::get({lanes}, b.getI32Type());
   // x past L2 is read in slices that stay there while every panel of the
   // tile runs over them. Weights in the L3: groups of row blocks over all
   // of K (2:4 at 512 x 768 x 3072: 1.10-1.22x -> 1.36x oneDNN). Weights from
@@ -204,6 +209,8 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
           auto accAt = [&](int64_t set, int64_t r, int64_t v) {
             return (set * blockRows + r) * perRow + v;
           };
+          bool rowsOuter =
+              nmRowsOuter(blockRows, keep, m, lanes, spec.vectorRegisters);
 
           // One window of K: `windowGroups` groups starting at window w.
           auto window = [&](Value w, int64_t windowGroups, bool inBounds,
@@ -211,25 +218,35 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
             Value k0 = arith::MulIOp::create(b, e.loc, w, e.index(windowWidth));
             Value pad = arith::ConstantOp::create(
                 b, e.loc, b.getFloatAttr(spec.weight.getElementType(), 0.0));
-            SmallVector<SmallVector<Value, 2>> xw(blockRows);
-            for (int64_t r = 0; r < blockRows; ++r)
-              for (int64_t h = 0; h < windowVectors; ++h) {
-                Value k =
-                    arith::AddIOp::create(b, e.loc, k0, e.index(h * lanes));
-                xw[r].push_back(vector::TransferReadOp::create(
-                    b, e.loc, e.vectorType(lanes), x,
-                    ValueRange{rowIndex[r], k}, pad, ArrayRef<bool>{inBounds}));
+            // Group gi's m activations of row r: one register (its lanes
+            // past m unused), or two for groups wider than a register.
+            auto groupTable = [&](int64_t r, int64_t gi) {
+              Value k = arith::AddIOp::create(b, e.loc, k0, e.index(gi * m));
+              SmallVector<Value, 2> table;
+              int64_t width = std::min(m, lanes);
+              for (int64_t h = 0; h < m; h += width) {
+                Value kh = arith::AddIOp::create(b, e.loc, k, e.index(h));
+                table.push_back(vector::TransferReadOp::create(
+                    b, e.loc, e.vectorType(width), x,
+                    ValueRange{rowIndex[r], kh}, pad,
+                    ArrayRef<bool>{inBounds}));
               }
+              if (width < lanes) {
+                SmallVector<int64_t> widen(lanes,
+                                           vector::ShuffleOp::kPoisonIndex);
+                for (int64_t l = 0; l < width; ++l)
+                  widen[l] = l;
+                table[0] = vector::ShuffleOp::create(b, e.loc, table[0],
+                                                     table[0], widen);
+              }
+              return table;
+            };
             SmallVector<Value> next(acc);
             for (int64_t gi = 0; gi < windowGroups; ++gi) {
               Value g = arith::AddIOp::create(
                   b, e.loc,
                   arith::MulIOp::create(b, e.loc, w, e.index(groupsPerWindow)),
                   e.index(gi));
-              Value offset = arith::ConstantOp::create(
-                  b, e.loc,
-                  DenseElementsAttr::get(i32Vector,
-                                         b.getI32IntegerAttr(gi * m)));
               if (prefetch) {
                 // Each 64-byte line of the group `kPrefetchGroups` ahead, and
                 // (once a window) its index words; in chunks of K, the same
@@ -247,23 +264,45 @@ FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
                   e.prefetch(indices,
                              {nextPanel, later, e.index(0), e.index(0)});
               }
+              // The group's values and indices of slot s, shared by the rows;
+              // the rows' tables, shared by the slots.
+              auto slotVectors = [&](int64_t s, int64_t v) {
+                SmallVector<Value> at = {panel, g, e.index(s),
+                                         e.index(v * lanes)};
+                Value wv = vector::LoadOp::create(b, e.loc, e.vectorType(lanes),
+                                                  values, at);
+                Value iv = loadIndices(e, indices, ArrayRef(at).drop_back(),
+                                       v * lanes, lanes, m);
+                return std::make_pair(wv, iv);
+              };
+              auto multiplyAdd = [&](int64_t r, ArrayRef<Value> table,
+                                     int64_t s, int64_t v,
+                                     std::pair<Value, Value> slot) {
+                Value a = permuteTable(e, table, slot.second);
+                Value &sum = next[accAt((gi * keep + s) % sets, r, v)];
+                sum = vector::FMAOp::create(b, e.loc, a, slot.first, sum);
+              };
+              if (rowsOuter) {
+                SmallVector<std::pair<Value, Value>> slots;
+                for (int64_t s = 0; s < keep; ++s)
+                  for (int64_t v = 0; v < perRow; ++v)
+                    slots.push_back(slotVectors(s, v));
+                for (int64_t r = 0; r < blockRows; ++r) {
+                  SmallVector<Value, 2> table = groupTable(r, gi);
+                  for (int64_t s = 0; s < keep; ++s)
+                    for (int64_t v = 0; v < perRow; ++v)
+                      multiplyAdd(r, table, s, v, slots[s * perRow + v]);
+                }
+                continue;
+              }
+              SmallVector<SmallVector<Value, 2>> tables;
+              for (int64_t r = 0; r < blockRows; ++r)
+                tables.push_back(groupTable(r, gi));
               for (int64_t s = 0; s < keep; ++s)
                 for (int64_t v = 0; v < perRow; ++v) {
-                  SmallVector<Value> at = {panel, g, e.index(s),
-                                           e.index(v * lanes)};
-                  Value wv = vector::LoadOp::create(
-                      b, e.loc, e.vectorType(lanes), values, at);
-                  Value iv = arith::AddIOp::create(
-                      b, e.loc,
-                      loadIndices(e, indices, ArrayRef(at).drop_back(),
-                                  v * lanes, lanes, m),
-                      offset);
-                  int64_t set = (gi * keep + s) % sets;
-                  for (int64_t r = 0; r < blockRows; ++r) {
-                    Value a = permuteWindow(e, xw[r], iv);
-                    Value &slot = next[accAt(set, r, v)];
-                    slot = vector::FMAOp::create(b, e.loc, a, wv, slot);
-                  }
+                  std::pair<Value, Value> slot = slotVectors(s, v);
+                  for (int64_t r = 0; r < blockRows; ++r)
+                    multiplyAdd(r, tables[r], s, v, slot);
                 }
             }
             return next;

@@ -86,7 +86,7 @@ struct ConvertSparsityToVectorPass
     ModuleOp module = getOperation();
     if (failed(verifyOptions()))
       return signalPassFailure();
-    resolveCacheBudgets(module);
+    resolveMachine(module);
     // Name what cannot be compiled yet, instead of failing later in
     // bufferization with "op was not bufferized".
     WalkResult unsupported = module.walk([](Operation *op) {
@@ -292,15 +292,19 @@ struct ConvertSparsityToVectorPass
   /// The cache budgets in effect: the options where given, else from the
   /// caches of the module's target description (which sparse-compile
   /// attaches): half the L3, the L2; else the options' defaults. The half
-  /// L2 and half L3 budgets have no option.
+  /// L2 and half L3 budgets have no option. With them, the vector registers
+  /// the kernels may use: the target's, else the option's.
   kernels::CacheBudgets caches;
-  void resolveCacheBudgets(ModuleOp module) {
+  int64_t registers = 32;
+  void resolveMachine(ModuleOp module) {
     caches = kernels::CacheBudgets();
     caches.coldWeightBytes = coldWeightBytes;
     caches.streamingOutputBytes = streamingOutputBytes;
+    registers = vectorRegisters;
     TargetAttr target = findModuleTarget(module);
     if (!target)
       return;
+    registers = target.getVectorRegisters();
     if (target.getL2CacheSizeInBytes())
       caches.halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
     if (target.getL3CacheSizeInBytes())
@@ -365,7 +369,7 @@ struct ConvertSparsityToVectorPass
     if (!spec.tiling) {
       TilingInputs inputs;
       inputs.vectorBits = vectorBits;
-      inputs.vectorRegisters = vectorRegisters;
+      inputs.vectorRegisters = registers;
       inputs.nmOverTokensFrom = nmOverTokensFrom;
       inputs.blockOverTokensFrom = blockOverTokensFrom;
       spec.tiling = chooseTiling(
@@ -374,6 +378,7 @@ struct ConvertSparsityToVectorPass
               double(weight.getReductionSize() * weight.getOutputSize()));
     }
     spec.lanes = spec.tiling.getLanes();
+    spec.vectorRegisters = registers;
     spec.transposedInput = spec.tiling.getOverTokens();
     // Block and N:M kernels over columns read x[r, k] for every row r of a
     // register block: rows 4 KiB apart would share one L1 set (blocks: half
