@@ -124,7 +124,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
           if (m <= fitting(/*rowsOuter=*/true))
             rows = m;
           // Blocks of equal height: a short last block loads the weights
-          // for few rows (16 tokens as 8 + 8, not 14 + 2).
+          // for few rows (20 tokens as 10 + 10, not 12 + 8).
           int64_t blocks = (m + rows - 1) / rows;
           rows = (m + blocks - 1) / blocks;
         }

@@ -20,9 +20,9 @@
 // Loops: groups of rows, or chunks of K, whose x stays in L2, panels (the
 // tiles), row blocks, windows of K (the loop's step, several groups); where
 // x must stream from the L3, sets of panels, row blocks, the set's panels,
-// windows of K. Weights from DRAM are
-// prefetched a few KiB ahead: the hardware prefetcher alone left 2:4 at M = 16
-// on 4096 x 14336 at 0.75x oneDNN (1.6-1.9x with).
+// windows of K. Weights from DRAM are prefetched a few KiB ahead: the
+// hardware prefetcher alone left 2:4 at M = 16 on 4096 x 14336 at 0.75x
+// oneDNN (1.6-1.9x with).
 //
 //===----------------------------------------------------------------------===//
 
