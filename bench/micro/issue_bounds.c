@@ -9,7 +9,9 @@
 // - permute + FMA: the N:M permute kernel's inner step (vpermps, vpermilps);
 // - load-FMA whose address comes from a register, an ALU op, or a load: the
 //   N:M token kernel's step (a kept value's row is a loaded index);
-// - mixes of permute and load FMAs (a kernel using both units).
+// - mixes of permute and load FMAs (a kernel using both units);
+// - permutes alone, FMAs with a broadcast memory operand, and mixes of the
+//   two (whether permutes and FMAs share pipes).
 #include <stdio.h>
 #include <time.h>
 
@@ -33,6 +35,10 @@ static long offs[64] = {0, 576, 1152, 1728, 0x04030201, 2880, 3456, 4032};
 #define P(d, acc) "vpermps %%zmm20, %%zmm21, %%zmm" #d "\n vfmadd231ps %%zmm" #d ", %%zmm22, %%zmm" #acc "\n"
 #define PL(d, acc) "vpermilps %%zmm20, %%zmm21, %%zmm" #d "\n vfmadd231ps %%zmm" #d ", %%zmm22, %%zmm" #acc "\n"
 #define L(off, acc) "vfmadd231ps " #off "(%0), %%zmm22, %%zmm" #acc "\n"
+// a permute alone, and an FMA broadcasting a scalar from memory.
+#define PO(d) "vpermps %%zmm20, %%zmm21, %%zmm" #d "\n"
+#define B(off, acc)                                                            \
+  "vfmadd231ps " #off "(%0)%{1to16%}, %%zmm22, %%zmm" #acc "\n"
 
 #define RUN(NAME, BODY, FMAS)                                                  \
   {                                                                            \
@@ -63,6 +69,19 @@ int main(void) {
   RUN("4 permute FMAs + 8 load FMAs",
       P(24, 0) L(64, 1) L(128, 2) P(25, 3) L(256, 4) L(320, 5) P(26, 6)
       L(448, 7) L(512, 8) P(27, 9) L(640, 10) L(704, 11), 12);
+  RUN("vpermps alone (per permute)",
+      PO(24) PO(25) PO(26) PO(27) PO(28) PO(29) PO(30) PO(31) PO(23) PO(19)
+          PO(18) PO(17),
+      12);
+  RUN("broadcast-operand FMAs",
+      B(0, 0) B(4, 1) B(8, 2) B(12, 3) B(16, 4) B(20, 5) B(24, 6) B(28, 7)
+          B(32, 8) B(36, 9) B(40, 10) B(44, 11),
+      12);
+  RUN("8 permute FMAs + 8 broadcast FMAs",
+      P(24, 0) B(0, 1) P(25, 2) B(4, 3) P(26, 4) B(8, 5) P(27, 6) B(12, 7)
+          P(24, 8) B(16, 9) P(25, 10) B(20, 11) P(26, 12) B(24, 13) P(27, 14)
+              B(28, 15),
+      16);
   RUN("load FMAs, row offset immediate",
       "mov $576,%%r8\n" G8I "mov $1152,%%r9\n" G8J
       "mov $1728,%%r8\n" G8I "mov $2304,%%r9\n" G8J, 32);

@@ -8,8 +8,10 @@
 // value multiplies; the indices are bit fields (Packing.h), one broadcast
 // load and a per-lane shift and mask per slot, off the shuffle pipe (a byte
 // index widened by vpmovzxbd took that pipe: 2:4 at M = 16 ran 1.02x oneDNN,
-// then 1.28x). Cost per FMA: one permute (the shuffle pipe bounds it), the
-// value and index loads being shared by the rows of the register block.
+// then 1.28x). Cost per FMA: one permute (it bounds the kernel: permutes and
+// FMAs issue two a cycle each alone but ~2.7 together, bench/micro/
+// issue_bounds.c), the value and index loads being shared by the rows of
+// the register block.
 //
 // A table per group, not a window of `lanes` activations per row: no offset
 // to add to the indices, and with a group's rows outside its slots only one

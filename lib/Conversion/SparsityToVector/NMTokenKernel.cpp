@@ -3,7 +3,7 @@
 // Vectorized over tokens, on the transposed activation xt[K][stride]: a kept
 // value w of column n at row k is one broadcast times contiguous token
 // vectors of row k, so a multiply-add costs one load and no permute (the
-// per-lane permute kernel is bound by the shuffle pipe). The same packed
+// per-lane permute kernel is bound by a permute per FMA). The same packed
 // layout as the permute kernel ([P][G][n][16], indices as bit fields) is
 // read one column (lane) at a time; a panel's slice of it stays in L1 while
 // its 16 columns run.
