@@ -323,6 +323,31 @@ func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400x
 
 // -----
 
+// Blocks one column wide, K whole blocks, run on the CSR kernel over tokens
+// (however few rows they keep): each kept block is a run of 16 nonzeros
+// whose first row is its K-block times 16, its values read at [run, i, 0].
+// With block-over-tokens-from=0, the block kernel over columns.
+// CHECK-LABEL: func.func @block_one_column
+// CHECK: func.func private @__sparsec_matmul_block16x1_tokens_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %{{.*}}: memref<21xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x1xf32>
+// CHECK: scf.for %[[R:.*]] = {{.*}} iter_args
+// CHECK: %[[KBLOCK:.*]] = memref.load %[[KB]][%[[R]]] : memref<12xi32>
+// CHECK: %[[KBLOCKI:.*]] = arith.index_cast %[[KBLOCK]]
+// CHECK: %[[ROW0:.*]] = arith.muli %[[KBLOCKI]], %c16 : index
+// CHECK: memref.load %[[VALUES]][%[[R]], %c0, %c0] : memref<12x16x1xf32>
+// CHECK: vector.load %[[XT]][%[[ROW0]], %c0]
+// CHECK: %[[ROW1:.*]] = arith.addi %[[ROW0]], %c1 : index
+// CHECK: memref.load %[[VALUES]][%[[R]], %c1, %c0] : memref<12x16x1xf32>
+// CHECK: vector.load %[[XT]][%[[ROW1]], %c0]
+// COLS-LABEL: func.func @block_one_column
+// COLS: func.func private @__sparsec_matmul_block16x1_40x64x20
+func.func @block_one_column(%x: tensor<40x64xf32>, %o: tensor<21xi32>, %k: tensor<12xi32>, %v: tensor<12x16x1xf32>) -> tensor<40x20xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<21xi32>, tensor<12xi32>, tensor<12x16x1xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x1>>
+  %y = sparsity.matmul %x, %p : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<16x1>> -> tensor<40x20xf32>
+  return %y : tensor<40x20xf32>
+}
+
+// -----
+
 // N:M sparser than 1:2 from 64 tokens on: vectorized over tokens like CSR
 // (transposed activations, rows padded by a cache line: 64 + 16), one
 // broadcast value times contiguous token vectors of its row, no permutes;

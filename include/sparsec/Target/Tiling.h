@@ -45,6 +45,13 @@ inline bool nmPermuteFits(int64_t m, int64_t lanes) {
   return (lanes == 16 || lanes == 8) && window % m == 0 && window <= 2 * lanes;
 }
 
+/// Whether a block pattern runs on the CSR kernel (over tokens), each kept
+/// block a run of bk nonzeros: blocks one column wide, K whole blocks (the
+/// runs then never pass the end of K).
+inline bool blockRunsAsCSR(sparsity::BlockAttr block, int64_t k) {
+  return block.getBlockN() == 1 && k % block.getBlockK() == 0;
+}
+
 /// Vectors the N:M permute kernel keeps live in a block of `rows` rows, for
 /// `keep` of every `m` rows of K on `lanes`-lane vectors. Each row has its
 /// accumulators (a 16-column panel), each row a table (its activations of a

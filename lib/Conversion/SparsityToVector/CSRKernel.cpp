@@ -14,6 +14,12 @@
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
+// Blocks one column wide (bk x 1, K a multiple of bk) run here too, as runs
+// of bk nonzeros: kblocks[b] * bk is the run's first row, its bk values are
+// contiguous. Over tokens the block kernel's groups would be one column,
+// its results stored to `out` a float per row (at 128 x 768 x 3072, 16x1 at
+// 10 %: 0.64x oneDNN); here tiles gather 16 columns as for CSR.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelEmitter.h"
@@ -62,40 +68,80 @@ constexpr int64_t kL2PassVectors = 4;
 constexpr int64_t kRowPrefetchDistance = 8;
 
 namespace {
-/// Column n's nonzeros for one pass over `count` token vectors from token
+/// The nonzeros of a column as runs: CSR's of one nonzero (kidx its row),
+/// one-column blocks' of bk (kidx the block's K-block, values [B][bk][1]).
+struct Runs {
+  KernelEmitter &e;
+  Value kidx, values;
+  int64_t length, count;
+
+  /// The first row of run r.
+  Value row(Value r) const {
+    Value k = e.loadIndex(kidx, r);
+    return length == 1 ? k
+                       : arith::MulIOp::create(e.b, e.loc, k, e.index(length));
+  }
+  /// Where value i of run r is.
+  SmallVector<Value> valueAt(Value r, int64_t i) const {
+    if (length == 1)
+      return {r};
+    return {r, e.index(i), e.index(0)};
+  }
+  /// Runs `distance` ahead of r, clamped to the array.
+  Value ahead(Value r, int64_t distance) const {
+    return e.ahead(r, std::max<int64_t>(1, distance / length), count);
+  }
+};
+
+/// Column n's runs for one pass over `count` token vectors from token
 /// vector v0: acc[i] += w * xt[k, token vector v0 + i].
 struct ColumnSteps {
   KernelEmitter &e;
-  Value xt, kidx, values;
-  int64_t v0, count, nnz;
+  Value xt;
+  Runs runs;
+  int64_t v0, count;
+  /// Sets of `count` chains a run's rows take turns in (a run's
+  /// multiply-adds would otherwise wait on each other: one token vector,
+  /// runs of 16, is 16 FMA latencies per run).
+  int64_t ways;
 
-  /// The first line of the xt row of nonzero `nz + kRowPrefetchDistance`
-  /// (clamped to the array), into L1.
+  /// Accumulators one run adds into.
+  int64_t perRun() const { return ways * count; }
+
+  /// The first line of the xt row of the run kRowPrefetchDistance
+  /// nonzeros ahead, into L1.
   void prefetchRow(Value nz) const {
-    Value k = e.loadIndex(kidx, e.ahead(nz, kRowPrefetchDistance, nnz));
+    Value k = runs.row(runs.ahead(nz, kRowPrefetchDistance));
     e.prefetch(xt, ValueRange{k, e.index(v0 * e.spec.lanes)});
   }
 
-  void step(Value nz, MutableArrayRef<Value> acc) const {
+  void step(Value nz, MutableArrayRef<Value> chains) const {
     OpBuilder &b = e.b;
     int64_t lanes = e.spec.lanes;
-    Value k = e.loadIndex(kidx, nz);
-    Value w = e.splat(memref::LoadOp::create(b, e.loc, values, nz), lanes);
-    for (int64_t i = 0; i < count; ++i) {
-      Value xv =
-          vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
-                                 ValueRange{k, e.index((v0 + i) * lanes)});
-      acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+    Value first = runs.row(nz);
+    for (int64_t r = 0; r < runs.length; ++r) {
+      Value k =
+          r == 0 ? first : arith::AddIOp::create(b, e.loc, first, e.index(r));
+      Value w = e.splat(
+          memref::LoadOp::create(b, e.loc, runs.values, runs.valueAt(nz, r)),
+          lanes);
+      MutableArrayRef<Value> acc = chains.slice(r % ways * count, count);
+      for (int64_t i = 0; i < count; ++i) {
+        Value xv =
+            vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
+                                   ValueRange{k, e.index((v0 + i) * lanes)});
+        acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
+      }
     }
   }
-  /// `sets` nonzeros per iteration, nonzero nz + s into chains[s * count,
-  /// (s + 1) * count).
+  /// `sets` runs per iteration, run nz + s into chains[s * perRun(),
+  /// (s + 1) * perRun()).
   void steps(Value nz, int64_t sets, MutableArrayRef<Value> chains) const {
     for (int64_t set = 0; set < sets; ++set) {
       Value at = arith::AddIOp::create(e.b, e.loc, nz, e.index(set));
       if (count >= kL2PassVectors)
         prefetchRow(at);
-      step(at, chains.slice(set * count, count));
+      step(at, chains.slice(set * perRun(), perRun()));
     }
   }
 
@@ -125,7 +171,7 @@ struct ColumnSteps {
         },
         sets);
     SmallVector<Value> rest =
-        e.loop(whole, end, ArrayRef<Value>(next).take_front(count),
+        e.loop(whole, end, ArrayRef<Value>(next).take_front(perRun()),
                [&](Value nz, ValueRange current) {
                  SmallVector<Value> acc(current);
                  step(nz, acc);
@@ -154,11 +200,10 @@ struct ColumnSteps {
                 arith::AddIOp::create(b, e.loc, args[0], e.index(stride - 1));
             Value inColumn = arith::CmpIOp::create(
                 b, e.loc, arith::CmpIPredicate::slt, probe, end);
-            Value safe =
-                arith::MinSIOp::create(b, e.loc, probe, e.index(nnz - 1));
-            Value inChunk =
-                arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt,
-                                      e.loadIndex(kidx, safe), k1);
+            Value safe = arith::MinSIOp::create(b, e.loc, probe,
+                                                e.index(runs.count - 1));
+            Value inChunk = arith::CmpIOp::create(
+                b, e.loc, arith::CmpIPredicate::slt, runs.row(safe), k1);
             scf::ConditionOp::create(
                 b, e.loc, arith::AndIOp::create(b, e.loc, inColumn, inChunk),
                 args);
@@ -174,7 +219,7 @@ struct ColumnSteps {
       return loop.getResult(0);
     };
     Value nz = whileBelow(begin, sets, chains);
-    return whileBelow(nz, 1, chains.take_front(count));
+    return whileBelow(nz, 1, chains.take_front(perRun()));
   }
 };
 } // namespace
@@ -186,13 +231,17 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // Accumulators per pass over a column's nonzeros.
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
-  int64_t nnz = spec.storage[2].getNumElements();
+  // Nonzeros per run (a one-column block's bk), runs and nonzeros.
+  int64_t run = 1;
+  if (auto block = dyn_cast<sparsity::BlockAttr>(spec.weight.getPattern()))
+    run = block.getBlockK();
+  int64_t runCount = spec.storage[1].getNumElements();
   // Rows of xt per chunk (the tiling's), and chunks; with several, the
   // partial sums of a group of tiles and where each column stopped wait in
   // buffers between chunks. No nonzeros: nothing to chunk.
   int64_t kChunk =
-      nnz == 0 ? spec.k
-               : std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
+      runCount == 0 ? spec.k
+                    : std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
   int64_t chunks = (spec.k + kChunk - 1) / kChunk;
   int64_t passBytes = perPass * lanes *
                       spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
@@ -211,9 +260,13 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // prefetching ahead in the column as well added nothing).
   bool prefetchAhead =
       chunks == 1 && spec.weightFromDRAM(spec.storageBytes({1, 2}));
-  double perColumnChunk = double(nnz) / spec.n * kChunk / spec.k;
-  int64_t nextColumnLines = std::clamp<int64_t>(
-      int64_t(std::ceil(perColumnChunk / kPanel)), 1, kMaxNextColumnLines);
+  double runsPerColumnChunk = double(runCount) / spec.n * kChunk / spec.k;
+  auto linesOf = [](double entries) {
+    return std::clamp<int64_t>(int64_t(std::ceil(entries / kPanel)), 1,
+                               kMaxNextColumnLines);
+  };
+  int64_t nextColumnIndexLines = linesOf(runsPerColumnChunk);
+  int64_t nextColumnValueLines = linesOf(runsPerColumnChunk * run);
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
@@ -221,8 +274,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
       b, module, spec, inputType, tiles, /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
-        std::tie(begin, end) = e.balanceShare(offsets, spec.n, kPanel, tiles,
-                                              kTileCost, begin, end);
+        std::tie(begin, end) =
+            e.balanceShare(offsets, spec.n, kPanel, tiles,
+                           std::max<int64_t>(1, kTileCost / run), begin, end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
         // Sums of a group's columns for one pass: [columns][tokens].
@@ -236,11 +290,15 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               b, e.loc, MemRefType::get({groupColumns}, b.getIndexType()));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
           int64_t count = std::min(perPass, tokenVectors - v0);
-          // `sets` nonzeros per step, each into its own accumulators:
-          // independent sums hide the FMA latency when a pass has few
-          // token vectors.
-          int64_t sets = std::max<int64_t>(1, (kMinChains + count - 1) / count);
-          ColumnSteps columnSteps{e, xt, kidx, values, v0, count, nnz};
+          // Independent sums hide the FMA latency when a pass has few
+          // token vectors: a run's rows take `ways` sets of accumulators
+          // in turn, and `sets` runs per step each have their own.
+          int64_t chainSets =
+              std::max<int64_t>(1, (kMinChains + count - 1) / count);
+          int64_t ways = std::min(run, chainSets);
+          int64_t sets = (chainSets + ways - 1) / ways;
+          Runs runs{e, kidx, values, run, runCount};
+          ColumnSteps columnSteps{e, xt, runs, v0, count, ways};
 
           // Column n's nonzeros in rows [k0, k1) of xt, into row `slot` of
           // `partial` (the first chunk from zero, the last one finished with
@@ -261,21 +319,25 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                   first ? columnEnd
                         : memref::LoadOp::create(b, e.loc, cursor, nextSlot)
                               .getResult();
-              for (int64_t line = 0; line < nextColumnLines; ++line) {
-                Value nz = e.ahead(next, line * kPanel, nnz);
-                e.prefetch(kidx, nz);
-                e.prefetch(values, nz);
+              for (int64_t line = 0; line < nextColumnIndexLines; ++line)
+                e.prefetch(kidx, e.ahead(next, line * kPanel, runCount));
+              // A line of values per kPanel / run runs (the first line of
+              // each run where runs are longer).
+              for (int64_t line = 0; line < nextColumnValueLines; ++line) {
+                Value r = e.ahead(
+                    next, line * std::max<int64_t>(1, kPanel / run), runCount);
+                e.prefetch(values, runs.valueAt(r, 0));
               }
             }
             SmallVector<Value> chains =
-                e.columnChains(sets, count, partial, slot, !first);
+                e.columnChains(sets * ways, count, partial, slot, !first);
             if (last) {
               std::function<void(Value)> prefetchLater;
               if (prefetchAhead)
                 prefetchLater = [&](Value nz) {
-                  Value later = e.ahead(nz, kPrefetchNonzeros, nnz);
+                  Value later = runs.ahead(nz, kPrefetchNonzeros);
                   e.prefetch(kidx, later);
-                  e.prefetch(values, later);
+                  e.prefetch(values, runs.valueAt(later, 0));
                 };
               columnSteps.counted(from, columnEnd, sets, chains, prefetchLater);
             } else {

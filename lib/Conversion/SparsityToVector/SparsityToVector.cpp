@@ -528,10 +528,12 @@ struct ConvertSparsityToVectorPass
                          ? buildNMTokenKernel(b, module, spec)
                          : buildNMKernel(b, module, spec, whyNot);
             })
-            .Case([&](BlockAttr) {
-              return spec.transposedInput
-                         ? buildBlockTokenKernel(b, module, spec)
-                         : buildBlockKernel(b, module, spec);
+            .Case([&](BlockAttr block) {
+              if (!spec.transposedInput)
+                return buildBlockKernel(b, module, spec);
+              return blockRunsAsCSR(block, spec.k)
+                         ? buildCSRKernel(b, module, spec)
+                         : buildBlockTokenKernel(b, module, spec);
             })
             .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
             .DefaultUnreachable("every pattern has a kernel generator");
