@@ -231,7 +231,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // Accumulators per pass over a column's nonzeros.
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
-  // Nonzeros per run (a one-column block's bk), runs and nonzeros.
+  // Nonzeros per run (a one-column block's bk), and runs.
   int64_t run = 1;
   if (auto block = dyn_cast<sparsity::BlockAttr>(spec.weight.getPattern()))
     run = block.getBlockK();
