@@ -73,7 +73,8 @@ namespace {
 struct Runs {
   KernelEmitter &e;
   Value kidx, values;
-  int64_t length, count;
+  /// Nonzeros per run, and runs in the arrays.
+  int64_t length, total;
 
   /// The first row of run r.
   Value row(Value r) const {
@@ -89,7 +90,7 @@ struct Runs {
   }
   /// Runs `distance` ahead of r, clamped to the array.
   Value ahead(Value r, int64_t distance) const {
-    return e.ahead(r, std::max<int64_t>(1, distance / length), count);
+    return e.ahead(r, std::max<int64_t>(1, distance / length), total);
   }
 };
 
@@ -201,7 +202,7 @@ struct ColumnSteps {
             Value inColumn = arith::CmpIOp::create(
                 b, e.loc, arith::CmpIPredicate::slt, probe, end);
             Value safe = arith::MinSIOp::create(b, e.loc, probe,
-                                                e.index(runs.count - 1));
+                                                e.index(runs.total - 1));
             Value inChunk = arith::CmpIOp::create(
                 b, e.loc, arith::CmpIPredicate::slt, runs.row(safe), k1);
             scf::ConditionOp::create(
