@@ -75,13 +75,16 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
   int64_t rows = 1, panels = 1, tokenVectors = 1, kChunk = k;
   bool overTokens = false;
   // The CSR kernel's blocking; its nonzeros come in runs of `run` rows of
-  // K, which a chunk does not split.
+  // K, which a chunk does not split (x has K rounded up to whole runs).
   auto csrBlocking = [&](int64_t run) {
     overTokens = true;
+    int64_t rowsOfX = llvm::alignTo(k, run);
+    kChunk = rowsOfX;
     // As many token vectors as fit the registers (with the value
     // broadcast and loads) while that slice of x stays in half of L2.
     int64_t most = std::clamp<int64_t>(registers - 4, 1, kCSRMaxTokenVectors);
-    int64_t sliceFits = inputs.l2Bytes / 2 / (k * lanes * elementBits / 8);
+    int64_t sliceFits =
+        inputs.l2Bytes / 2 / (rowsOfX * lanes * elementBits / 8);
     tokenVectors =
         std::min(std::clamp<int64_t>(sliceFits,
                                      std::min(kCSRMinTokenVectors, most), most),
@@ -90,7 +93,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
     // chunks whose slice fits.
     int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
     int64_t fitting = inputs.l2Bytes / 2 / rowBytes;
-    if (fitting < k)
+    if (fitting < rowsOfX)
       kChunk = std::max<int64_t>(1, fitting / run) * run;
   };
   TypeSwitch<Attribute>(weight.getPattern())
@@ -154,7 +157,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // block kernel stores results a column at a time; on the CSR
         // kernel 16x1 at 10 % ran 3.7-5.2x oneDNN at M >= 16 (0.56-0.94x
         // and 0.64-1.68x on those two).
-        if (blockRunsAsCSR(block, k) && inputs.blockOverTokensFrom > 0)
+        if (blockRunsAsCSR(block) && inputs.blockOverTokensFrom > 0)
           return csrBlocking(block.getBlockK());
         overTokens = inputs.blockOverTokensFrom > 0 &&
                      m >= inputs.blockOverTokensFrom &&

@@ -323,7 +323,7 @@ func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400x
 
 // -----
 
-// Blocks one column wide, K whole blocks, run on the CSR kernel over tokens
+// Blocks one column wide run on the CSR kernel over tokens
 // (however few rows they keep): each kept block is a run of 16 nonzeros
 // whose first row is its K-block times 16, its values read at [run, i, 0].
 // With block-over-tokens-from=0, the block kernel over columns.
@@ -343,6 +343,26 @@ func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400x
 func.func @block_one_column(%x: tensor<40x64xf32>, %o: tensor<21xi32>, %k: tensor<12xi32>, %v: tensor<12x16x1xf32>) -> tensor<40x20xf32> {
   %p = sparsity.assemble %o, %k, %v : tensor<21xi32>, tensor<12xi32>, tensor<12x16x1xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x1>>
   %y = sparsity.matmul %x, %p : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<16x1>> -> tensor<40x20xf32>
+  return %y : tensor<40x20xf32>
+}
+
+// -----
+
+// A ragged K (60 rows, blocks of 16) runs there too: x is transposed into
+// 64 rows, the last tile of the transpose zeroing rows 60-63, which the
+// last K-block's runs read against zero weights.
+// CHECK-LABEL: func.func @block_one_column_ragged_k
+// CHECK: call @__sparsec_transpose_40x60_v16_s48_r64(%{{.*}}, %[[XT:.*]], %c0, %c4) : (memref<40x60xf32>, memref<64x48xf32>
+// CHECK: call @__sparsec_matmul_block16x1_tokens_40x60x20{{.*}}(%[[XT]],
+// CHECK: func.func private @__sparsec_transpose_40x60_v16_s48_r64(
+// CHECK: scf.if
+// CHECK: scf.for %[[ROW:.*]] = %c60{{.*}} to %c64
+// CHECK: vector.store %{{.*}}, %{{.*}}[%[[ROW]], %{{.*}}] : memref<64x48xf32>, vector<16xf32>
+// COLS-LABEL: func.func @block_one_column_ragged_k
+// COLS: func.func private @__sparsec_matmul_block16x1_40x60x20
+func.func @block_one_column_ragged_k(%x: tensor<40x60xf32>, %o: tensor<21xi32>, %k: tensor<12xi32>, %v: tensor<12x16x1xf32>) -> tensor<40x20xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<21xi32>, tensor<12xi32>, tensor<12x16x1xf32> -> !sparsity.packed<60x20xf32, #sparsity.block<16x1>>
+  %y = sparsity.matmul %x, %p : tensor<40x60xf32>, !sparsity.packed<60x20xf32, #sparsity.block<16x1>> -> tensor<40x20xf32>
   return %y : tensor<40x20xf32>
 }
 

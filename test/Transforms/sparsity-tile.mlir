@@ -94,15 +94,15 @@ func.func @block_over_tokens(%x: tensor<128x4096xf32>, %x16: tensor<16x4096xf32>
   return %y, %y16, %y8, %yw : tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<64x32xf32>
 }
 
-// Blocks one column wide with K whole blocks take the CSR kernel's blocking
-// at every M (1 token: one token vector; 4096 rows: chunks of whole blocks,
-// 1024 rows at 8 token vectors); a ragged K (100 rows of 16-row blocks) and
-// wider blocks keep the block kernels' rule; block-over-tokens-from=0 says
-// over columns.
+// Blocks one column wide take the CSR kernel's blocking at every M (1
+// token: one token vector; 4096 rows: chunks of whole blocks, 1024 rows at
+// 8 token vectors); a ragged K (100 rows of 16-row blocks) is one chunk of
+// 112 rows, as x is transposed with zero rows up to whole blocks;
+// block-over-tokens-from=0 says over columns.
 // AVX512-LABEL: func.func @block_one_column
 // AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<16x1>
 // AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x1>
-// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<16x1>
+// AVX512: sparsity.matmul {{.*}}token_vectors = 1, k_chunk = 112, over_tokens = true>{{.*}}#sparsity.block<16x1>
 // COLUMNS-LABEL: func.func @block_one_column
 // COLUMNS-COUNT-3: over_tokens = false>{{.*}}#sparsity.block<16x1>
 func.func @block_one_column(%x1: tensor<1x4096xf32>, %x: tensor<128x4096xf32>, %x100: tensor<1x100xf32>, %v: tensor<64x16x1xf32>, %k: tensor<64xi32>, %o: tensor<33xi32>, %v7: tensor<7x16x1xf32>, %k7: tensor<7xi32>) -> (tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>) {

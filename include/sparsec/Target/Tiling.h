@@ -46,10 +46,11 @@ inline bool nmPermuteFits(int64_t m, int64_t lanes) {
 }
 
 /// Whether a block pattern runs on the CSR kernel (over tokens), each kept
-/// block a run of bk nonzeros: blocks one column wide, K whole blocks (the
-/// runs then never pass the end of K).
-inline bool blockRunsAsCSR(sparsity::BlockAttr block, int64_t k) {
-  return block.getBlockN() == 1 && k % block.getBlockK() == 0;
+/// block a run of bk nonzeros: blocks one column wide. A ragged last
+/// K-block's run reads rows past K, which the transposed activation has
+/// as zeros.
+inline bool blockRunsAsCSR(sparsity::BlockAttr block) {
+  return block.getBlockN() == 1;
 }
 
 /// Vectors the N:M permute kernel keeps live in a block of `rows` rows, for

@@ -14,11 +14,12 @@
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
-// Blocks one column wide (bk x 1, K a multiple of bk) run here too, as runs
-// of bk nonzeros: kblocks[b] * bk is the run's first row, its bk values are
-// contiguous. Over tokens the block kernel's groups would be one column,
-// its results stored to `out` a float per row (at 128 x 768 x 3072, 16x1 at
-// 10 %: 0.64x oneDNN); here tiles gather 16 columns as for CSR.
+// Blocks one column wide (bk x 1) run here too, as runs of bk nonzeros:
+// kblocks[b] * bk is the run's first row, its bk values are contiguous
+// (where K is ragged, xt has zero rows up to whole blocks). Over tokens the
+// block kernel's groups would be one column, its results stored to `out` a
+// float per row (at 128 x 768 x 3072, 16x1 at 10 %: 0.64x oneDNN); here
+// tiles gather 16 columns as for CSR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -237,13 +238,14 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   if (auto block = dyn_cast<sparsity::BlockAttr>(spec.weight.getPattern()))
     run = block.getBlockK();
   int64_t runCount = spec.storage[1].getNumElements();
+  // Rows of xt: K, or whole blocks' worth.
+  int64_t k = spec.transposedRows();
   // Rows of xt per chunk (the tiling's), and chunks; with several, the
   // partial sums of a group of tiles and where each column stopped wait in
   // buffers between chunks. No nonzeros: nothing to chunk.
   int64_t kChunk =
-      runCount == 0 ? spec.k
-                    : std::clamp<int64_t>(spec.tiling.getKChunk(), 1, spec.k);
-  int64_t chunks = (spec.k + kChunk - 1) / kChunk;
+      runCount == 0 ? k : std::clamp<int64_t>(spec.tiling.getKChunk(), 1, k);
+  int64_t chunks = (k + kChunk - 1) / kChunk;
   int64_t passBytes = perPass * lanes *
                       spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t groupTiles = std::clamp<int64_t>(
@@ -261,7 +263,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // prefetching ahead in the column as well added nothing).
   bool prefetchAhead =
       chunks == 1 && spec.weightFromDRAM(spec.storageBytes({1, 2}));
-  double runsPerColumnChunk = double(runCount) / spec.n * kChunk / spec.k;
+  double runsPerColumnChunk = double(runCount) / spec.n * kChunk / k;
   auto linesOf = [](double entries) {
     return std::clamp<int64_t>(int64_t(std::ceil(entries / kPanel)), 1,
                                kMaxNextColumnLines);
@@ -269,7 +271,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t nextColumnIndexLines = linesOf(runsPerColumnChunk);
   int64_t nextColumnValueLines = linesOf(runsPerColumnChunk * run);
   Type element = spec.weight.getElementType();
-  auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
+  auto inputType = MemRefType::get({k, spec.transposedStride()}, element);
 
   return buildTiledKernel(
       b, module, spec, inputType, tiles, /*tileLoop=*/false,
@@ -363,7 +365,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                         arith::MulIOp::create(b, e.loc, group, e.index(kPanel)),
                         e.index(1)));
                 // Rows [k0, k0 + kChunk) of xt for every column of the group.
-                e.forEachChunk(spec.k, kChunk,
+                e.forEachChunk(k, kChunk,
                                [&](Value k0, int64_t, bool first, bool last) {
                                  Value k1 = arith::AddIOp::create(
                                      b, e.loc, k0, e.index(kChunk));

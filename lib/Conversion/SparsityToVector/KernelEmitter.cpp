@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "sparsec/Support/Packing.h"
+#include "sparsec/Target/Tiling.h"
 #include "sparsec/Transforms/Passes.h"
 
 using namespace mlir;
@@ -478,6 +479,13 @@ MemRefType MatmulKernelSpec::inputType() const {
       StridedLayoutAttr::get(weight.getContext(), 0, {inputStride(), 1}));
 }
 
+int64_t MatmulKernelSpec::transposedRows() const {
+  auto block = dyn_cast<sparsity::BlockAttr>(weight.getPattern());
+  if (!block || !blockRunsAsCSR(block))
+    return k;
+  return llvm::alignTo(k, block.getBlockK());
+}
+
 bool MatmulKernelSpec::streamingOutput() const {
   return n % lanes == 0 &&
          bytesOf(MemRefType::get({m, n}, weight.getElementType())) >
@@ -539,13 +547,14 @@ func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
                                            StringRef name, int64_t m, int64_t k,
-                                           int64_t paddedM, int64_t stride,
-                                           Type element, int64_t lanes) {
+                                           int64_t paddedM, int64_t paddedK,
+                                           int64_t stride, Type element,
+                                           int64_t lanes) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto xType = MemRefType::get({m, k}, element);
-  auto xtType = MemRefType::get({k, stride}, element);
+  auto xtType = MemRefType::get({paddedK, stride}, element);
   Type index = b.getIndexType();
   // Tiles are blocks of `lanes` columns of x (rows of xt), so that threads
   // can share the transpose: (x, xt, first tile, end tile).
@@ -599,6 +608,24 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
           memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
         });
     });
+    // The rows past K are zeros (read against zero weights), written with
+    // the last tile.
+    if (paddedK > k) {
+      Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tile,
+                                         e.index(tiles - 1));
+      auto lastTile = scf::IfOp::create(b, loc, last, /*withElse=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&lastTile.getThenRegion().front());
+      Value zeros = e.zeros(lanes);
+      e.forEach(e.index(k), e.index(paddedK), [&](Value kk) {
+        e.forEach(
+            e.index(0), e.index(paddedM),
+            [&](Value mm) {
+              vector::StoreOp::create(b, loc, zeros, xt, ValueRange{kk, mm});
+            },
+            lanes);
+      });
+    }
   });
   func::ReturnOp::create(b, loc);
   return func;

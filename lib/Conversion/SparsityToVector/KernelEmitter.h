@@ -91,6 +91,10 @@ struct MatmulKernelSpec {
   int64_t transposedStride() const {
     return paddedM() % 64 == 0 ? paddedM() + 16 : paddedM();
   }
+  /// Rows of the transposed activation: K, or K rounded up to whole blocks
+  /// for blocks one column wide (the CSR kernel reads a run of bk rows per
+  /// block; the rows past K are zeros).
+  int64_t transposedRows() const;
   /// Whether `x` is a copy of the activation with rows one vector longer
   /// (for kernels vectorized over columns): with rows a multiple of 4 KiB
   /// apart, the rows of a register block all fall into one L1 set.
@@ -289,12 +293,13 @@ FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
 func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                  int64_t m, int64_t k, int64_t stride,
                                  Type element, int64_t lanes);
-/// x [M, K] -> xt [K, stride], tokens zero-padded to `paddedM`: the input
-/// of token-vectorized kernels. Full `lanes x lanes` tiles go through
-/// registers.
+/// x [M, K] -> xt [paddedK, stride], tokens zero-padded to `paddedM` and
+/// rows to `paddedK`: the input of token-vectorized kernels. Full `lanes x
+/// lanes` tiles go through registers.
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
-                                  int64_t stride, Type element, int64_t lanes);
+                                  int64_t paddedK, int64_t stride, Type element,
+                                  int64_t lanes);
 
 } // namespace mlir::sparsec::kernels
 

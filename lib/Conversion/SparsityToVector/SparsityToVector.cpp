@@ -416,10 +416,11 @@ struct ConvertSparsityToVectorPass
   void callKernel(OpBuilder &b, Location loc, const Kernel &kernel,
                   Value input, ValueRange weightArgs, Value out) {
     if (kernel.spec.transposedInput) {
-      Value transposed = getScratch(b, loc, "__sparsec_scratch_" + kernel.spec.name,
-                                    MemRefType::get({kernel.spec.k,
-                                                     kernel.spec.transposedStride()},
-                                                    kernel.spec.weight.getElementType()));
+      Value transposed =
+          getScratch(b, loc, "__sparsec_scratch_" + kernel.spec.name,
+                     MemRefType::get({kernel.spec.transposedRows(),
+                                      kernel.spec.transposedStride()},
+                                     kernel.spec.weight.getElementType()));
       callAllTiles(b, loc, getOrBuildTranspose(kernel.spec),
                    {input, transposed});
       input = transposed;
@@ -531,7 +532,7 @@ struct ConvertSparsityToVectorPass
             .Case([&](BlockAttr block) {
               if (!spec.transposedInput)
                 return buildBlockKernel(b, module, spec);
-              return blockRunsAsCSR(block, spec.k)
+              return blockRunsAsCSR(block)
                          ? buildCSRKernel(b, module, spec)
                          : buildBlockTokenKernel(b, module, spec);
             })
@@ -597,13 +598,15 @@ struct ConvertSparsityToVectorPass
   }
 
   func::FuncOp getOrBuildTranspose(const MatmulKernelSpec &spec) {
+    int64_t rows = spec.transposedRows();
     std::string name = "__sparsec_transpose_" + std::to_string(spec.m) + "x" +
                        std::to_string(spec.k) + "_v" +
                        std::to_string(spec.lanes) + "_s" +
-                       std::to_string(spec.transposedStride());
+                       std::to_string(spec.transposedStride()) +
+                       (rows > spec.k ? "_r" + std::to_string(rows) : "");
     return getOrBuildCopy(spec, name, [&](OpBuilder &b, ModuleOp module) {
       return buildTransposeKernel(b, module, name, spec.m, spec.k,
-                                  spec.paddedM(), spec.transposedStride(),
+                                  spec.paddedM(), rows, spec.transposedStride(),
                                   spec.weight.getElementType(), spec.lanes);
     });
   }
