@@ -153,11 +153,16 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
       })
       .Case([&](BlockAttr block) {
         int64_t bn = block.getBlockN();
-        // Over columns such blocks leave 1-lane vectors, over tokens the
-        // block kernel stores results a column at a time; on the CSR
-        // kernel 16x1 at 10 % ran 3.7-5.2x oneDNN at M >= 16 (0.56-0.94x
-        // and 0.64-1.68x on those two).
-        if (blockRunsAsCSR(block) && inputs.blockOverTokensFrom > 0)
+        // Over columns such blocks leave 1- or 2-lane vectors, over tokens
+        // the block kernel stores results a column or two at a time; on
+        // the CSR kernel 16x1 at 10 % ran 3.7-5.2x oneDNN at M >= 16
+        // (0.56-0.94x and 0.64-1.68x on those two). Below a vector of
+        // tokens 2-column blocks keep the kernel over columns (4x2 at 10 %
+        // and M = 1: 1.25x vs 1.96x the best library on 768x3072), while
+        // one column there is a 1-lane vector (16x1: 0.93-1.40x vs
+        // 1.35-2.42x as runs).
+        if (blockRunsAsCSR(block) && inputs.blockOverTokensFrom > 0 &&
+            (bn == 1 || m >= lanes))
           return csrBlocking(block.getBlockK());
         overTokens = inputs.blockOverTokensFrom > 0 &&
                      m >= inputs.blockOverTokensFrom &&

@@ -368,6 +368,26 @@ func.func @block_one_column_ragged_k(%x: tensor<40x60xf32>, %o: tensor<21xi32>, 
 
 // -----
 
+// Blocks two columns wide too: column n's runs are listed at its block
+// column n / 2, its values at [run, i, n % 2].
+// CHECK-LABEL: func.func @block_two_columns
+// CHECK: func.func private @__sparsec_matmul_block16x2_tokens_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %[[OFFS:arg1]]: memref<11xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x2xf32>
+// CHECK: %[[IN:.*]] = arith.remui %[[N:.*]], %c2 : index
+// CHECK: %[[BC:.*]] = arith.divui %[[N]], %c2 : index
+// CHECK: memref.load %[[OFFS]][%[[BC]]] : memref<11xi32>
+// CHECK: scf.for %[[R:.*]] = {{.*}} iter_args
+// CHECK: memref.load %[[KB]][%[[R]]] : memref<12xi32>
+// CHECK: memref.load %[[VALUES]][%[[R]], %c0, %[[IN]]] : memref<12x16x2xf32>
+// COLS-LABEL: func.func @block_two_columns
+// COLS: func.func private @__sparsec_matmul_block16x2_40x64x20
+func.func @block_two_columns(%x: tensor<40x64xf32>, %o: tensor<11xi32>, %k: tensor<12xi32>, %v: tensor<12x16x2xf32>) -> tensor<40x20xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<11xi32>, tensor<12xi32>, tensor<12x16x2xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x2>>
+  %y = sparsity.matmul %x, %p : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<16x2>> -> tensor<40x20xf32>
+  return %y : tensor<40x20xf32>
+}
+
+// -----
+
 // N:M sparser than 1:2 from 64 tokens on: vectorized over tokens like CSR
 // (transposed activations, rows padded by a cache line: 64 + 16), one
 // broadcast value times contiguous token vectors of its row, no permutes;

@@ -103,15 +103,23 @@ func.func @block_over_tokens(%x: tensor<128x4096xf32>, %x16: tensor<16x4096xf32>
 // AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<16x1>
 // AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x1>
 // AVX512: sparsity.matmul {{.*}}token_vectors = 1, k_chunk = 112, over_tokens = true>{{.*}}#sparsity.block<16x1>
+// Two columns wide likewise from a vector of tokens (128: 8 token vectors,
+// chunks of 1024 rows); below it (1 token) the block kernel over columns.
+// AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x2>
+// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<16x2>
 // COLUMNS-LABEL: func.func @block_one_column
 // COLUMNS-COUNT-3: over_tokens = false>{{.*}}#sparsity.block<16x1>
-func.func @block_one_column(%x1: tensor<1x4096xf32>, %x: tensor<128x4096xf32>, %x100: tensor<1x100xf32>, %v: tensor<64x16x1xf32>, %k: tensor<64xi32>, %o: tensor<33xi32>, %v7: tensor<7x16x1xf32>, %k7: tensor<7xi32>) -> (tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>) {
+// COLUMNS-COUNT-2: over_tokens = false>{{.*}}#sparsity.block<16x2>
+func.func @block_one_column(%x1: tensor<1x4096xf32>, %x: tensor<128x4096xf32>, %x100: tensor<1x100xf32>, %v: tensor<64x16x1xf32>, %k: tensor<64xi32>, %o: tensor<33xi32>, %v7: tensor<7x16x1xf32>, %k7: tensor<7xi32>, %o2: tensor<17xi32>, %v2: tensor<64x16x2xf32>) -> (tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>) {
   %b = sparsity.assemble %o, %k, %v : tensor<33xi32>, tensor<64xi32>, tensor<64x16x1xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x1>>
   %y1 = sparsity.matmul %x1, %b : tensor<1x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x1>> -> tensor<1x32xf32>
   %y = sparsity.matmul %x, %b : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x1>> -> tensor<128x32xf32>
   %b100 = sparsity.assemble %o, %k7, %v7 : tensor<33xi32>, tensor<7xi32>, tensor<7x16x1xf32> -> !sparsity.packed<100x32xf32, #sparsity.block<16x1>>
   %y100 = sparsity.matmul %x100, %b100 : tensor<1x100xf32>, !sparsity.packed<100x32xf32, #sparsity.block<16x1>> -> tensor<1x32xf32>
-  return %y1, %y, %y100 : tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>
+  %b2 = sparsity.assemble %o2, %k, %v2 : tensor<17xi32>, tensor<64xi32>, tensor<64x16x2xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x2>>
+  %y2 = sparsity.matmul %x, %b2 : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x2>> -> tensor<128x32xf32>
+  %y21 = sparsity.matmul %x1, %b2 : tensor<1x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x2>> -> tensor<1x32xf32>
+  return %y1, %y, %y100, %y2, %y21 : tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>
 }
 
 // N:M groups the permute kernel cannot hold in its window (3 rows do not

@@ -45,12 +45,20 @@ inline bool nmPermuteFits(int64_t m, int64_t lanes) {
   return (lanes == 16 || lanes == 8) && window % m == 0 && window <= 2 * lanes;
 }
 
-/// Whether a block pattern runs on the CSR kernel (over tokens), each kept
-/// block a run of bk nonzeros: blocks one column wide. A ragged last
-/// K-block's run reads rows past K, which the transposed activation has
-/// as zeros.
+/// Blocks at most this many columns wide run on the CSR kernel over tokens
+/// (each column's part of a kept block a run of bk nonzeros). Wider blocks
+/// keep the block kernels: side by side at 10 % (M = 16 and 128 on
+/// 768x3072 and 4096x4096), 4x2 blocks ran 4.0-5.8x oneDNN as runs and
+/// 0.9-3.5x on the block kernels, but 4x4 and 8x4 ran 5.7-5.8x on the
+/// block kernel over tokens at 128 x 4096 x 4096 and 4.6x as runs (and
+/// 16x8 better there at every M).
+constexpr int64_t kMaxRunBlockColumns = 2;
+
+/// Whether a block pattern over tokens runs on the CSR kernel, each kept
+/// block bn runs of bk nonzeros. A ragged last K-block's runs read rows
+/// past K, which the transposed activation has as zeros.
 inline bool blockRunsAsCSR(sparsity::BlockAttr block) {
-  return block.getBlockN() == 1;
+  return block.getBlockN() <= kMaxRunBlockColumns;
 }
 
 /// Vectors the N:M permute kernel keeps live in a block of `rows` rows, for

@@ -14,12 +14,13 @@
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
-// Blocks one column wide (bk x 1) run here too, as runs of bk nonzeros:
-// kblocks[b] * bk is the run's first row, its bk values are contiguous
-// (where K is ragged, xt has zero rows up to whole blocks). Over tokens the
-// block kernel's groups would be one column, its results stored to `out` a
-// float per row (at 128 x 768 x 3072, 16x1 at 10 %: 0.64x oneDNN); here
-// tiles gather 16 columns as for CSR.
+// Blocks one or two columns wide (bk x bn) run here too: a column's part of
+// each kept block of its block column is a run of bk nonzeros, kblocks[b] *
+// bk its first row, its values [b][0..bk)[column in the block] (where K is
+// ragged, xt has zero rows up to whole blocks). Over tokens the block
+// kernel's groups would be a column or two, its results stored to `out` a
+// float or two per row (at 128 x 768 x 3072, 16x1 at 10 %: 0.64x oneDNN);
+// here tiles gather 16 columns as for CSR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,12 +71,15 @@ constexpr int64_t kRowPrefetchDistance = 8;
 
 namespace {
 /// The nonzeros of a column as runs: CSR's of one nonzero (kidx its row),
-/// one-column blocks' of bk (kidx the block's K-block, values [B][bk][1]).
+/// narrow blocks' of bk (kidx the block's K-block, values [B][bk][bn], the
+/// column's at `column` in its block).
 struct Runs {
   KernelEmitter &e;
   Value kidx, values;
   /// Nonzeros per run, and runs in the arrays.
   int64_t length, total;
+  /// The column's place in its block (blocks only).
+  Value column = {};
 
   /// The first row of run r.
   Value row(Value r) const {
@@ -85,9 +89,9 @@ struct Runs {
   }
   /// Where value i of run r is.
   SmallVector<Value> valueAt(Value r, int64_t i) const {
-    if (length == 1)
+    if (!column)
       return {r};
-    return {r, e.index(i), e.index(0)};
+    return {r, e.index(i), column};
   }
   /// Runs `distance` ahead of r, clamped to the array.
   Value ahead(Value r, int64_t distance) const {
@@ -233,10 +237,13 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // Accumulators per pass over a column's nonzeros.
   int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
-  // Nonzeros per run (a one-column block's bk), and runs.
-  int64_t run = 1;
-  if (auto block = dyn_cast<sparsity::BlockAttr>(spec.weight.getPattern()))
+  // Nonzeros per run (a block's bk), columns per block, and runs.
+  int64_t run = 1, width = 1;
+  auto block = dyn_cast<sparsity::BlockAttr>(spec.weight.getPattern());
+  if (block) {
     run = block.getBlockK();
+    width = block.getBlockN();
+  }
   int64_t runCount = spec.storage[1].getNumElements();
   // Rows of xt: K, or whole blocks' worth.
   int64_t k = spec.transposedRows();
@@ -263,7 +270,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // prefetching ahead in the column as well added nothing).
   bool prefetchAhead =
       chunks == 1 && spec.weightFromDRAM(spec.storageBytes({1, 2}));
-  double runsPerColumnChunk = double(runCount) / spec.n * kChunk / k;
+  int64_t blockColumns = (spec.n + width - 1) / width;
+  double runsPerColumnChunk = double(runCount) / blockColumns * kChunk / k;
   auto linesOf = [](double entries) {
     return std::clamp<int64_t>(int64_t(std::ceil(entries / kPanel)), 1,
                                kMaxNextColumnLines);
@@ -277,9 +285,10 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
       b, module, spec, inputType, tiles, /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
-        std::tie(begin, end) =
-            e.balanceShare(offsets, spec.n, kPanel, tiles,
-                           std::max<int64_t>(1, kTileCost / run), begin, end);
+        // A run of a block column is read once for each of its columns.
+        std::tie(begin, end) = e.balanceShare(
+            offsets, blockColumns, kPanel / width, tiles,
+            std::max<int64_t>(1, kTileCost / (run * width)), begin, end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
         // Sums of a group's columns for one pass: [columns][tokens].
@@ -301,25 +310,41 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
           int64_t ways = std::min(run, chainSets);
           int64_t sets = (chainSets + ways - 1) / ways;
           Runs runs{e, kidx, values, run, runCount};
-          ColumnSteps columnSteps{e, xt, runs, v0, count, ways};
+          if (block)
+            runs.column = e.index(0);
+          // Where column n's runs are listed: its block column.
+          auto listOf = [&](Value n) {
+            return width == 1
+                       ? n
+                       : arith::DivUIOp::create(b, e.loc, n, e.index(width))
+                             .getResult();
+          };
 
           // Column n's nonzeros in rows [k0, k1) of xt, into row `slot` of
           // `partial` (the first chunk from zero, the last one finished with
           // bias and epilogue); `lastSlot` is the group's last column.
           auto column = [&](Value n, Value slot, Value lastSlot, Value k1,
                             bool first, bool last) {
-            Value from = first ? e.loadIndex(offsets, n)
+            ColumnSteps columnSteps{e, xt, runs, v0, count, ways};
+            if (width > 1)
+              columnSteps.runs.column =
+                  arith::RemUIOp::create(b, e.loc, n, e.index(width));
+            Value list = listOf(n);
+            Value from = first ? e.loadIndex(offsets, list)
                                : memref::LoadOp::create(b, e.loc, cursor, slot)
                                      .getResult();
             Value columnEnd = e.loadIndex(
                 offsets,
-                ValueRange{arith::AddIOp::create(b, e.loc, n, e.index(1))});
+                ValueRange{arith::AddIOp::create(b, e.loc, list, e.index(1))});
             if (chunks > 1) {
               Value nextSlot = arith::MinSIOp::create(
                   b, e.loc, arith::AddIOp::create(b, e.loc, slot, e.index(1)),
                   lastSlot);
+              // The next column's first run: its list's start in the
+              // first chunk (this one's end for CSR), else its cursor.
               Value next =
-                  first ? columnEnd
+                  first ? e.loadIndex(offsets, listOf(arith::AddIOp::create(
+                                                   b, e.loc, n, e.index(1))))
                         : memref::LoadOp::create(b, e.loc, cursor, nextSlot)
                               .getResult();
               for (int64_t line = 0; line < nextColumnIndexLines; ++line)
