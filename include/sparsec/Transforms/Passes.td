@@ -242,8 +242,9 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     (counted in the constant weight, or read off its assembled storage), CSR
     always, and blocks one column wide on the CSR kernel at every M, two
     columns wide from a vector of tokens (a ragged K rounded up to whole
-    blocks, which x is transposed into). `convert-sparsity-to-vector` follows it. Run it after
-    `sparsity-legalize`: the blocking depends on the chosen pattern.
+    blocks, which x is transposed into). `convert-sparsity-to-vector`
+    follows it. Run it after `sparsity-legalize`: the blocking depends on
+    the chosen pattern.
 
     The target is the module's `sparsity.target` attribute if present,
     else the `target` option. Ops that already carry a tiling keep it.
