@@ -55,10 +55,12 @@ inline bool nmPermuteFits(int64_t m, int64_t lanes) {
 constexpr int64_t kMaxRunBlockColumns = 2;
 
 /// Whether a block pattern over tokens runs on the CSR kernel, each kept
-/// block bn runs of bk nonzeros. A ragged last K-block's runs read rows
+/// block bn runs of bk nonzeros (bn divides a tile's 16 columns, which
+/// threads share by block column). A ragged last K-block's runs read rows
 /// past K, which the transposed activation has as zeros.
 inline bool blockRunsAsCSR(sparsity::BlockAttr block) {
-  return block.getBlockN() <= kMaxRunBlockColumns;
+  int64_t bn = block.getBlockN();
+  return bn <= kMaxRunBlockColumns && ::sparsec::packing::kPanel % bn == 0;
 }
 
 /// Vectors the N:M permute kernel keeps live in a block of `rows` rows, for

@@ -309,9 +309,6 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               std::max<int64_t>(1, (kMinChains + count - 1) / count);
           int64_t ways = std::min(run, chainSets);
           int64_t sets = (chainSets + ways - 1) / ways;
-          Runs runs{e, kidx, values, run, runCount};
-          if (block)
-            runs.column = e.index(0);
           // Where column n's runs are listed: its block column.
           auto listOf = [&](Value n) {
             return width == 1
@@ -325,10 +322,12 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
           // bias and epilogue); `lastSlot` is the group's last column.
           auto column = [&](Value n, Value slot, Value lastSlot, Value k1,
                             bool first, bool last) {
+            Runs runs{e, kidx, values, run, runCount};
+            if (block)
+              runs.column = width == 1 ? e.index(0)
+                                       : arith::RemUIOp::create(b, e.loc, n,
+                                                                e.index(width));
             ColumnSteps columnSteps{e, xt, runs, v0, count, ways};
-            if (width > 1)
-              columnSteps.runs.column =
-                  arith::RemUIOp::create(b, e.loc, n, e.index(width));
             Value list = listOf(n);
             Value from = first ? e.loadIndex(offsets, list)
                                : memref::LoadOp::create(b, e.loc, cursor, slot)
