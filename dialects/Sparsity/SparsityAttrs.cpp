@@ -398,13 +398,13 @@ PackedStorage DenseAttr::getPackedStorage(ArrayRef<int64_t> shape,
 }
 
 //===----------------------------------------------------------------------===//
-// KernelAttr
+// TilingAttr
 //===----------------------------------------------------------------------===//
 
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t lanes, int64_t rows, int64_t panels,
                                  int64_t tokenVectors, int64_t kChunk,
-                                 bool overTokens) {
+                                 bool overTokens, bool runs) {
   if (lanes < 1 || !llvm::isPowerOf2_64(lanes))
     return emitError() << "tiling lanes must be a power of two, got "
                        << lanes;
@@ -416,8 +416,14 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (value < 1)
       return emitError() << "tiling " << name << " must be positive, got "
                          << value;
+  if (runs && !overTokens)
+    return emitError() << "tiling runs (on the CSR kernel) need over_tokens";
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// KernelAttr
+//===----------------------------------------------------------------------===//
 
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  PatternAttrInterface pattern,

@@ -148,15 +148,22 @@ def Sparsity_TilingAttr : Sparsity_Attr<"Tiling", "tiling"> {
       kernel's chunk of activations stays in L2 (sparse blocks).
     - `over_tokens`: whether the kernel vectorizes over tokens (on
       transposed activations) rather than over output columns.
+    - `runs` (block weights over tokens; false when left out): each kept
+      block's columns are runs of `bk` nonzeros on the CSR kernel, rather
+      than dense micro-GEMMs on the block kernel. Blocks up to 4 columns
+      wide whose width divides 16; CSR weights always run so.
 
     ```mlir
     #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8,
                      k_chunk = 2048, over_tokens = false>
+    #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8,
+                     k_chunk = 768, over_tokens = true, runs = true>
     ```
   }];
   let parameters = (ins "int64_t":$lanes, "int64_t":$rows, "int64_t":$panels,
                         "int64_t":$token_vectors, "int64_t":$k_chunk,
-                        "bool":$over_tokens);
+                        "bool":$over_tokens,
+                        DefaultValuedParameter<"bool", "false">:$runs);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -73,7 +73,7 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
   // Token vectors there are (kernels vectorized over tokens).
   int64_t tokenVectorsInM = std::max<int64_t>(1, (m + lanes - 1) / lanes);
   int64_t rows = 1, panels = 1, tokenVectors = 1, kChunk = k;
-  bool overTokens = false;
+  bool overTokens = false, runs = false;
   // The CSR kernel's blocking; its nonzeros come in runs of `run` rows of
   // K, which a chunk does not split (x has K rounded up to whole runs).
   auto csrBlocking = [&](int64_t run) {
@@ -153,20 +153,28 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
       })
       .Case([&](BlockAttr block) {
         int64_t bn = block.getBlockN();
-        // Over columns such blocks leave 1- or 2-lane vectors, over tokens
-        // the block kernel stores results a column or two at a time; on
-        // the CSR kernel 16x1 at 10 % ran 3.7-5.2x oneDNN at M >= 16
-        // (0.56-0.94x and 0.64-1.68x on those two). Below a vector of
-        // tokens 2-column blocks keep the kernel over columns (4x2 at 10 %
-        // and M = 1: 1.25x vs 1.96x the best library on 768x3072), while
-        // one column there is a 1-lane vector (16x1: 0.93-1.40x vs
-        // 1.35-2.42x as runs).
-        if (blockRunsAsCSR(block) && inputs.blockOverTokensFrom > 0 &&
-            (bn == 1 || m >= lanes))
+        bool blockOverTokens =
+            inputs.blockOverTokensFrom > 0 && m >= inputs.blockOverTokensFrom &&
+            storedShare * double(k) >= kMinKeptRowsOverTokens;
+        // Narrow blocks as runs on the CSR kernel (16x1 at 10 %: 3.7-5.2x
+        // oneDNN at M >= 16, against 0.56-0.94x over columns, where they
+        // leave 1- or 2-lane vectors, and 0.64-1.68x on the block kernel
+        // over tokens, which stores results a column or two at a time).
+        // Below a vector of tokens blocks two or more columns wide keep the
+        // kernel over columns (4x2 at 10 % and M = 1: 1.25x vs 1.96x the
+        // best library on 768x3072), while one column there is a 1-lane
+        // vector (16x1: 0.93-1.40x vs 1.35-2.42x as runs). Blocks 4 wide
+        // keep the block kernel over tokens where it runs (4x4 at 10 %,
+        // 128 x 4096 x 4096: 5.7-5.8x against 4.6x as runs) and run as
+        // runs where the kernel over columns would (768x3072 at M = 128:
+        // 4.0-5.1x against 1.8-2.2x).
+        bool asRuns = blockFitsRuns(block) && inputs.blockOverTokensFrom > 0 &&
+                      (bn == 1 || m >= lanes) && (bn <= 2 || !blockOverTokens);
+        if (asRuns) {
+          runs = true;
           return csrBlocking(block.getBlockK());
-        overTokens = inputs.blockOverTokensFrom > 0 &&
-                     m >= inputs.blockOverTokensFrom &&
-                     storedShare * double(k) >= kMinKeptRowsOverTokens;
+        }
+        overTokens = blockOverTokens;
         if (overTokens) {
           // T token vectors x J block columns of accumulators, T loads of
           // x and one broadcast: J a quarter of the registers (8 of 32:
@@ -187,6 +195,6 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
           kChunk = std::max<int64_t>(1, fitting / bk) * bk;
       })
       .Case([&](CSRAttr) { csrBlocking(/*run=*/1); });
-  return TilingAttr::get(weight.getContext(), lanes, rows, panels,
-                         tokenVectors, kChunk, overTokens);
+  return TilingAttr::get(weight.getContext(), lanes, rows, panels, tokenVectors,
+                         kChunk, overTokens, runs);
 }

@@ -57,3 +57,24 @@ func.func @tiling_over_tokens(%x: tensor<4x8xf32>, %v: tensor<1x8x16xf32>) -> te
   %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 8, over_tokens = true>} : tensor<4x8xf32>, !sparsity.packed<8x16xf32, #sparsity.dense> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+// Runs of nonzeros are CSR's and narrow blocks' (up to 4 columns): blocks
+// 8 columns wide have no kernel taking their columns as runs.
+func.func @tiling_runs_wide_block(%x: tensor<32x16xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: tensor<2x8x8xf32>) -> tensor<32x16xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<2xi32>, tensor<2x8x8xf32> -> !sparsity.packed<16x16xf32, #sparsity.block<8x8>>
+  // expected-error @+1 {{has no block<8x8> kernel vectorized over tokens as runs (tiling #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 16, over_tokens = true, runs = true>)}}
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 16, over_tokens = true, runs = true>} : tensor<32x16xf32>, !sparsity.packed<16x16xf32, #sparsity.block<8x8>> -> tensor<32x16xf32>
+  return %y : tensor<32x16xf32>
+}
+
+// -----
+
+// N:M has no kernel over runs either.
+func.func @tiling_runs_nm(%x: tensor<32x8xf32>, %v: tensor<1x2x2x16xf32>, %i: tensor<1x2x2x1xi32>) -> tensor<32x16xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x2x16xf32>, tensor<1x2x2x1xi32> -> !sparsity.packed<8x16xf32, #sparsity.nm<2:4>>
+  // expected-error @+1 {{has no nm<2:4> kernel vectorized over tokens as runs}}
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 8, over_tokens = true, runs = true>} : tensor<32x8xf32>, !sparsity.packed<8x16xf32, #sparsity.nm<2:4>> -> tensor<32x16xf32>
+  return %y : tensor<32x16xf32>
+}

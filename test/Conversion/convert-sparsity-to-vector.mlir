@@ -328,7 +328,7 @@ func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400x
 // whose first row is its K-block times 16, its values read at [run, i, 0].
 // With block-over-tokens-from=0, the block kernel over columns.
 // CHECK-LABEL: func.func @block_one_column
-// CHECK: func.func private @__sparsec_matmul_block16x1_tokens_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %{{.*}}: memref<21xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x1xf32>
+// CHECK: func.func private @__sparsec_matmul_block16x1_runs_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %{{.*}}: memref<21xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x1xf32>
 // CHECK: scf.for %[[R:.*]] = {{.*}} iter_args
 // CHECK: %[[KBLOCK:.*]] = memref.load %[[KB]][%[[R]]] : memref<12xi32>
 // CHECK: %[[KBLOCKI:.*]] = arith.index_cast %[[KBLOCK]]
@@ -353,7 +353,7 @@ func.func @block_one_column(%x: tensor<40x64xf32>, %o: tensor<21xi32>, %k: tenso
 // last K-block's runs read against zero weights.
 // CHECK-LABEL: func.func @block_one_column_ragged_k
 // CHECK: call @__sparsec_transpose_40x60_v16_s48_r64(%{{.*}}, %[[XT:.*]], %c0, %c4) : (memref<40x60xf32>, memref<64x48xf32>
-// CHECK: call @__sparsec_matmul_block16x1_tokens_40x60x20{{.*}}(%[[XT]],
+// CHECK: call @__sparsec_matmul_block16x1_runs_40x60x20{{.*}}(%[[XT]],
 // CHECK: func.func private @__sparsec_transpose_40x60_v16_s48_r64(
 // CHECK: scf.if
 // CHECK: scf.for %[[ROW:.*]] = %c60{{.*}} to %c64
@@ -371,7 +371,7 @@ func.func @block_one_column_ragged_k(%x: tensor<40x60xf32>, %o: tensor<21xi32>, 
 // Blocks two columns wide too: column n's runs are listed at its block
 // column n / 2, its values at [run, i, n % 2].
 // CHECK-LABEL: func.func @block_two_columns
-// CHECK: func.func private @__sparsec_matmul_block16x2_tokens_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %[[OFFS:arg1]]: memref<11xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x2xf32>
+// CHECK: func.func private @__sparsec_matmul_block16x2_runs_40x64x20{{.*}}(%[[XT:arg0]]: memref<64x48xf32>, %[[OFFS:arg1]]: memref<11xi32>, %[[KB:arg2]]: memref<12xi32>, %[[VALUES:arg3]]: memref<12x16x2xf32>
 // CHECK: %[[IN:.*]] = arith.remui %[[N:.*]], %c2 : index
 // CHECK: %[[BC:.*]] = arith.divui %[[N]], %c2 : index
 // CHECK: memref.load %[[OFFS]][%[[BC]]] : memref<11xi32>
@@ -384,6 +384,31 @@ func.func @block_two_columns(%x: tensor<40x64xf32>, %o: tensor<11xi32>, %k: tens
   %p = sparsity.assemble %o, %k, %v : tensor<11xi32>, tensor<12xi32>, tensor<12x16x2xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x2>>
   %y = sparsity.matmul %x, %p : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<16x2>> -> tensor<40x20xf32>
   return %y : tensor<40x20xf32>
+}
+
+// -----
+
+// Blocks four columns wide run as runs where the block kernel would run
+// over columns (few rows kept here): column n's runs at block column n / 4,
+// its values at [run, i, n % 4]. A tiling that says over tokens without
+// runs takes the block kernel over tokens instead.
+// CHECK-LABEL: func.func @block_four_columns
+// CHECK: call @[[RUNS:__sparsec_matmul_block4x4_runs_40x64x20[a-z0-9_]*]](
+// CHECK: call @[[TOKENS:__sparsec_matmul_block4x4_tokens_40x64x20[a-z0-9_]*]](
+// CHECK: func.func private @[[RUNS]]({{.*}}%[[OFFS:arg1]]: memref<6xi32>, %[[KB:arg2]]: memref<3xi32>, %[[VALUES:arg3]]: memref<3x4x4xf32>{{.*}}runs = true
+// CHECK: %[[IN:.*]] = arith.remui %[[N:.*]], %c4 : index
+// CHECK: %[[BC:.*]] = arith.divui %[[N]], %c4 : index
+// CHECK: memref.load %[[OFFS]][%[[BC]]] : memref<6xi32>
+// CHECK: memref.load %[[VALUES]][%{{.*}}, %c0, %[[IN]]] : memref<3x4x4xf32>
+// CHECK: func.func private @[[TOKENS]]({{.*}}over_tokens = true>
+// COLS-LABEL: func.func @block_four_columns
+// COLS: call @__sparsec_matmul_block4x4_40x64x20
+// COLS: call @__sparsec_matmul_block4x4_tokens_40x64x20
+func.func @block_four_columns(%x: tensor<40x64xf32>, %o: tensor<6xi32>, %k: tensor<3xi32>, %v: tensor<3x4x4xf32>) -> (tensor<40x20xf32>, tensor<40x20xf32>) {
+  %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<3xi32>, tensor<3x4x4xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<4x4>>
+  %y = sparsity.matmul %x, %p : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<4x4>> -> tensor<40x20xf32>
+  %t = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 3, k_chunk = 64, over_tokens = true>} : tensor<40x64xf32>, !sparsity.packed<64x20xf32, #sparsity.block<4x4>> -> tensor<40x20xf32>
+  return %y, %t : tensor<40x20xf32>, tensor<40x20xf32>
 }
 
 // -----

@@ -94,18 +94,18 @@ func.func @block_over_tokens(%x: tensor<128x4096xf32>, %x16: tensor<16x4096xf32>
   return %y, %y16, %y8, %yw : tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<64x32xf32>
 }
 
-// Blocks one column wide take the CSR kernel's blocking at every M (1
-// token: one token vector; 4096 rows: chunks of whole blocks, 1024 rows at
-// 8 token vectors); a ragged K (100 rows of 16-row blocks) is one chunk of
-// 112 rows, as x is transposed with zero rows up to whole blocks;
+// Blocks one column wide run as runs on the CSR kernel's blocking at every
+// M (1 token: one token vector; 4096 rows: chunks of whole blocks, 1024
+// rows at 8 token vectors); a ragged K (100 rows of 16-row blocks) is one
+// chunk of 112 rows, as x is transposed with zero rows up to whole blocks;
 // block-over-tokens-from=0 says over columns.
 // AVX512-LABEL: func.func @block_one_column
-// AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<16x1>
-// AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x1>
-// AVX512: sparsity.matmul {{.*}}token_vectors = 1, k_chunk = 112, over_tokens = true>{{.*}}#sparsity.block<16x1>
+// AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = true, runs = true>{{.*}}#sparsity.block<16x1>
+// AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 1024, over_tokens = true, runs = true>{{.*}}#sparsity.block<16x1>
+// AVX512: sparsity.matmul {{.*}}token_vectors = 1, k_chunk = 112, over_tokens = true, runs = true>{{.*}}#sparsity.block<16x1>
 // Two columns wide likewise from a vector of tokens (128: 8 token vectors,
 // chunks of 1024 rows); below it (1 token) the block kernel over columns.
-// AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 8, k_chunk = 1024, over_tokens = true>{{.*}}#sparsity.block<16x2>
+// AVX512: sparsity.matmul {{.*}}rows = 1, panels = 1, token_vectors = 8, k_chunk = 1024, over_tokens = true, runs = true>{{.*}}#sparsity.block<16x2>
 // AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<16x2>
 // COLUMNS-LABEL: func.func @block_one_column
 // COLUMNS-COUNT-3: over_tokens = false>{{.*}}#sparsity.block<16x1>
@@ -120,6 +120,26 @@ func.func @block_one_column(%x1: tensor<1x4096xf32>, %x: tensor<128x4096xf32>, %
   %y2 = sparsity.matmul %x, %b2 : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x2>> -> tensor<128x32xf32>
   %y21 = sparsity.matmul %x1, %b2 : tensor<1x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x2>> -> tensor<1x32xf32>
   return %y1, %y, %y100, %y2, %y21 : tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>
+}
+
+// Blocks four columns wide run as runs where the block kernel would run
+// over columns (10 % of 768 rows kept: 77 rows per block column, fewer
+// than the block kernel over tokens wants), keep the block kernel over
+// tokens where it runs (10 % of 4096 rows), and below a vector of tokens
+// the kernel over columns.
+// AVX512-LABEL: func.func @block_four_columns
+// AVX512: sparsity.matmul {{.*}}token_vectors = 8, k_chunk = 768, over_tokens = true, runs = true>{{.*}}#sparsity.block<4x4>
+// AVX512: sparsity.matmul {{.*}}rows = 4, panels = 1, token_vectors = 6, k_chunk = 4096, over_tokens = true>{{.*}}#sparsity.block<4x4>
+// AVX512: sparsity.matmul {{.*}}over_tokens = false>{{.*}}#sparsity.block<4x4>
+// COLUMNS-LABEL: func.func @block_four_columns
+// COLUMNS-COUNT-3: over_tokens = false>{{.*}}#sparsity.block<4x4>
+func.func @block_four_columns(%x: tensor<128x768xf32>, %xk: tensor<128x4096xf32>, %x1: tensor<1x768xf32>, %o: tensor<9xi32>, %k: tensor<154xi32>, %v: tensor<154x4x4xf32>, %kk: tensor<819xi32>, %vk: tensor<819x4x4xf32>) -> (tensor<128x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>) {
+  %b = sparsity.assemble %o, %k, %v : tensor<9xi32>, tensor<154xi32>, tensor<154x4x4xf32> -> !sparsity.packed<768x32xf32, #sparsity.block<4x4>>
+  %y = sparsity.matmul %x, %b : tensor<128x768xf32>, !sparsity.packed<768x32xf32, #sparsity.block<4x4>> -> tensor<128x32xf32>
+  %bk = sparsity.assemble %o, %kk, %vk : tensor<9xi32>, tensor<819xi32>, tensor<819x4x4xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<4x4>>
+  %yk = sparsity.matmul %xk, %bk : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<4x4>> -> tensor<128x32xf32>
+  %y1 = sparsity.matmul %x1, %b : tensor<1x768xf32>, !sparsity.packed<768x32xf32, #sparsity.block<4x4>> -> tensor<1x32xf32>
+  return %y, %yk, %y1 : tensor<128x32xf32>, tensor<128x32xf32>, tensor<1x32xf32>
 }
 
 // N:M groups the permute kernel cannot hold in its window (3 rows do not

@@ -45,20 +45,17 @@ inline bool nmPermuteFits(int64_t m, int64_t lanes) {
   return (lanes == 16 || lanes == 8) && window % m == 0 && window <= 2 * lanes;
 }
 
-/// Blocks at most this many columns wide run on the CSR kernel over tokens
-/// (each column's part of a kept block a run of bk nonzeros). Wider blocks
-/// keep the block kernels: side by side at 10 % (M = 16 and 128 on
-/// 768x3072 and 4096x4096), 4x2 blocks ran 4.0-5.8x oneDNN as runs and
-/// 0.9-3.5x on the block kernels, but 4x4 and 8x4 ran 5.7-5.8x on the
-/// block kernel over tokens at 128 x 4096 x 4096 and 4.6x as runs (and
-/// 16x8 better there at every M).
-constexpr int64_t kMaxRunBlockColumns = 2;
+/// Blocks at most this many columns wide can run on the CSR kernel over
+/// tokens (each column's part of a kept block a run of bk nonzeros). Wider
+/// blocks keep the block kernels: at 10 %, 8x8 and 16x8 ran faster on them
+/// at every M measured.
+constexpr int64_t kMaxRunBlockColumns = 4;
 
-/// Whether a block pattern over tokens runs on the CSR kernel, each kept
-/// block bn runs of bk nonzeros (bn divides a tile's 16 columns, which
-/// threads share by block column). A ragged last K-block's runs read rows
+/// Whether the CSR kernel takes `block`'s kept blocks as runs: at most
+/// kMaxRunBlockColumns wide, and bn divides a tile's 16 columns (threads
+/// share tiles by block column). A ragged last K-block's runs read rows
 /// past K, which the transposed activation has as zeros.
-inline bool blockRunsAsCSR(sparsity::BlockAttr block) {
+inline bool blockFitsRuns(sparsity::BlockAttr block) {
   int64_t bn = block.getBlockN();
   return bn <= kMaxRunBlockColumns && ::sparsec::packing::kPanel % bn == 0;
 }

@@ -481,7 +481,7 @@ MemRefType MatmulKernelSpec::inputType() const {
 
 int64_t MatmulKernelSpec::transposedRows() const {
   auto block = dyn_cast<sparsity::BlockAttr>(weight.getPattern());
-  if (!block || !blockRunsAsCSR(block))
+  if (!block || !tiling.getRuns())
     return k;
   return llvm::alignTo(k, block.getBlockK());
 }

@@ -92,8 +92,8 @@ struct MatmulKernelSpec {
     return paddedM() % 64 == 0 ? paddedM() + 16 : paddedM();
   }
   /// Rows of the transposed activation: K, or K rounded up to whole blocks
-  /// for blocks on the CSR kernel (one or two columns wide: it reads a run
-  /// of bk rows per block; the rows past K are zeros).
+  /// for blocks on the CSR kernel (tiled as runs: it reads a run of bk rows
+  /// per block; the rows past K are zeros).
   int64_t transposedRows() const;
   /// Whether `x` is a copy of the activation with rows one vector longer
   /// (for kernels vectorized over columns): with rows a multiple of 4 KiB

@@ -64,8 +64,9 @@ std::string kernelName(const MatmulKernelSpec &spec) {
            << (spec.transposedInput ? "_tokens" : "");
       })
       .Case([&](BlockAttr block) {
-        os << "block" << block.getBlockK() << "x" << block.getBlockN()
-           << (spec.transposedInput ? "_tokens" : "");
+        os << "block" << block.getBlockK() << "x" << block.getBlockN();
+        if (spec.transposedInput)
+          os << (spec.tiling.getRuns() ? "_runs" : "_tokens");
       })
       .Case([&](CSRAttr) { os << "csr"; });
   os << "_" << spec.m << "x" << spec.k << "x" << spec.n;
@@ -391,15 +392,19 @@ struct ConvertSparsityToVectorPass
                        !spec.transposedInput && spec.m > 1 &&
                        rowBytes % 4096 == 0;
     // N:M and blocks have kernels both ways; CSR only over tokens, dense
-    // only over columns.
+    // only over columns. Runs of nonzeros are CSR's, and narrow blocks'.
     bool hasKernel = isa<NMAttr, BlockAttr>(weight.getPattern()) ||
                      spec.transposedInput == isa<CSRAttr>(weight.getPattern());
+    auto block = dyn_cast<BlockAttr>(weight.getPattern());
+    bool runs = spec.tiling.getRuns() && !isa<CSRAttr>(weight.getPattern());
+    if (runs && !(block && blockFitsRuns(block)))
+      hasKernel = false;
     if (!hasKernel)
       return op.emitOpError("has no ")
              << printStripped(weight.getPattern()) << " kernel "
              << (spec.transposedInput ? "vectorized over tokens"
                                       : "vectorized over columns")
-             << " (tiling " << spec.tiling << ")";
+             << (runs ? " as runs" : "") << " (tiling " << spec.tiling << ")";
     spec.name = kernelName(spec);
     FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
     if (failed(kernel))
@@ -529,10 +534,10 @@ struct ConvertSparsityToVectorPass
                          ? buildNMTokenKernel(b, module, spec)
                          : buildNMKernel(b, module, spec, whyNot);
             })
-            .Case([&](BlockAttr block) {
+            .Case([&](BlockAttr) {
               if (!spec.transposedInput)
                 return buildBlockKernel(b, module, spec);
-              return blockRunsAsCSR(block)
+              return spec.tiling.getRuns()
                          ? buildCSRKernel(b, module, spec)
                          : buildBlockTokenKernel(b, module, spec);
             })

@@ -641,3 +641,8 @@ func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, pa
 
 // expected-error @+1 {{tiling token_vectors must be positive, got 0}}
 func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 0, k_chunk = 2048, over_tokens = false>}
+
+// -----
+
+// expected-error @+1 {{tiling runs (on the CSR kernel) need over_tokens}}
+func.func private @f() attributes {a = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 768, over_tokens = false, runs = true>}

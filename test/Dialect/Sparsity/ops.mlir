@@ -14,6 +14,7 @@
 // CHECK-SAME: nm = #sparsity.nm<2:4>
 // CHECK-SAME: nm_axis = #sparsity.nm<1:8, axis = 0>
 // CHECK-SAME: tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
+// CHECK-SAME: tiling_runs = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 768, over_tokens = true, runs = true>
 func.func @patterns() attributes {
   nm = #sparsity.nm<2:4>,
   nm_axis = #sparsity.nm<1:8, axis = 0>,
@@ -24,7 +25,8 @@ func.func @patterns() attributes {
   kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>,
   kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>,
   kernel_gemv = #sparsity.kernel<#sparsity.block<16x1>, f32, efficiency = 5, gemv_efficiency = 1>,
-  tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>
+  tiling = #sparsity.tiling<lanes = 16, rows = 6, panels = 2, token_vectors = 8, k_chunk = 2048, over_tokens = false>,
+  tiling_runs = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 768, over_tokens = true, runs = true>
 } {
   return
 }
