@@ -34,7 +34,7 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     |---------|--------|
     | dense   | panels of 16 columns x MR rows, broadcast-FMA |
     | nm<n:m> | per-lane permutes select activations (`vpermps`) |
-    | block   | a dense micro-GEMM per kept block; on many tokens, over tokens; one or two columns wide, on the CSR kernel (a column of a block a run of nonzeros) |
+    | block   | a dense micro-GEMM per kept block; on many tokens, over tokens; up to four columns wide, on the CSR kernel where the tiling says runs (a column of a block a run of nonzeros) |
     | csr     | vectorized over tokens on transposed activations; the results of a group of tiles go to `out` row by row |
   }];
   let options = [

@@ -240,10 +240,11 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     window, always run over tokens), blocks from `block-over-tokens-from`
     tokens where block columns keep at least 160 rows of K on average
     (counted in the constant weight, or read off its assembled storage), CSR
-    always, and blocks one column wide on the CSR kernel at every M, two
-    columns wide from a vector of tokens (a ragged K rounded up to whole
-    blocks, which x is transposed into). `convert-sparsity-to-vector`
-    follows it. Run it after `sparsity-legalize`: the blocking depends on
+    always, and narrow blocks as runs on the CSR kernel (`runs = true`):
+    one column wide at every M, two columns wide from a vector of tokens,
+    four wide from a vector of tokens where the block kernel would run over
+    columns (a ragged K rounded up to whole blocks, which x is transposed
+    into). `convert-sparsity-to-vector` follows it. Run it after `sparsity-legalize`: the blocking depends on
     the chosen pattern.
 
     The target is the module's `sparsity.target` attribute if present,

@@ -14,13 +14,14 @@
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
-// Blocks one or two columns wide (bk x bn) run here too: a column's part of
-// each kept block of its block column is a run of bk nonzeros, kblocks[b] *
-// bk its first row, its values [b][0..bk)[column in the block] (where K is
-// ragged, xt has zero rows up to whole blocks). Over tokens the block
-// kernel's groups would be a column or two, its results stored to `out` a
-// float or two per row (at 128 x 768 x 3072, 16x1 at 10 %: 0.64x oneDNN);
-// here tiles gather 16 columns as for CSR.
+// Blocks up to four columns wide (bk x bn) run here too where the tiling
+// says runs: a column's part of each kept block of its block column is a
+// run of bk nonzeros, kblocks[b] * bk its first row, its values
+// [b][0..bk)[column in the block] (where K is ragged, xt has zero rows up
+// to whole blocks). Over tokens the block kernel's groups would be a few
+// columns, its results stored to `out` a float or a few per row (at
+// 128 x 768 x 3072, 16x1 at 10 %: 0.64x oneDNN); here tiles gather 16
+// columns as for CSR.
 //
 //===----------------------------------------------------------------------===//
 
