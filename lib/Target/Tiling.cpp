@@ -165,9 +165,9 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // best library on 768x3072), while one column there is a 1-lane
         // vector (16x1: 0.93-1.40x vs 1.35-2.42x as runs). Blocks 4 wide
         // keep the block kernel over tokens where it runs (4x4 at 10 %,
-        // 128 x 4096 x 4096: 5.7-5.8x against 4.6x as runs) and run as
-        // runs where the kernel over columns would (768x3072 at M = 128:
-        // 4.0-5.1x against 1.8-2.2x).
+        // 128 x 4096 x 4096: 5.5-5.8x against 4.6x as runs) and run as
+        // runs where the kernel over columns would (4x4 and 8x4 at 10 % on
+        // 768-wide weights, M = 16 / 128: 3.9-5.4x against 1.8-2.3x).
         bool asRuns = blockFitsRuns(block) && inputs.blockOverTokensFrom > 0 &&
                       (bn == 1 || m >= lanes) && (bn <= 2 || !blockOverTokens);
         if (asRuns) {

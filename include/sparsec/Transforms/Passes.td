@@ -244,8 +244,8 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     one column wide at every M, two columns wide from a vector of tokens,
     four wide from a vector of tokens where the block kernel would run over
     columns (a ragged K rounded up to whole blocks, which x is transposed
-    into). `convert-sparsity-to-vector` follows it. Run it after `sparsity-legalize`: the blocking depends on
-    the chosen pattern.
+    into). `convert-sparsity-to-vector` follows it. Run it after
+    `sparsity-legalize`: the blocking depends on the chosen pattern.
 
     The target is the module's `sparsity.target` attribute if present,
     else the `target` option. Ops that already carry a tiling keep it.
