@@ -52,6 +52,42 @@ constexpr int64_t kParallelWork = int64_t(1) << 20;
 /// Elements below which an activation transpose runs on the calling thread.
 constexpr int64_t kParallelTranspose = int64_t(1) << 15;
 
+/// The kernel generators: one per pattern and direction, and the CSR
+/// kernel's runs (CSR's nonzeros, and narrow blocks' columns).
+enum class KernelKind { Dense, NMPermute, NMTokens, Block, BlockTokens, Runs };
+
+/// The generator `spec`'s pattern and tiling ask for, or none: CSR runs
+/// only over tokens, dense only over columns, and runs take only blocks
+/// the CSR kernel fits (blockFitsRuns).
+std::optional<KernelKind> kernelKindFor(const MatmulKernelSpec &spec) {
+  using Kind = std::optional<KernelKind>;
+  bool tokens = spec.transposedInput, runs = spec.tiling.getRuns();
+  return TypeSwitch<Attribute, Kind>(spec.weight.getPattern())
+      .Case([&](DenseAttr) -> Kind {
+        if (tokens)
+          return std::nullopt;
+        return KernelKind::Dense;
+      })
+      .Case([&](NMAttr) -> Kind {
+        if (runs)
+          return std::nullopt;
+        return tokens ? KernelKind::NMTokens : KernelKind::NMPermute;
+      })
+      .Case([&](BlockAttr block) -> Kind {
+        if (!runs)
+          return tokens ? KernelKind::BlockTokens : KernelKind::Block;
+        if (!blockFitsRuns(block))
+          return std::nullopt;
+        return KernelKind::Runs;
+      })
+      .Case([&](CSRAttr) -> Kind {
+        if (!tokens)
+          return std::nullopt;
+        return KernelKind::Runs;
+      })
+      .DefaultUnreachable("every pattern has kernels");
+}
+
 /// A symbol-safe name for a kernel configuration: same name, same kernel.
 std::string kernelName(const MatmulKernelSpec &spec) {
   std::string name;
@@ -391,22 +427,17 @@ struct ConvertSparsityToVectorPass
     spec.paddedInput = isa<BlockAttr, NMAttr>(weight.getPattern()) &&
                        !spec.transposedInput && spec.m > 1 &&
                        rowBytes % 4096 == 0;
-    // N:M and blocks have kernels both ways; CSR only over tokens, dense
-    // only over columns. Runs of nonzeros are CSR's, and narrow blocks'.
-    bool hasKernel = isa<NMAttr, BlockAttr>(weight.getPattern()) ||
-                     spec.transposedInput == isa<CSRAttr>(weight.getPattern());
-    auto block = dyn_cast<BlockAttr>(weight.getPattern());
-    bool runs = spec.tiling.getRuns() && !isa<CSRAttr>(weight.getPattern());
-    if (runs && !(block && blockFitsRuns(block)))
-      hasKernel = false;
-    if (!hasKernel)
+    std::optional<KernelKind> kind = kernelKindFor(spec);
+    if (!kind) {
+      bool runs = spec.tiling.getRuns() && !isa<CSRAttr>(weight.getPattern());
       return op.emitOpError("has no ")
              << printStripped(weight.getPattern()) << " kernel "
              << (spec.transposedInput ? "vectorized over tokens"
                                       : "vectorized over columns")
              << (runs ? " as runs" : "") << " (tiling " << spec.tiling << ")";
+    }
     spec.name = kernelName(spec);
-    FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, spec);
+    FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, *kind, spec);
     if (failed(kernel))
       return failure();
     // Threads pay only for enough work: waking workers and splitting costs
@@ -512,7 +543,7 @@ struct ConvertSparsityToVectorPass
     chunks(main, zero, whole, /*mayBePartial=*/false);
     chunks(tail, whole, m, /*mayBePartial=*/true);
   }
-  FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op,
+  FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op, KernelKind kind,
                                            MatmulKernelSpec &spec) {
     ModuleOp module = getOperation();
     // Ops of one configuration share a kernel, unless tiled differently.
@@ -526,23 +557,23 @@ struct ConvertSparsityToVectorPass
     }
     OpBuilder b(&getContext());
     std::string whyNot;
-    FailureOr<func::FuncOp> kernel =
-        TypeSwitch<Attribute, FailureOr<func::FuncOp>>(spec.weight.getPattern())
-            .Case([&](DenseAttr) { return buildDenseKernel(b, module, spec); })
-            .Case([&](NMAttr) {
-              return spec.transposedInput
-                         ? buildNMTokenKernel(b, module, spec)
-                         : buildNMKernel(b, module, spec, whyNot);
-            })
-            .Case([&](BlockAttr) {
-              if (!spec.transposedInput)
-                return buildBlockKernel(b, module, spec);
-              return spec.tiling.getRuns()
-                         ? buildCSRKernel(b, module, spec)
-                         : buildBlockTokenKernel(b, module, spec);
-            })
-            .Case([&](CSRAttr) { return buildCSRKernel(b, module, spec); })
-            .DefaultUnreachable("every pattern has a kernel generator");
+    FailureOr<func::FuncOp> kernel = [&]() -> FailureOr<func::FuncOp> {
+      switch (kind) {
+      case KernelKind::Dense:
+        return buildDenseKernel(b, module, spec);
+      case KernelKind::NMPermute:
+        return buildNMKernel(b, module, spec, whyNot);
+      case KernelKind::NMTokens:
+        return buildNMTokenKernel(b, module, spec);
+      case KernelKind::Block:
+        return buildBlockKernel(b, module, spec);
+      case KernelKind::BlockTokens:
+        return buildBlockTokenKernel(b, module, spec);
+      case KernelKind::Runs:
+        return buildCSRKernel(b, module, spec);
+      }
+      llvm_unreachable("every kernel kind has a generator");
+    }();
     if (failed(kernel))
       return op.emitOpError("no kernel: ") << whyNot;
     (*kernel)->setAttr(kTilingAttr, spec.tiling);
