@@ -99,7 +99,11 @@ struct Pattern {
     return p;
   }
 
-  std::string attr() const {
+  /// The pattern attribute; CSR lists in chunks of `csrChunkRows` rows of
+  /// K where that is > 0.
+  std::string attr(int64_t csrChunkRows = 0) const {
+    if (kind == "csr" && csrChunkRows > 0)
+      return "#sparsity.csr<chunk_rows = " + std::to_string(csrChunkRows) + ">";
     if (kind == "nm")
       return "#sparsity.nm<" + std::to_string(a) + ":" + std::to_string(b) +
              ">";
@@ -178,6 +182,8 @@ inline std::vector<float> makeWeight(const Pattern &p, int64_t k, int64_t n,
 
 /// Packed storage as raw buffers, with the MLIR types sparse-compile needs.
 struct Storage {
+  /// The packed type's pattern attribute (CSR: with its layout).
+  std::string pattern;
   /// 64-byte aligned, as sparse-compile aligns packed constants.
   std::vector<std::vector<char, sparsec::CacheLineAllocator<char>>> buffers;
   std::vector<std::string> types;
@@ -193,8 +199,11 @@ struct Storage {
   }
 };
 
+/// `csrChunkRows`: CSR's lists in chunks of that many rows of K (0: one
+/// list per column), as sparsity-tile lays out constant weights
+/// (csrChunkRows in Tiling.h).
 inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
-                    int64_t n) {
+                    int64_t n, int64_t csrChunkRows = 0) {
   packing::DenseView view{w.data(), k, n};
   int64_t panels = packing::ceilDiv(n, packing::kPanel);
   auto t = [](std::vector<int64_t> shape, const char *element) {
@@ -204,6 +213,7 @@ inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
     return s + element + ">";
   };
   Storage s;
+  s.pattern = p.attr(csrChunkRows);
   if (p.kind == "dense") {
     s.add(packing::packDense(view).values, t({panels, k, 16}, "f32"));
   } else if (p.kind == "nm") {
@@ -219,9 +229,9 @@ inline Storage pack(const Pattern &p, const std::vector<float> &w, int64_t k,
     s.add(b.kblocks, t({blocks}, "i32"));
     s.add(b.values, t({blocks, p.a, p.b}, "f32"));
   } else {
-    auto c = packing::packCSR(view);
+    auto c = packing::packCSR(view, csrChunkRows);
     int64_t nnz = c.values.size();
-    s.add(c.offsets, t({n + 1}, "i32"));
+    s.add(c.offsets, t({int64_t(c.offsets.size())}, "i32"));
     s.add(c.kidx, t({nnz}, "i32"));
     s.add(c.values, t({nnz}, "f32"));
   }
@@ -261,7 +271,7 @@ inline Compiled compile(const std::string &compiler, const std::string &workDir,
   std::string base = workDir + "/" + name;
   std::ofstream mlir(base + ".mlir");
   std::string packed = "!sparsity.packed<" + std::to_string(k) + "x" +
-                       std::to_string(n) + "xf32, " + p.attr() + ">";
+                       std::to_string(n) + "xf32, " + s.pattern + ">";
   mlir << "func.func @mm(%x: tensor<" << m << "x" << k << "xf32>";
   for (size_t i = 0; i < s.types.size(); ++i)
     mlir << ", %s" << i << ": " << s.types[i];

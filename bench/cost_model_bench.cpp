@@ -30,6 +30,7 @@
 
 #include "Sparsity/SparsityDialect.h"
 #include "sparsec/Target/TargetDescription.h"
+#include "sparsec/Target/Tiling.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/MLIRContext.h"
@@ -269,7 +270,12 @@ int main(int argc, char **argv) {
         std::vector<float> w = makeWeight(pattern, k, n, rng);
         std::pair<double, double> measured;
         if (measure) {
-          Storage storage = pack(pattern, w, k, n);
+          // CSR laid out as sparsity-tile lays out constant weights.
+          int64_t chunkRows =
+              pattern.kind == "csr"
+                  ? csrChunkRows(TilingInputs::fromTarget(*target), 32, k, m)
+                  : 0;
+          Storage storage = pack(pattern, w, k, n, chunkRows);
           Compiled sparse =
               compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
           std::vector<void *> sparseArgs = {x.data()};

@@ -13,6 +13,7 @@
 
 #include "BenchSupport.h"
 #include "sparsec/Support/AlignedBuffer.h"
+#include "sparsec/Target/Tiling.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
@@ -49,6 +50,9 @@ struct Options {
   double minSeconds = 0.3;
   int minReps = 3;
   std::string json;
+  /// The layout of CSR weights follows sparsity-tile's rule for constant
+  /// weights (x86-64-avx512 caches), from this many token rows (0: never).
+  mlir::sparsec::TilingInputs tiling;
 };
 
 /// oneDNN matmul with weights reordered once into its preferred layout.
@@ -103,12 +107,16 @@ int main(int argc, char **argv) {
       opts.minSeconds = parsePositive("--min-seconds=", v);
     else if (auto v = value("--json="))
       opts.json = v;
+    else if (auto v = value("--csr-chunks-from="))
+      opts.tiling.csrChunksFrom =
+          parseInts("--csr-chunks-from=", v, 0, INT_MAX).front();
     else {
       std::fprintf(stderr,
                    "usage: matmul-bench [--compiler=sparse-compile] "
                    "[--ms=1,16,...] [--shapes=768x768,...] [--threads=1,2] "
                    "[--patterns=nm2:4,block16x16@0.1,csr@0.1,...] "
-                   "[--min-seconds=0.3] [--json=out.json] [--work-dir=DIR]\n");
+                   "[--min-seconds=0.3] [--json=out.json] [--work-dir=DIR] "
+                   "[--csr-chunks-from=64]\n");
       return 2;
     }
   }
@@ -132,8 +140,18 @@ int main(int argc, char **argv) {
     for (const std::string &text : opts.grid.patterns) {
       Pattern pattern = Pattern::parse(text);
       std::vector<float> w = makeWeight(pattern, k, n, rng);
-      Storage storage = pack(pattern, w, k, n);
+      Storage storage;
+      int64_t storedChunkRows = -1;
       for (int64_t m : opts.grid.ms) {
+        // CSR's layout depends on M: packed again where it changes.
+        int64_t chunkRows =
+            pattern.kind == "csr"
+                ? mlir::sparsec::csrChunkRows(opts.tiling, 32, k, m)
+                : 0;
+        if (chunkRows != storedChunkRows) {
+          storage = pack(pattern, w, k, n, chunkRows);
+          storedChunkRows = chunkRows;
+        }
         // Activations and results 64-byte aligned, for every contender.
         sparsec::AlignedFloats x(m * k), got(m * n), scratch(m * n);
         std::vector<float> want(m * n);
@@ -224,7 +242,8 @@ int main(int argc, char **argv) {
           std::fflush(stdout);
           json << (firstRow ? "" : ",\n") << "  {\"m\": " << m
                << ", \"k\": " << k << ", \"n\": " << n << ", \"pattern\": \""
-               << text << "\", \"threads\": " << t
+               << text << "\", \"packed\": \"" << storage.pattern
+               << "\", \"threads\": " << t
                << ", \"gflops\": {\"onednn\": " << gf[0]
                << ", \"openblas\": " << gf[1]
                << ", \"sparsec_dense\": " << gf[2]

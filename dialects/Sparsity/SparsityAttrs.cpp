@@ -374,8 +374,24 @@ CSRAttr::getPackedStorage(ArrayRef<int64_t> shape,
     nonzeros += isNonzero(i);
   PackedStorage storage;
   storage.values = nonzeros;
-  storage.metadataBits = 32 * (nonzeros + view.count * (view.cols + 1));
+  storage.metadataBits =
+      32 * (nonzeros + view.count * (getListCount(view.rows, view.cols) + 1));
   return storage;
+}
+
+LogicalResult CSRAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                              std::optional<int64_t> chunkRows) {
+  if (chunkRows && *chunkRows < 1)
+    return emitError() << "chunk_rows must be >= 1, got " << *chunkRows;
+  return success();
+}
+
+int64_t CSRAttr::getRowsPerList(int64_t k) const {
+  return getChunkRows().value_or(std::max<int64_t>(1, k));
+}
+
+int64_t CSRAttr::getListCount(int64_t k, int64_t n) const {
+  return ::sparsec::packing::csrListCount(k, n, getChunkRows().value_or(0));
 }
 
 std::optional<double> DenseAttr::getNominalDensity() const { return 1.0; }
@@ -705,7 +721,12 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (cacheBandwidthGbps && *cacheBandwidthGbps == 0)
     return emitError() << "cache_bandwidth_gbps must be >= 1";
   llvm::SmallPtrSet<Attribute, 8> seen;
-  for (KernelAttr kernel : kernels)
+  for (KernelAttr kernel : kernels) {
+    if (auto csr = dyn_cast<CSRAttr>(kernel.getPattern());
+        csr && csr.getChunkRows())
+      return emitError() << "kernel " << kernel
+                         << " names a layout; kernels are listed by pattern "
+                            "(#sparsity.csr)";
     if (!seen.insert(KernelAttr::get(kernel.getPattern(),
                                      kernel.getElementType()))
              .second)
@@ -713,6 +734,7 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << KernelAttr::get(kernel.getPattern(),
                                             kernel.getElementType())
                          << " is listed twice";
+  }
   return success();
 }
 
@@ -723,6 +745,9 @@ bool TargetAttr::hasKernel(PatternAttrInterface pattern,
 
 KernelAttr TargetAttr::lookupKernel(PatternAttrInterface pattern,
                                     Type elementType) const {
+  // Kernels are listed by pattern; CSR in chunks of K is CSR's layout.
+  if (auto csr = dyn_cast<CSRAttr>(pattern))
+    pattern = CSRAttr::get(csr.getContext());
   for (KernelAttr kernel : getKernels())
     if (kernel.getPattern() == pattern &&
         kernel.getElementType() == elementType)

@@ -81,8 +81,33 @@ def Sparsity_CSRAttr : Sparsity_PatternAttr<"CSR", "csr"> {
   let summary = "unstructured sparsity in compressed sparse rows";
   let description = [{
     Any nonzero may be kept. The packed form is CSR over output columns
-    (rows of the transposed weight): one 32-bit offset per output column
-    (plus one) and one 32-bit K index per stored value.
+    (rows of the transposed weight): one 32-bit K index per stored value,
+    and one 32-bit offset per list (plus one), a list holding a column's
+    nonzeros in order of K.
+
+    By default each column is one list. With `chunk_rows = R` the lists run
+    chunk by chunk of K: list `c * N + n` holds column `n`'s nonzeros in
+    rows `[c * R, (c + 1) * R)`, and there are `ceil(K / R) * N` lists. The
+    kernel over many tokens then reads each chunk's rows of activations from
+    L1 (sparsity-tile picks it for constant weights where it pays: a
+    layout, not a different pattern).
+
+    ```mlir
+    #sparsity.csr
+    #sparsity.csr<chunk_rows = 128>
+    ```
+  }];
+  let parameters = (ins OptionalParameter<"std::optional<int64_t>">:$chunk_rows);
+  let assemblyFormat = "(`<` `chunk_rows` `=` $chunk_rows^ `>`)?";
+  let builders = [
+    AttrBuilder<(ins), [{ return $_get($_ctxt, std::nullopt); }]>
+  ];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Rows of K one list covers: chunk_rows, or all of K.
+    int64_t getRowsPerList(int64_t k) const;
+    /// Lists of a K x N weight.
+    int64_t getListCount(int64_t k, int64_t n) const;
   }];
 }
 

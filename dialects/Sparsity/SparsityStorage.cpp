@@ -46,10 +46,10 @@ mlir::sparsec::sparsity::getStorageTypes(
             tensor({columns + 1}, i32), tensor({stored}, i32),
             tensor({stored, block.getBlockK(), block.getBlockN()}, element)};
       })
-      .Case([&](CSRAttr) {
-        return SmallVector<RankedTensorType>{tensor({n + 1}, i32),
-                                             tensor({stored}, i32),
-                                             tensor({stored}, element)};
+      .Case([&](CSRAttr csr) {
+        return SmallVector<RankedTensorType>{
+            tensor({csr.getListCount(k, n) + 1}, i32), tensor({stored}, i32),
+            tensor({stored}, element)};
       })
       .DefaultUnreachable("every pattern has a storage layout");
 }

@@ -97,17 +97,19 @@ BlockStorage packBlock(DenseView w, int64_t bk, int64_t bn) {
   return s;
 }
 
-CSRStorage packCSR(DenseView w) {
+CSRStorage packCSR(DenseView w, int64_t chunkRows) {
+  int64_t rows = chunkRows > 0 ? chunkRows : std::max<int64_t>(1, w.k);
   CSRStorage s;
   s.offsets.push_back(0);
-  for (int64_t col = 0; col < w.n; ++col) {
-    for (int64_t k = 0; k < w.k; ++k)
-      if (w.at(k, col) != 0.0f) {
-        s.kidx.push_back(int32_t(k));
-        s.values.push_back(w.at(k, col));
-      }
-    s.offsets.push_back(int32_t(s.values.size()));
-  }
+  for (int64_t k0 = 0; k0 < std::max<int64_t>(1, w.k); k0 += rows)
+    for (int64_t col = 0; col < w.n; ++col) {
+      for (int64_t k = k0; k < std::min(w.k, k0 + rows); ++k)
+        if (w.at(k, col) != 0.0f) {
+          s.kidx.push_back(int32_t(k));
+          s.values.push_back(w.at(k, col));
+        }
+      s.offsets.push_back(int32_t(s.values.size()));
+    }
   return s;
 }
 
@@ -150,11 +152,12 @@ std::vector<float> unpackBlock(const BlockStorage &s, int64_t k, int64_t n,
   return w;
 }
 
-std::vector<float> unpackCSR(const CSRStorage &s, int64_t k, int64_t n) {
+std::vector<float> unpackCSR(const CSRStorage &s, int64_t k, int64_t n,
+                             int64_t chunkRows) {
   std::vector<float> w(k * n, 0.0f);
-  for (int64_t col = 0; col < n; ++col)
-    for (int32_t e = s.offsets[col]; e < s.offsets[col + 1]; ++e)
-      w[s.kidx[e] * n + col] = s.values[e];
+  for (int64_t list = 0; list < csrListCount(k, n, chunkRows); ++list)
+    for (int32_t e = s.offsets[list]; e < s.offsets[list + 1]; ++e)
+      w[s.kidx[e] * n + list % n] = s.values[e];
   return w;
 }
 

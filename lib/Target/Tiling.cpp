@@ -54,7 +54,31 @@ std::optional<std::string> TilingInputs::invalidOption() const {
     return negative("nm-over-tokens-from", nmOverTokensFrom);
   if (blockOverTokensFrom < 0)
     return negative("block-over-tokens-from", blockOverTokensFrom);
+  if (csrChunksFrom < 0)
+    return negative("csr-chunks-from", csrChunksFrom);
   return std::nullopt;
+}
+
+/// The most token vectors a pass of the CSR kernel holds: the registers
+/// less the value broadcast and loads, at most kCSRMaxTokenVectors.
+static int64_t csrMostTokenVectors(const TilingInputs &inputs) {
+  return std::clamp<int64_t>(inputs.vectorRegisters - 4, 1,
+                             kCSRMaxTokenVectors);
+}
+
+int64_t mlir::sparsec::csrChunkRows(const TilingInputs &inputs,
+                                    int64_t elementBits, int64_t k, int64_t m) {
+  if (inputs.csrChunksFrom == 0 || m < inputs.csrChunksFrom)
+    return 0;
+  int64_t lanes = std::max<int64_t>(1, inputs.vectorBits / elementBits);
+  int64_t tokenVectors =
+      std::min(kCSRMinTokenVectors, csrMostTokenVectors(inputs));
+  int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
+  // The power of two nearest L1's rows (48 KiB / 512 B: 96 -> 128).
+  uint64_t fit = std::max<int64_t>(1, inputs.l1Bytes / rowBytes);
+  uint64_t below = llvm::bit_floor(fit), above = llvm::bit_ceil(fit);
+  int64_t rows = int64_t(fit - below < above - fit ? below : above);
+  return rows < k ? rows : 0;
 }
 
 TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
@@ -80,9 +104,9 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
     overTokens = true;
     int64_t rowsOfX = llvm::alignTo(k, run);
     kChunk = rowsOfX;
-    // As many token vectors as fit the registers (with the value
-    // broadcast and loads) while that slice of x stays in half of L2.
-    int64_t most = std::clamp<int64_t>(registers - 4, 1, kCSRMaxTokenVectors);
+    // As many token vectors as fit the registers while that slice of x
+    // stays in half of L2.
+    int64_t most = csrMostTokenVectors(inputs);
     int64_t sliceFits =
         inputs.l2Bytes / 2 / (rowsOfX * lanes * elementBits / 8);
     tokenVectors =
@@ -194,7 +218,19 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         if (fitting < k)
           kChunk = std::max<int64_t>(1, fitting / bk) * bk;
       })
-      .Case([&](CSRAttr) { csrBlocking(/*run=*/1); });
+      .Case([&](CSRAttr csr) {
+        csrBlocking(/*run=*/1);
+        // Lists in chunks of K: a chunk of the kernel's is one list's rows,
+        // each slice of x meant for L1, 8 token vectors (those the chunk
+        // rows were sized for; 12 overflow it).
+        int64_t rows = csr.getRowsPerList(k);
+        if (rows < k) {
+          tokenVectors = std::min(
+              std::min(kCSRMinTokenVectors, csrMostTokenVectors(inputs)),
+              tokenVectorsInM);
+          kChunk = rows;
+        }
+      });
   return TilingAttr::get(weight.getContext(), lanes, rows, panels, tokenVectors,
                          kChunk, overTokens, runs);
 }

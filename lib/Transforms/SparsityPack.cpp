@@ -78,11 +78,13 @@ FailureOr<SmallVector<Value>> packConstant(OpBuilder &b, PackOp pack,
                 b, loc, {stored, block.getBlockK(), block.getBlockN()}, f32,
                 s.values)};
       })
-      .Case([&](CSRAttr) -> FailureOr<SmallVector<Value>> {
-        packing::CSRStorage s = packing::packCSR(view);
+      .Case([&](CSRAttr csr) -> FailureOr<SmallVector<Value>> {
+        packing::CSRStorage s =
+            packing::packCSR(view, csr.getChunkRows().value_or(0));
         int64_t stored = s.values.size();
         return SmallVector<Value>{
-            constantTensor<int32_t>(b, loc, {n + 1}, i32, s.offsets),
+            constantTensor<int32_t>(b, loc, {int64_t(s.offsets.size())}, i32,
+                                    s.offsets),
             constantTensor<int32_t>(b, loc, {stored}, i32, s.kidx),
             constantTensor<float>(b, loc, {stored}, f32, s.values)};
       })

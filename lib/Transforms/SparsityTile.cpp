@@ -46,6 +46,38 @@ double storedShare(MatmulOp op) {
   return double(storage.values) / elements;
 }
 
+/// Lists a constant CSR weight in chunks of K where every matmul using it
+/// has enough tokens (csrChunkRows); the pack's result type says so, and
+/// sparsity-pack lays the constant out that way. Weights arriving packed
+/// keep the layout their type declares.
+bool chooseCSRLayout(PackOp pack, const TilingInputs &inputs) {
+  PackedType type = pack.getResult().getType();
+  auto csr = dyn_cast<CSRAttr>(type.getPattern());
+  if (!csr || csr.getChunkRows() || type.getRank() != 2 ||
+      !pack.getSource().getDefiningOp<arith::ConstantOp>())
+    return false;
+  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  int64_t rows = 0;
+  for (Operation *user : pack.getResult().getUsers()) {
+    // A matmul tiled already was tiled for the layout its type declares.
+    auto matmul = dyn_cast<MatmulOp>(user);
+    if (!matmul || matmul->hasAttr(kTilingAttr))
+      return false;
+    std::optional<int64_t> m = matmul.getStaticRows();
+    int64_t chosen =
+        m ? csrChunkRows(inputs, bits, type.getReductionSize(), *m) : 0;
+    if (chosen == 0 || (rows && chosen != rows))
+      return false;
+    rows = chosen;
+  }
+  if (rows == 0)
+    return false;
+  pack.getResult().setType(
+      PackedType::get(type.getContext(), type.getShape(), type.getElementType(),
+                      CSRAttr::get(type.getContext(), rows)));
+  return true;
+}
+
 struct SparsityTilePass
     : public mlir::sparsec::impl::SparsityTileBase<SparsityTilePass> {
   using Base::Base;
@@ -59,10 +91,16 @@ struct SparsityTilePass
     TilingInputs inputs = TilingInputs::fromTarget(*target);
     inputs.nmOverTokensFrom = nmOverTokensFrom;
     inputs.blockOverTokensFrom = blockOverTokensFrom;
+    inputs.csrChunksFrom = csrChunksFrom;
     if (std::optional<std::string> why = inputs.invalidOption()) {
       emitError(module.getLoc()) << getArgument() << ": " << *why;
       return signalPassFailure();
     }
+    // Layouts first: the blocking follows them.
+    module.walk([&](PackOp pack) {
+      if (chooseCSRLayout(pack, inputs))
+        ++numChunkedCSR;
+    });
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;

@@ -78,3 +78,14 @@ func.func @tiling_runs_nm(%x: tensor<32x8xf32>, %v: tensor<1x2x2x16xf32>, %i: te
   %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 8, over_tokens = true, runs = true>} : tensor<32x8xf32>, !sparsity.packed<8x16xf32, #sparsity.nm<2:4>> -> tensor<32x16xf32>
   return %y : tensor<32x16xf32>
 }
+
+// -----
+
+// A chunk of the kernel's reads whole lists: with CSR in chunks of 128 rows
+// of K, k_chunk is a multiple of 128 or all of K.
+func.func @tiling_splits_csr_lists(%x: tensor<32x300xf32>, %o: tensor<49xi32>, %k: tensor<2xi32>, %v: tensor<2xf32>) -> tensor<32x16xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<49xi32>, tensor<2xi32>, tensor<2xf32> -> !sparsity.packed<300x16xf32, #sparsity.csr<chunk_rows = 128>>
+  // expected-error @+1 {{tiling k_chunk = 100 splits the lists of #sparsity.csr<chunk_rows = 128>: it must be a multiple of chunk_rows or cover K (300)}}
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 100, over_tokens = true>} : tensor<32x300xf32>, !sparsity.packed<300x16xf32, #sparsity.csr<chunk_rows = 128>> -> tensor<32x16xf32>
+  return %y : tensor<32x16xf32>
+}

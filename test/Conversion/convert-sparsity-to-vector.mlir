@@ -323,6 +323,36 @@ func.func @csr_group(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<400x
 
 // -----
 
+// CSR in chunks of K (chunk_rows = 128; K = 300: 3 x 64 lists): the tiling
+// takes chunks of one list's rows, and in each chunk every column runs its
+// list c * 64 + n as counted loops (two nonzeros per step, then one) from
+// the partial sums of the chunk before: no cursors, no bounded loops (the
+// only while loops share tiles among threads), no prefetches (the chunk's rows of xt are meant for L1, the lists follow
+// one another).
+// CHECK-LABEL: func.func @csr_chunks
+// CHECK: func.func private @__sparsec_matmul_csr_chunks128_128x300x64{{.*}}(%{{.*}}: memref<300x144xf32>, %[[OFFSETS:arg1]]: memref<193xi32>, {{.*}} attributes {{.*}}token_vectors = 8, k_chunk = 128, over_tokens = true>
+// CHECK-NOT: memref.prefetch
+// CHECK-NOT: xindex>
+// CHECK: scf.for %[[K0:.*]] = %c128 to %c256 step %c128 {
+// CHECK: %[[C:.*]] = arith.divui %[[K0]], %c128 : index
+// CHECK: %[[FIRST:.*]] = arith.muli %[[C]], %c64 : index
+// CHECK: %[[LIST:.*]] = arith.addi %[[FIRST]], %{{.*}} : index
+// CHECK: %[[NEXT:.*]] = arith.addi %[[LIST]], %c1 : index
+// CHECK: memref.load %[[OFFSETS]][%[[LIST]]] : memref<193xi32>
+// CHECK: memref.load %[[OFFSETS]][%[[NEXT]]] : memref<193xi32>
+// CHECK: scf.for {{.*}} step %c2 iter_args
+// CHECK: scf.for {{.*}} step %c1 iter_args
+// CHECK-NOT: scf.while
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @csr_chunks(%x: tensor<128x300xf32>, %o: tensor<193xi32>, %k: tensor<900xi32>, %v: tensor<900xf32>) -> tensor<128x64xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<193xi32>, tensor<900xi32>, tensor<900xf32> -> !sparsity.packed<300x64xf32, #sparsity.csr<chunk_rows = 128>>
+  %y = sparsity.matmul %x, %p : tensor<128x300xf32>, !sparsity.packed<300x64xf32, #sparsity.csr<chunk_rows = 128>> -> tensor<128x64xf32>
+  return %y : tensor<128x64xf32>
+}
+
+// -----
+
 // Blocks one column wide run on the CSR kernel over tokens
 // (however few rows they keep): each kept block is a run of 16 nonzeros
 // whose first row is its K-block times 16, its values read at [run, i, 0].

@@ -51,6 +51,21 @@ func.func @csr() -> !sparsity.packed<3x2xf32, #sparsity.csr> {
 
 // -----
 
+// In chunks of 2 rows of K: lists (chunk 0, column 0), (0, 1), (1, 0),
+// (1, 1), one offset each plus one.
+// CHECK-LABEL: func.func @csr_chunks
+// CHECK-DAG: arith.constant dense<[0, 1, 2, 3, 3]> : tensor<5xi32>
+// CHECK-DAG: arith.constant dense<[0, 1, 2]> : tensor<3xi32>
+// CHECK-DAG: arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK: sparsity.assemble {{.*}} -> !sparsity.packed<3x2xf32, #sparsity.csr<chunk_rows = 2>>
+func.func @csr_chunks() -> !sparsity.packed<3x2xf32, #sparsity.csr<chunk_rows = 2>> {
+  %w = arith.constant dense<[[1.0, 0.0], [0.0, 2.0], [3.0, 0.0]]> : tensor<3x2xf32>
+  %p = sparsity.pack %w : tensor<3x2xf32> -> !sparsity.packed<3x2xf32, #sparsity.csr<chunk_rows = 2>>
+  return %p : !sparsity.packed<3x2xf32, #sparsity.csr<chunk_rows = 2>>
+}
+
+// -----
+
 // A weight that arrives at run time is packed by generated code into the
 // dense panels [N/16][K][16]: N padded to whole panels, split, transposed.
 // CHECK-LABEL: func.func @runtime

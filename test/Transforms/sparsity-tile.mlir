@@ -13,6 +13,9 @@
 // NEGATIVE-BLOCK: error: sparsity-tile: block-over-tokens-from cannot be negative (0: never), got -1
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 block-over-tokens-from=0" | FileCheck %s --check-prefix=COLUMNS
 // RUN: not sparse-opt %s -sparsity-tile=target=nope 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 csr-chunks-from=0" | FileCheck %s --check-prefix=LISTS
+// RUN: not sparse-opt %s -sparsity-tile="target=x86-64-avx512 csr-chunks-from=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-CSR
+// NEGATIVE-CSR: error: sparsity-tile: csr-chunks-from cannot be negative (0: never), got -1
 
 // AVX512-LABEL: func.func @tiles
 // AVX512: sparsity.matmul {{.*}}sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 2, token_vectors = 1, k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.dense
@@ -176,4 +179,49 @@ func.func @nm_variants(%x: tensor<128x256xf32>, %w: tensor<256x64xf32>, %x20: te
   %n2 = sparsity.pack %w2 : tensor<4096x16xf32> -> !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>>
   %b = sparsity.matmul %x20, %n2 : tensor<20x4096xf32>, !sparsity.packed<4096x16xf32, #sparsity.nm<2:4>> -> tensor<20x16xf32>
   return %a, %b : tensor<128x64xf32>, tensor<20x16xf32>
+}
+
+// Constant CSR weights are listed in chunks of K where every matmul using
+// them has at least 64 tokens (csr-chunks-from): chunks whose rows of
+// transposed x (8 token vectors) are about L1, the power of two nearest
+// L1 / row bytes: AVX-512 48 KiB / 512 B = 96 -> 128 rows, AVX2 48 KiB /
+// 256 B = 192 -> 256 (a tie rounds up), NEON 64 KiB / 128 B = 512. The
+// kernel's chunk is one list's rows, 8 token vectors. Fewer tokens, a
+// weight also used by 16 tokens, a matmul tiled already, a weight that
+// arrives packed, and K within one chunk keep one list per column.
+// AVX512-LABEL: func.func @csr_layout
+// AVX512: %[[W:.*]] = arith.constant
+// AVX512: %[[A:.*]] = sparsity.pack %[[W]] : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr<chunk_rows = 128>>
+// AVX512: sparsity.matmul %arg0, %[[A]] {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 128, over_tokens = true>} : {{.*}}#sparsity.csr<chunk_rows = 128>>
+// AVX512: %[[B:.*]] = sparsity.pack %[[W]] : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr>
+// AVX512: sparsity.matmul %arg1, %[[B]] {{.*}}token_vectors = 1, k_chunk = 1000, over_tokens = true>} : {{.*}}#sparsity.csr>
+// AVX512: %[[C:.*]] = sparsity.pack %[[W]] : {{.*}}#sparsity.csr>
+// AVX512: sparsity.matmul %arg0, %[[C]] {{.*}}token_vectors = 8, k_chunk = 1000, over_tokens = true>} : {{.*}}#sparsity.csr>
+// AVX512: sparsity.matmul %arg1, %[[C]] {{.*}}#sparsity.csr>
+// AVX512: %[[D:.*]] = sparsity.pack %[[W]] : {{.*}}#sparsity.csr>
+// AVX512: sparsity.matmul %arg0, %[[D]] {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 4, k_chunk = 1000, over_tokens = true>} : {{.*}}#sparsity.csr>
+// AVX512: sparsity.matmul %arg0, %arg2 {{.*}}token_vectors = 8, k_chunk = 1000, over_tokens = true>} : {{.*}}#sparsity.csr>
+// AVX512: %[[E:.*]] = sparsity.pack %{{.*}} : tensor<100x32xf32> -> !sparsity.packed<100x32xf32, #sparsity.csr>
+// AVX2-LABEL: func.func @csr_layout
+// AVX2: sparsity.matmul %arg0, {{.*}}token_vectors = 8, k_chunk = 256, over_tokens = true>} : {{.*}}#sparsity.csr<chunk_rows = 256>>
+// NEON-LABEL: func.func @csr_layout
+// NEON: sparsity.matmul %arg0, {{.*}}token_vectors = 8, k_chunk = 512, over_tokens = true>} : {{.*}}#sparsity.csr<chunk_rows = 512>>
+// LISTS-LABEL: func.func @csr_layout
+// LISTS-NOT: chunk_rows
+func.func @csr_layout(%x: tensor<128x1000xf32>, %x16: tensor<16x1000xf32>, %packed: !sparsity.packed<1000x32xf32, #sparsity.csr>, %x100: tensor<128x100xf32>) -> (tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<128x32xf32>, tensor<128x32xf32>) {
+  %w = arith.constant dense<1.0> : tensor<1000x32xf32>
+  %a = sparsity.pack %w : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr>
+  %ya = sparsity.matmul %x, %a : tensor<128x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  %b = sparsity.pack %w : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr>
+  %yb = sparsity.matmul %x16, %b : tensor<16x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<16x32xf32>
+  %c = sparsity.pack %w : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr>
+  %yc = sparsity.matmul %x, %c : tensor<128x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  %yc16 = sparsity.matmul %x16, %c : tensor<16x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<16x32xf32>
+  %d = sparsity.pack %w : tensor<1000x32xf32> -> !sparsity.packed<1000x32xf32, #sparsity.csr>
+  %yd = sparsity.matmul %x, %d {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 4, k_chunk = 1000, over_tokens = true>} : tensor<128x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  %ye = sparsity.matmul %x, %packed : tensor<128x1000xf32>, !sparsity.packed<1000x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  %w100 = arith.constant dense<1.0> : tensor<100x32xf32>
+  %f = sparsity.pack %w100 : tensor<100x32xf32> -> !sparsity.packed<100x32xf32, #sparsity.csr>
+  %yf = sparsity.matmul %x100, %f : tensor<128x100xf32>, !sparsity.packed<100x32xf32, #sparsity.csr> -> tensor<128x32xf32>
+  return %ya, %yb, %yc, %yc16, %yd, %ye, %yf : tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<16x32xf32>, tensor<128x32xf32>, tensor<128x32xf32>, tensor<128x32xf32>
 }

@@ -151,4 +151,26 @@ TEST(Packing, CSRRoundTrips) {
     }
 }
 
+TEST(Packing, CSRInChunksOfKRoundTrips) {
+  std::mt19937 rng(5);
+  for (auto [k, n] : kShapes)
+    for (int64_t chunkRows : {1, 4, 7, 128}) {
+      auto w = randomSparse(k, n, 0.3, rng);
+      CSRStorage s = packCSR({w.data(), k, n}, chunkRows);
+      int64_t lists = csrListCount(k, n, chunkRows);
+      ASSERT_EQ(s.offsets.size(), size_t(lists + 1));
+      // List c * N + n: column n's nonzeros in chunk c, in order of k.
+      for (int64_t list = 0; list < lists; ++list) {
+        int64_t chunk = list / n, col = list % n;
+        for (int32_t e = s.offsets[list]; e < s.offsets[list + 1]; ++e) {
+          EXPECT_EQ(s.kidx[e] / chunkRows, chunk);
+          EXPECT_NE(w[s.kidx[e] * n + col], 0.0f);
+          if (e > s.offsets[list])
+            EXPECT_LT(s.kidx[e - 1], s.kidx[e]);
+        }
+      }
+      EXPECT_EQ(unpackCSR(s, k, n, chunkRows), w);
+    }
+}
+
 } // namespace

@@ -204,6 +204,15 @@ TEST_F(PatternAttrTest, CSRAndDenseStorage) {
   EXPECT_EQ(c.metadataBits, 32 * (nonzeros + 2 * (24 + 1)));
   EXPECT_NEAR(c.density(t.size()), double(nonzeros) / t.size(), 1e-12);
   EXPECT_FALSE(csr.getNominalDensity());
+  EXPECT_EQ(csr.getListCount(40, 24), 24);
+
+  // In chunks of 16 rows of K: 40 rows are 3 chunks, 3 x 24 lists.
+  auto chunked = parse<CSRAttr>("#sparsity.csr<chunk_rows = 16>");
+  EXPECT_EQ(chunked.getRowsPerList(40), 16);
+  EXPECT_EQ(chunked.getListCount(40, 24), 3 * 24);
+  PackedStorage l = chunked.getPackedStorage(shape, t.predicate());
+  EXPECT_EQ(l.values, nonzeros);
+  EXPECT_EQ(l.metadataBits, 32 * (nonzeros + 2 * (3 * 24 + 1)));
 
   PackedStorage d = dense.getPackedStorage(shape, t.predicate());
   EXPECT_EQ(d.values, uint64_t(t.size()));

@@ -38,6 +38,7 @@
 #ifndef SPARSEC_SUPPORT_PACKING_H
 #define SPARSEC_SUPPORT_PACKING_H
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -116,7 +117,15 @@ int64_t nmIndexAt(const NMStorage &s, int64_t k, int64_t keep, int64_t m,
                   int64_t col, int64_t g, int64_t slot);
 
 BlockStorage packBlock(DenseView w, int64_t bk, int64_t bn);
-CSRStorage packCSR(DenseView w);
+/// CSR over output columns. With `chunkRows` (> 0) the nonzeros are listed
+/// chunk by chunk of K: list c * N + n holds column n's nonzeros in rows
+/// [c * chunkRows, (c + 1) * chunkRows), and offsets has one entry per list
+/// plus one; 0 is one list per column (all of K).
+CSRStorage packCSR(DenseView w, int64_t chunkRows = 0);
+/// Lists of a K x N weight in packCSR's layout.
+inline int64_t csrListCount(int64_t k, int64_t n, int64_t chunkRows) {
+  return (chunkRows > 0 ? std::max<int64_t>(1, ceilDiv(k, chunkRows)) : 1) * n;
+}
 
 /// The dense K x N weight back, for checking.
 std::vector<float> unpackDense(const DenseStorage &s, int64_t k, int64_t n);
@@ -124,7 +133,8 @@ std::vector<float> unpackNM(const NMStorage &s, int64_t k, int64_t n,
                             int64_t keep, int64_t m);
 std::vector<float> unpackBlock(const BlockStorage &s, int64_t k, int64_t n,
                                int64_t bk, int64_t bn);
-std::vector<float> unpackCSR(const CSRStorage &s, int64_t k, int64_t n);
+std::vector<float> unpackCSR(const CSRStorage &s, int64_t k, int64_t n,
+                             int64_t chunkRows = 0);
 
 } // namespace sparsec::packing
 

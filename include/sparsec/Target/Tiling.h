@@ -27,6 +27,9 @@ struct TilingInputs {
   int64_t nmOverTokensFrom = 64;
   /// Token rows from which block kernels vectorize over tokens (0: never).
   int64_t blockOverTokensFrom = 32;
+  /// Token rows from which constant CSR weights are listed in chunks of K
+  /// (csrChunkRows; 0: never).
+  int64_t csrChunksFrom = 64;
   /// Whether the ISA permutes lanes by a vector of indices (x86 vpermps),
   /// which N:M kernels over columns need; without it they run over tokens.
   bool hasLanePermute = true;
@@ -93,6 +96,18 @@ inline bool nmRowsOuter(int64_t rows, int64_t keep, int64_t m, int64_t lanes,
 sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
                                   sparsity::PackedType weight, int64_t m,
                                   double storedShare = 1.0);
+
+/// Rows of K per list (`#sparsity.csr<chunk_rows>`) for a CSR weight of K
+/// rows multiplied by `m` token rows, or 0: one list per column. From
+/// inputs.csrChunksFrom rows on, chunks whose slice of the transposed
+/// activation (8 token vectors per pass) is about L1: the kernel then reads
+/// it from L1, not L2 (at 10 %, 128 x 768 x 3072, in
+/// bench/micro/csr_chunks.c: chunks of 64 / 128 / 256 rows, slices of 32 /
+/// 64 / 128 KiB against 48 KiB of L1, 1051-1067 / 1100-1164 / 1014-1076
+/// GFLOP/s). With few tokens a chunk's lists are short and each costs its
+/// loop exit (M = 16: 3.6-4.9x -> 1.4-2.1x oneDNN in chunks).
+int64_t csrChunkRows(const TilingInputs &inputs, int64_t elementBits, int64_t k,
+                     int64_t m);
 
 /// A matmul with a dynamic number of rows (a dynamic sequence length) runs
 /// kernels of static M over row chunks: as many chunks of kDynamicRowChunk

@@ -247,6 +247,12 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     into). `convert-sparsity-to-vector` follows it. Run it after
     `sparsity-legalize`: the blocking depends on the chosen pattern.
 
+    It also picks the layout of constant CSR weights (before `sparsity-pack`
+    packs them): from `csr-chunks-from` tokens in every matmul that uses
+    one, its lists run chunk by chunk of K (`#sparsity.csr<chunk_rows =
+    R>`, R rows of transposed activations about L1), and the kernel reads
+    each chunk's activations from L1.
+
     The target is the module's `sparsity.target` attribute if present,
     else the `target` option. Ops that already carry a tiling keep it.
   }];
@@ -263,9 +269,14 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
            /*default=*/"32",
            "Token rows (M) from which block kernels vectorize over tokens "
            "instead of over the columns of a block (0: never)">,
+    Option<"csrChunksFrom", "csr-chunks-from", "int64_t", /*default=*/"64",
+           "Token rows (M) from which constant CSR weights are listed in "
+           "chunks of K sized to L1 (0: never)">,
   ];
   let statistics = [
     Statistic<"numTiled", "tiled", "Matmuls given a tiling">,
+    Statistic<"numChunkedCSR", "chunked-csr",
+              "CSR weights listed in chunks of K">,
   ];
 }
 

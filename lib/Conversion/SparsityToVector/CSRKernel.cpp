@@ -14,6 +14,14 @@
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
+// Lists in chunks of K (`#sparsity.csr<chunk_rows = R>`, which sparsity-tile
+// picks for constant weights from 4 token vectors on) take chunks of whole
+// lists: in a chunk each column's nonzeros are the counted lists of its
+// R-row chunks, with no cursors, and the chunk's slice of xt (R rows, about
+// L1) is read from L1 rather than L2 (one L2 line per FMA bounds the kernel
+// otherwise). At one token vector a list of ~R / 10 nonzeros costs its
+// loop exit, so few tokens keep one list per column.
+//
 // Blocks up to four columns wide (bk x bn) run here too where the tiling
 // says runs: a column's part of each kept block of its block column is a
 // run of bk nonzeros, kblocks[b] * bk its first row, its values
@@ -111,6 +119,9 @@ struct ColumnSteps {
   /// multiply-adds would otherwise wait on each other: one token vector,
   /// runs of 16, is 16 FMA latencies per run).
   int64_t ways;
+  /// Whether each nonzero prefetches the xt row kRowPrefetchDistance ahead
+  /// (a pass's slice of xt in L2).
+  bool prefetchRows;
 
   /// Accumulators one run adds into.
   int64_t perRun() const { return ways * count; }
@@ -146,7 +157,7 @@ struct ColumnSteps {
   void steps(Value nz, int64_t sets, MutableArrayRef<Value> chains) const {
     for (int64_t set = 0; set < sets; ++set) {
       Value at = arith::AddIOp::create(e.b, e.loc, nz, e.index(set));
-      if (count >= kL2PassVectors)
+      if (prefetchRows)
         prefetchRow(at);
       step(at, chains.slice(set * perRun(), perRun()));
     }
@@ -248,6 +259,10 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t runCount = spec.storage[1].getNumElements();
   // Rows of xt: K, or whole blocks' worth.
   int64_t k = spec.transposedRows();
+  // Rows of K per list: CSR in chunks of K, else all of K.
+  auto csr = dyn_cast<sparsity::CSRAttr>(spec.weight.getPattern());
+  int64_t listRows = csr ? csr.getRowsPerList(k) : k;
+  bool chunkedLists = listRows < k;
   // Rows of xt per chunk (the tiling's), and chunks; with several, the
   // partial sums of a group of tiles and where each column stopped wait in
   // buffers between chunks. No nonzeros: nothing to chunk.
@@ -269,8 +284,9 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   // own: the next column's run is prefetched as each column starts, in
   // cache or not (128 x 4096 x 4096 at 10 %, in a C prototype: +21 %;
   // prefetching ahead in the column as well added nothing).
-  bool prefetchAhead =
-      chunks == 1 && spec.weightFromDRAM(spec.storageBytes({1, 2}));
+  // Lists in chunks of K are contiguous per chunk: the hardware follows.
+  bool prefetchAhead = !chunkedLists && chunks == 1 &&
+                       spec.weightFromDRAM(spec.storageBytes({1, 2}));
   int64_t blockColumns = (spec.n + width - 1) / width;
   double runsPerColumnChunk = double(runCount) / blockColumns * kChunk / k;
   auto linesOf = [](double entries) {
@@ -298,7 +314,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
             b, e.loc, MemRefType::get({groupColumns, passTokens}, element),
             b.getI64IntegerAttr(64));
         Value cursor;
-        if (chunks > 1)
+        bool cursors = chunks > 1 && !chunkedLists;
+        if (cursors)
           cursor = memref::AllocaOp::create(
               b, e.loc, MemRefType::get({groupColumns}, b.getIndexType()));
         for (int64_t v0 = 0; v0 < tokenVectors; v0 += perPass) {
@@ -310,6 +327,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
               std::max<int64_t>(1, (kMinChains + count - 1) / count);
           int64_t ways = std::min(run, chainSets);
           int64_t sets = (chainSets + ways - 1) / ways;
+          // Lists in chunks of K keep a chunk's slice of xt in L1.
+          bool rowsFromL2 = count >= kL2PassVectors && !chunkedLists;
           // Where column n's runs are listed: its block column.
           auto listOf = [&](Value n) {
             return width == 1
@@ -318,25 +337,51 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                              .getResult();
           };
 
-          // Column n's nonzeros in rows [k0, k1) of xt, into row `slot` of
-          // `partial` (the first chunk from zero, the last one finished with
-          // bias and epilogue); `lastSlot` is the group's last column.
-          auto column = [&](Value n, Value slot, Value lastSlot, Value k1,
-                            bool first, bool last) {
+          // Column n's nonzeros in rows [k0, k0 + rows) of xt, into row
+          // `slot` of `partial` (the first chunk from zero, the last one
+          // finished with bias and epilogue); `lastSlot` is the group's last
+          // column.
+          auto column = [&](Value n, Value slot, Value lastSlot, Value k0,
+                            int64_t rows, bool first, bool last) {
             Runs runs{e, kidx, values, run, runCount};
             if (block)
               runs.column = width == 1 ? e.index(0)
                                        : arith::RemUIOp::create(b, e.loc, n,
                                                                 e.index(width));
-            ColumnSteps columnSteps{e, xt, runs, v0, count, ways};
+            ColumnSteps columnSteps{e, xt, runs, v0, count, ways, rowsFromL2};
+            SmallVector<Value> chains =
+                e.columnChains(sets * ways, count, partial, slot, !first);
+            if (chunkedLists) {
+              // List c * N + n for each R-row chunk c of these rows.
+              Value list = arith::AddIOp::create(
+                  b, e.loc,
+                  arith::MulIOp::create(
+                      b, e.loc,
+                      arith::DivUIOp::create(b, e.loc, k0, e.index(listRows)),
+                      e.index(spec.n)),
+                  n);
+              for (int64_t c = 0; c < (rows + listRows - 1) / listRows; ++c) {
+                Value at = c == 0 ? list
+                                  : arith::AddIOp::create(b, e.loc, list,
+                                                          e.index(c * spec.n))
+                                        .getResult();
+                Value listEnd = arith::AddIOp::create(b, e.loc, at, e.index(1));
+                columnSteps.counted(e.loadIndex(offsets, at),
+                                    e.loadIndex(offsets, listEnd), sets, chains,
+                                    {});
+              }
+              e.storeColumnSums(chains, count, partial, slot, bias, n, last);
+              return;
+            }
             Value list = listOf(n);
+            Value k1 = arith::AddIOp::create(b, e.loc, k0, e.index(rows));
             Value from = first ? e.loadIndex(offsets, list)
                                : memref::LoadOp::create(b, e.loc, cursor, slot)
                                      .getResult();
             Value columnEnd = e.loadIndex(
                 offsets,
                 ValueRange{arith::AddIOp::create(b, e.loc, list, e.index(1))});
-            if (chunks > 1) {
+            if (cursors) {
               Value nextSlot = arith::MinSIOp::create(
                   b, e.loc, arith::AddIOp::create(b, e.loc, slot, e.index(1)),
                   lastSlot);
@@ -357,8 +402,6 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                 e.prefetch(values, runs.valueAt(r, 0));
               }
             }
-            SmallVector<Value> chains =
-                e.columnChains(sets * ways, count, partial, slot, !first);
             if (last) {
               std::function<void(Value)> prefetchLater;
               if (prefetchAhead)
@@ -390,17 +433,15 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                         arith::MulIOp::create(b, e.loc, group, e.index(kPanel)),
                         e.index(1)));
                 // Rows [k0, k0 + kChunk) of xt for every column of the group.
-                e.forEachChunk(k, kChunk,
-                               [&](Value k0, int64_t, bool first, bool last) {
-                                 Value k1 = arith::AddIOp::create(
-                                     b, e.loc, k0, e.index(kChunk));
-                                 e.forEachPanelColumn(
-                                     group, groupEnd,
-                                     [&](Value, Value, Value n, Value slot) {
-                                       column(n, slot, lastSlot, k1, first,
-                                              last);
-                                     });
-                               });
+                e.forEachChunk(
+                    k, kChunk,
+                    [&](Value k0, int64_t rows, bool first, bool last) {
+                      e.forEachPanelColumn(
+                          group, groupEnd,
+                          [&](Value, Value, Value n, Value slot) {
+                            column(n, slot, lastSlot, k0, rows, first, last);
+                          });
+                    });
                 // partial[slot][token] -> out[token][column].
                 e.storePanelsTransposed(partial, group, groupEnd, out,
                                         v0 * lanes, (v0 + count) * lanes);

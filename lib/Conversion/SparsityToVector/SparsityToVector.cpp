@@ -104,7 +104,11 @@ std::string kernelName(const MatmulKernelSpec &spec) {
         if (spec.transposedInput)
           os << (spec.tiling.getRuns() ? "_runs" : "_tokens");
       })
-      .Case([&](CSRAttr) { os << "csr"; });
+      .Case([&](CSRAttr csr) {
+        os << "csr";
+        if (std::optional<int64_t> rows = csr.getChunkRows())
+          os << "_chunks" << *rows;
+      });
   os << "_" << spec.m << "x" << spec.k << "x" << spec.n;
   for (MemRefType storage : spec.storage)
     if (storage.getRank() == 1 || isa<BlockAttr>(spec.weight.getPattern()))
@@ -436,6 +440,15 @@ struct ConvertSparsityToVectorPass
                                       : "vectorized over columns")
              << (runs ? " as runs" : "") << " (tiling " << spec.tiling << ")";
     }
+    // Lists in chunks of K are read a whole list at a time.
+    auto csr = dyn_cast<CSRAttr>(weight.getPattern());
+    int64_t kChunk = spec.tiling.getKChunk();
+    if (csr && csr.getChunkRows() && kChunk < spec.k &&
+        kChunk % *csr.getChunkRows() != 0)
+      return op.emitOpError("tiling k_chunk = ")
+             << kChunk << " splits the lists of " << weight.getPattern()
+             << ": it must be a multiple of chunk_rows or cover K (" << spec.k
+             << ")";
     spec.name = kernelName(spec);
     FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, *kind, spec);
     if (failed(kernel))

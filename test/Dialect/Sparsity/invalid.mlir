@@ -573,6 +573,24 @@ func.func @f(%o: tensor<3xi32>, %k: tensor<4xi32>, %v: tensor<5x16x16xf32>) {
 
 // -----
 
+func.func @f(%o: tensor<21xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) {
+  // expected-error @+1 {{storage #0 must be 'tensor<61xi32>', got 'tensor<21xi32>'}}
+  %0 = sparsity.assemble %o, %k, %v : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr<chunk_rows = 8>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{chunk_rows must be >= 1, got 0}}
+func.func private @f() attributes {a = #sparsity.csr<chunk_rows = 0>}
+
+// -----
+
+// expected-error @+1 {{kernel #sparsity.kernel<#sparsity.csr<chunk_rows = 128>, f32> names a layout; kernels are listed by pattern (#sparsity.csr)}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = [csr<chunk_rows = 128> : f32]>}
+
+// -----
+
 func.func @f(%v: tensor<2x2x16x16xf32>) {
   // expected-error @+1 {{only K x N weights have a storage layout so far, got rank 3}}
   %0 = sparsity.assemble %v : tensor<2x2x16x16xf32> -> !sparsity.packed<2x16x16xf32, #sparsity.dense>

@@ -7,6 +7,7 @@
 // CHECK-SAME: block = #sparsity.block<16x16>
 // CHECK-SAME: block_row = #sparsity.block<1x16>
 // CHECK-SAME: csr = #sparsity.csr
+// CHECK-SAME: csr_chunks = #sparsity.csr<chunk_rows = 128>
 // CHECK-SAME: dense = #sparsity.dense
 // CHECK-SAME: kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>
 // CHECK-SAME: kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
@@ -21,6 +22,7 @@ func.func @patterns() attributes {
   block = #sparsity.block<16x16>,
   block_row = #sparsity.block<1x16>,
   csr = #sparsity.csr,
+  csr_chunks = #sparsity.csr<chunk_rows = 128>,
   dense = #sparsity.dense,
   kernel = #sparsity.kernel<#sparsity.nm<2:4>, f32>,
   kernel_calibrated = #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>,
@@ -153,13 +155,17 @@ func.func @moe(%logits: tensor<128x8xf32>, %x: tensor<128x768xf32>,
 // CHECK: sparsity.assemble %{{.*}}, %{{.*}} : tensor<2x5x2x16xf32>, tensor<2x5x2x1xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
 // CHECK: sparsity.assemble %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xi32>, tensor<4xi32>, tensor<4x16x16xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x16>>
 // CHECK: sparsity.assemble %{{.*}}, %{{.*}}, %{{.*}} : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr>
+// CHECK: sparsity.assemble %{{.*}}, %{{.*}}, %{{.*}} : tensor<61xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr<chunk_rows = 8>>
 func.func @assemble(%d: tensor<2x17x16xf32>, %v: tensor<2x5x2x16xf32>, %i: tensor<2x5x2x1xi32>,
                     %bo: tensor<3xi32>, %bk: tensor<4xi32>, %bv: tensor<4x16x16xf32>,
-                    %co: tensor<21xi32>, %ck: tensor<9xi32>, %cv: tensor<9xf32>) {
+                    %co: tensor<21xi32>, %ck: tensor<9xi32>, %cv: tensor<9xf32>,
+                    %lo: tensor<61xi32>) {
   %0 = sparsity.assemble %d : tensor<2x17x16xf32> -> !sparsity.packed<17x20xf32, #sparsity.dense>
   %1 = sparsity.assemble %v, %i : tensor<2x5x2x16xf32>, tensor<2x5x2x1xi32> -> !sparsity.packed<17x20xf32, #sparsity.nm<2:4>>
   %2 = sparsity.assemble %bo, %bk, %bv : tensor<3xi32>, tensor<4xi32>, tensor<4x16x16xf32> -> !sparsity.packed<64x20xf32, #sparsity.block<16x16>>
   %3 = sparsity.assemble %co, %ck, %cv : tensor<21xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr>
+  // K = 17 in chunks of 8 rows: 3 x 20 lists.
+  %4 = sparsity.assemble %lo, %ck, %cv : tensor<61xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<17x20xf32, #sparsity.csr<chunk_rows = 8>>
   return
 }
 
