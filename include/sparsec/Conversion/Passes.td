@@ -35,7 +35,7 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     | dense   | panels of 16 columns x MR rows, broadcast-FMA |
     | nm<n:m> | per-lane permutes select activations (`vpermps`) |
     | block   | a dense micro-GEMM per kept block; on many tokens, over tokens; up to four columns wide, on the CSR kernel where the tiling says runs (a column of a block a run of nonzeros) |
-    | csr     | vectorized over tokens on transposed activations; the results of a group of tiles go to `out` row by row |
+    | csr     | vectorized over tokens on transposed activations; the results of a group of tiles go to `out` row by row; lists in chunks of K (`chunk_rows`) are read a list per chunk and column, K otherwise in chunks found by a cursor per column |
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",

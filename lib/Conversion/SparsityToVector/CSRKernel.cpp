@@ -15,10 +15,10 @@
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
 // Lists in chunks of K (`#sparsity.csr<chunk_rows = R>`, which sparsity-tile
-// picks for constant weights from 4 token vectors on) take chunks of whole
-// lists: in a chunk each column's nonzeros are the counted lists of its
-// R-row chunks, with no cursors, and the chunk's slice of xt (R rows, about
-// L1) is read from L1 rather than L2 (one L2 line per FMA bounds the kernel
+// picks for constant weights from 64 tokens on) take chunks of whole lists:
+// in a chunk each column's nonzeros are the counted lists of its R-row
+// chunks, with no cursors, and the chunk's slice of xt (R rows, about L1)
+// is read from L1 rather than L2 (one L2 line per FMA bounds the kernel
 // otherwise). At one token vector a list of ~R / 10 nonzeros costs its
 // loop exit, so few tokens keep one list per column.
 //
@@ -303,6 +303,8 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
         // A run of a block column is read once for each of its columns.
+        // Lists in chunks of K: offsets[0..N] are the first chunk's, a
+        // sample of each column's share.
         std::tie(begin, end) = e.balanceShare(
             offsets, blockColumns, kPanel / width, tiles,
             std::max<int64_t>(1, kTileCost / (run * width)), begin, end);
