@@ -66,14 +66,18 @@ static int64_t csrMostTokenVectors(const TilingInputs &inputs) {
                              kCSRMaxTokenVectors);
 }
 
+/// Token vectors per pass of the CSR kernel over lists in chunks of K: the
+/// chunk rows are sized for them (12 would overflow L1).
+static int64_t csrChunkTokenVectors(const TilingInputs &inputs) {
+  return std::min(kCSRMinTokenVectors, csrMostTokenVectors(inputs));
+}
+
 int64_t mlir::sparsec::csrChunkRows(const TilingInputs &inputs,
                                     int64_t elementBits, int64_t k, int64_t m) {
   if (inputs.csrChunksFrom == 0 || m < inputs.csrChunksFrom)
     return 0;
   int64_t lanes = std::max<int64_t>(1, inputs.vectorBits / elementBits);
-  int64_t tokenVectors =
-      std::min(kCSRMinTokenVectors, csrMostTokenVectors(inputs));
-  int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
+  int64_t rowBytes = csrChunkTokenVectors(inputs) * lanes * elementBits / 8;
   // The power of two nearest L1's rows (48 KiB / 512 B: 96 -> 128).
   uint64_t fit = std::max<int64_t>(1, inputs.l1Bytes / rowBytes);
   uint64_t below = llvm::bit_floor(fit), above = llvm::bit_ceil(fit);
@@ -221,13 +225,10 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
       .Case([&](CSRAttr csr) {
         csrBlocking(/*run=*/1);
         // Lists in chunks of K: a chunk of the kernel's is one list's rows,
-        // each slice of x meant for L1, 8 token vectors (those the chunk
-        // rows were sized for; 12 overflow it).
+        // each slice of x meant for L1.
         int64_t rows = csr.getRowsPerList(k);
         if (rows < k) {
-          tokenVectors = std::min(
-              std::min(kCSRMinTokenVectors, csrMostTokenVectors(inputs)),
-              tokenVectorsInM);
+          tokenVectors = std::min(csrChunkTokenVectors(inputs), tokenVectorsInM);
           kChunk = rows;
         }
       });

@@ -199,6 +199,21 @@ struct ColumnSteps {
     llvm::copy(next, chains.begin());
   }
 
+  /// The lists [first + i * stride] for i < count of a CSR in chunks of K
+  /// (offsets per list), each a counted loop of `sets` nonzeros per step.
+  void lists(Value offsets, Value first, int64_t count, int64_t stride,
+             int64_t sets, MutableArrayRef<Value> chains) const {
+    for (int64_t i = 0; i < count; ++i) {
+      Value list = i == 0 ? first
+                          : arith::AddIOp::create(e.b, e.loc, first,
+                                                  e.index(i * stride))
+                                .getResult();
+      Value next = arith::AddIOp::create(e.b, e.loc, list, e.index(1));
+      counted(e.loadIndex(offsets, list), e.loadIndex(offsets, next), sets,
+              chains, {});
+    }
+  }
+
   /// Nonzeros from `begin` on while before `end` and their k is below
   /// `k1`: `sets` per iteration while the last of a set is, then one by
   /// one. Returns where it stopped (the next chunk's begin).
@@ -355,23 +370,14 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
                 e.columnChains(sets * ways, count, partial, slot, !first);
             if (chunkedLists) {
               // List c * N + n for each R-row chunk c of these rows.
+              Value chunk =
+                  arith::DivUIOp::create(b, e.loc, k0, e.index(listRows));
               Value list = arith::AddIOp::create(
                   b, e.loc,
-                  arith::MulIOp::create(
-                      b, e.loc,
-                      arith::DivUIOp::create(b, e.loc, k0, e.index(listRows)),
-                      e.index(spec.n)),
-                  n);
-              for (int64_t c = 0; c < (rows + listRows - 1) / listRows; ++c) {
-                Value at = c == 0 ? list
-                                  : arith::AddIOp::create(b, e.loc, list,
-                                                          e.index(c * spec.n))
-                                        .getResult();
-                Value listEnd = arith::AddIOp::create(b, e.loc, at, e.index(1));
-                columnSteps.counted(e.loadIndex(offsets, at),
-                                    e.loadIndex(offsets, listEnd), sets, chains,
-                                    {});
-              }
+                  arith::MulIOp::create(b, e.loc, chunk, e.index(spec.n)), n);
+              columnSteps.lists(offsets, list,
+                                (rows + listRows - 1) / listRows, spec.n, sets,
+                                chains);
               e.storeColumnSums(chains, count, partial, slot, bias, n, last);
               return;
             }
