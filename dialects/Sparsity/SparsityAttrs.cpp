@@ -386,6 +386,10 @@ LogicalResult CSRAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+PatternAttrInterface CSRAttr::getWithoutLayout() const {
+  return CSRAttr::get(getContext());
+}
+
 int64_t CSRAttr::getRowsPerList(int64_t k) const {
   return getChunkRows().value_or(std::max<int64_t>(1, k));
 }
@@ -722,11 +726,11 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "cache_bandwidth_gbps must be >= 1";
   llvm::SmallPtrSet<Attribute, 8> seen;
   for (KernelAttr kernel : kernels) {
-    if (auto csr = dyn_cast<CSRAttr>(kernel.getPattern());
-        csr && csr.getChunkRows())
+    if (PatternAttrInterface pattern = kernel.getPattern().getWithoutLayout();
+        pattern != kernel.getPattern())
       return emitError() << "kernel " << kernel
-                         << " names a layout; kernels are listed by pattern "
-                            "(#sparsity.csr)";
+                         << " names a layout; kernels are listed by pattern ("
+                         << pattern << ")";
     if (!seen.insert(KernelAttr::get(kernel.getPattern(),
                                      kernel.getElementType()))
              .second)
@@ -745,9 +749,8 @@ bool TargetAttr::hasKernel(PatternAttrInterface pattern,
 
 KernelAttr TargetAttr::lookupKernel(PatternAttrInterface pattern,
                                     Type elementType) const {
-  // Kernels are listed by pattern; CSR in chunks of K is CSR's layout.
-  if (auto csr = dyn_cast<CSRAttr>(pattern))
-    pattern = CSRAttr::get(csr.getContext());
+  // Kernels are listed by pattern, whatever the layout of its storage.
+  pattern = pattern.getWithoutLayout();
   for (KernelAttr kernel : getKernels())
     if (kernel.getPattern() == pattern &&
         kernel.getElementType() == elementType)

@@ -14,9 +14,11 @@ class Sparsity_Attr<string name, string attrMnemonic, list<Trait> traits = []>
   let mnemonic = attrMnemonic;
 }
 
-class Sparsity_PatternAttr<string name, string attrMnemonic>
+class Sparsity_PatternAttr<string name, string attrMnemonic,
+                           list<string> overridden = []>
     : Sparsity_Attr<name, attrMnemonic, [
-        DeclareAttrInterfaceMethods<Sparsity_PatternAttrInterface>]>;
+        DeclareAttrInterfaceMethods<Sparsity_PatternAttrInterface,
+                                    overridden>]>;
 
 //===----------------------------------------------------------------------===//
 // Weight patterns
@@ -77,7 +79,8 @@ def Sparsity_BlockAttr : Sparsity_PatternAttr<"Block", "block"> {
   }];
 }
 
-def Sparsity_CSRAttr : Sparsity_PatternAttr<"CSR", "csr"> {
+def Sparsity_CSRAttr
+    : Sparsity_PatternAttr<"CSR", "csr", ["getWithoutLayout"]> {
   let summary = "unstructured sparsity in compressed sparse rows";
   let description = [{
     Any nonzero may be kept. The packed form is CSR over output columns

@@ -36,6 +36,11 @@ def Sparsity_PatternAttrInterface : AttrInterface<"PatternAttrInterface"> {
       }], "::mlir::sparsec::sparsity::PackedStorage", "getPackedStorage",
       (ins "::llvm::ArrayRef<int64_t>":$shape,
            "::llvm::function_ref<bool(int64_t)>":$isNonzero)>,
+    InterfaceMethod<[{
+        The pattern without the parameters that only lay out its storage
+        (CSR's `chunk_rows`): what a target lists kernels and costs by.
+      }], "::mlir::sparsec::sparsity::PatternAttrInterface", "getWithoutLayout",
+      (ins), [{}], [{ return $_attr; }]>,
   ];
 }
 

@@ -221,6 +221,17 @@ TEST_F(PatternAttrTest, CSRAndDenseStorage) {
   EXPECT_DOUBLE_EQ(*dense.getNominalDensity(), 1.0);
 }
 
+TEST_F(PatternAttrTest, KernelsAreListedByPatternWithoutLayout) {
+  // CSR's chunk_rows lays out storage only: a target's csr kernel runs it.
+  auto chunked = parse<CSRAttr>("#sparsity.csr<chunk_rows = 16>");
+  EXPECT_EQ(chunked.getWithoutLayout(), parse<CSRAttr>("#sparsity.csr"));
+  for (const char *text : {"#sparsity.csr", "#sparsity.nm<2:4>",
+                           "#sparsity.block<16x16>", "#sparsity.dense"}) {
+    auto pattern = parse<PatternAttrInterface>(text);
+    EXPECT_EQ(pattern.getWithoutLayout(), pattern) << text;
+  }
+}
+
 TEST_F(PatternAttrTest, TwoFourStoresHalfWithTwoBitsPerValue) {
   auto nm = parse<NMAttr>("#sparsity.nm<2:4>");
   PackedStorage s =
