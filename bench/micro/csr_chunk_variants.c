@@ -42,60 +42,54 @@ static double now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);retu
 static float *xtT, *xs, *part, *ref;
 static int *bptr, *bidx, *brow, *pptr, *prow; static float *bval, *pval;
 static long nnz;
+// A list's partial sums: zero in the first chunk, else from the buffer.
+static inline void load_sums(__m512 *a, const float *pp, int first){
+  for(int t=0;t<T;t++) a[t]=first?_mm512_setzero_ps():_mm512_load_ps(pp+16*t); }
+// One nonzero: a[t] += w * the T token vectors of the xt row at x.
+static inline void add_row(__m512 *a, float w, const float *x){
+  __m512 v=_mm512_set1_ps(w); for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(v,_mm512_load_ps(x+16*t),a[t]); }
+// Stores a + b (b: a second set of chains, or zeros).
+static inline void store_sums(float *pp, const __m512 *a, const __m512 *b){
+  for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,b?_mm512_add_ps(a[t],b[t]):a[t]); }
+// Every (pass, group, chunk, column) list in order: its list starts bp,
+// its partial sums pp and its pass's slice of the strided xt xp.
+#define FOR_EACH_LIST(starts)                                              \
+  for (int p = 0; p < NP; p++)                                             \
+    for (int g = 0; g < NG; g++)                                           \
+      for (int c = 0; c < NC; c++)                                         \
+        for (int jj = 0, *bp = (starts) + ((long)g * NC + c) * GW; jj < GW; jj++) \
+          for (float *pp = part + (long)(g * GW + jj) * M + p * T * 16,    \
+                     *xp = xs + p * T * 16; pp; pp = 0)
 // B0: contiguous pass slices, premultiplied offsets.
 __attribute__((noinline)) static void B0(void){
-  for(int p=0;p<NP;p++){ const float* xp=xtT+(long)p*K*T*16;
-    for(int g=0;g<NG;g++) for(int c=0;c<NC;c++){ const float* xc=xp+(long)c*R*T*16; const int* bp=bptr+((long)g*NC+c)*GW;
-      for(int jj=0;jj<GW;jj++){ float* pp=part+((long)(g*GW+jj)*M)+p*T*16; __m512 a[T];
-        if(c==0) for(int t=0;t<T;t++) a[t]=_mm512_setzero_ps(); else for(int t=0;t<T;t++) a[t]=_mm512_load_ps(pp+16*t);
-        for(int e=bp[jj];e<bp[jj+1];e++){ __m512 w=_mm512_set1_ps(bval[e]); const float*x=xc+bidx[e];
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]); }
-        for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,a[t]); }}}}
+  FOR_EACH_LIST(bptr){ const float* xc=xtT+(long)p*K*T*16+(long)c*R*T*16; __m512 a[T]; load_sums(a,pp,c==0);
+    for(int e=bp[jj];e<bp[jj+1];e++) add_row(a,bval[e],xc+bidx[e]);
+    store_sums(pp,a,0); (void)xp; }}
 // B1: strided xt[K][MS], row indices (imul), 1 nz per step.
 __attribute__((noinline)) static void B1(void){
-  for(int p=0;p<NP;p++){ const float* xp=xs+p*T*16;
-    for(int g=0;g<NG;g++) for(int c=0;c<NC;c++){ const int* bp=bptr+((long)g*NC+c)*GW;
-      for(int jj=0;jj<GW;jj++){ float* pp=part+((long)(g*GW+jj)*M)+p*T*16; __m512 a[T];
-        if(c==0) for(int t=0;t<T;t++) a[t]=_mm512_setzero_ps(); else for(int t=0;t<T;t++) a[t]=_mm512_load_ps(pp+16*t);
-        for(int e=bp[jj];e<bp[jj+1];e++){ __m512 w=_mm512_set1_ps(bval[e]); const float*x=xp+(long)brow[e]*MS;
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]); }
-        for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,a[t]); }}}}
+  FOR_EACH_LIST(bptr){ __m512 a[T]; load_sums(a,pp,c==0);
+    for(int e=bp[jj];e<bp[jj+1];e++) add_row(a,bval[e],xp+(long)brow[e]*MS);
+    store_sums(pp,a,0); }}
 // B2: B1 with 2 nz per step into 16 chains + a remainder loop (the generated kernel's shape).
 __attribute__((noinline)) static void B2(void){
-  for(int p=0;p<NP;p++){ const float* xp=xs+p*T*16;
-    for(int g=0;g<NG;g++) for(int c=0;c<NC;c++){ const int* bp=bptr+((long)g*NC+c)*GW;
-      for(int jj=0;jj<GW;jj++){ float* pp=part+((long)(g*GW+jj)*M)+p*T*16; __m512 a[T], b[T];
-        if(c==0) for(int t=0;t<T;t++) a[t]=_mm512_setzero_ps(); else for(int t=0;t<T;t++) a[t]=_mm512_load_ps(pp+16*t);
-        for(int t=0;t<T;t++) b[t]=_mm512_setzero_ps();
-        int e=bp[jj], end=bp[jj+1], whole=e+(end-e)/2*2;
-        for(;e<whole;e+=2){ __m512 w=_mm512_set1_ps(bval[e]); const float*x=xp+(long)brow[e]*MS;
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]);
-          __m512 w2=_mm512_set1_ps(bval[e+1]); const float*x2=xp+(long)brow[e+1]*MS;
-          for(int t=0;t<T;t++) b[t]=_mm512_fmadd_ps(w2,_mm512_load_ps(x2+16*t),b[t]); }
-        for(;e<end;e++){ __m512 w=_mm512_set1_ps(bval[e]); const float*x=xp+(long)brow[e]*MS;
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]); }
-        for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,_mm512_add_ps(a[t],b[t])); }}}}
+  FOR_EACH_LIST(bptr){ __m512 a[T], b[T]; load_sums(a,pp,c==0); load_sums(b,pp,1);
+    int e=bp[jj], end=bp[jj+1], whole=e+(end-e)/2*2;
+    for(;e<whole;e+=2){ add_row(a,bval[e],xp+(long)brow[e]*MS); add_row(b,bval[e+1],xp+(long)brow[e+1]*MS); }
+    for(;e<end;e++) add_row(a,bval[e],xp+(long)brow[e]*MS);
+    store_sums(pp,a,b); }}
 // B3: B2 on lists padded to even length (zero weights, row 0): no remainder loop.
 __attribute__((noinline)) static void B3(void){
-  for(int p=0;p<NP;p++){ const float* xp=xs+p*T*16;
-    for(int g=0;g<NG;g++) for(int c=0;c<NC;c++){ const int* bp=pptr+((long)g*NC+c)*GW;
-      for(int jj=0;jj<GW;jj++){ float* pp=part+((long)(g*GW+jj)*M)+p*T*16; __m512 a[T], b[T];
-        if(c==0) for(int t=0;t<T;t++) a[t]=_mm512_setzero_ps(); else for(int t=0;t<T;t++) a[t]=_mm512_load_ps(pp+16*t);
-        for(int t=0;t<T;t++) b[t]=_mm512_setzero_ps();
-        for(int e=bp[jj], end=bp[jj+1];e<end;e+=2){ __m512 w=_mm512_set1_ps(pval[e]); const float*x=xp+(long)prow[e]*MS;
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]);
-          __m512 w2=_mm512_set1_ps(pval[e+1]); const float*x2=xp+(long)prow[e+1]*MS;
-          for(int t=0;t<T;t++) b[t]=_mm512_fmadd_ps(w2,_mm512_load_ps(x2+16*t),b[t]); }
-        for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,_mm512_add_ps(a[t],b[t])); }}}}
+  FOR_EACH_LIST(pptr){ __m512 a[T], b[T]; load_sums(a,pp,c==0); load_sums(b,pp,1);
+    for(int e=bp[jj], end=bp[jj+1];e<end;e+=2){ add_row(a,pval[e],xp+(long)prow[e]*MS); add_row(b,pval[e+1],xp+(long)prow[e+1]*MS); }
+    store_sums(pp,a,b); }}
+// B4: B1 with a group's partial sums in a GW x T*16 buffer, copied out per group.
 static float gpart[GW*T*16] __attribute__((aligned(64)));
 __attribute__((noinline)) static void B4(void){
   for(int p=0;p<NP;p++){ const float* xp=xs+p*T*16;
     for(int g=0;g<NG;g++){ for(int c=0;c<NC;c++){ const int* bp=bptr+((long)g*NC+c)*GW;
-      for(int jj=0;jj<GW;jj++){ float* pp=gpart+(long)jj*T*16; __m512 a[T];
-        if(c==0) for(int t=0;t<T;t++) a[t]=_mm512_setzero_ps(); else for(int t=0;t<T;t++) a[t]=_mm512_load_ps(pp+16*t);
-        for(int e=bp[jj];e<bp[jj+1];e++){ __m512 w=_mm512_set1_ps(bval[e]); const float*x=xp+(long)brow[e]*MS;
-          for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(x+16*t),a[t]); }
-        for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,a[t]); }}
+      for(int jj=0;jj<GW;jj++){ float* pp=gpart+(long)jj*T*16; __m512 a[T]; load_sums(a,pp,c==0);
+        for(int e=bp[jj];e<bp[jj+1];e++) add_row(a,bval[e],xp+(long)brow[e]*MS);
+        store_sums(pp,a,0); }}
       for(int jj=0;jj<GW;jj++) memcpy(part+((long)(g*GW+jj)*M)+p*T*16, gpart+(long)jj*T*16, T*16*4); }}}
 typedef void (*kfn)(void);
 int main(void){
@@ -118,8 +112,6 @@ int main(void){
     for(int k=c*R;k<(c+1)*R;k++) if(keep[(long)j*K+k]){float v=(rand()%100)/50.f-1; bidx[e2]=(k-c*R)*T*16; brow[e2]=k; bval[e2]=v; e2++; prow[e3]=k; pval[e3]=v; e3++;}
     if((e3-pptr[((long)g*NC+c)*GW+jj])&1){prow[e3]=c*R; pval[e3]=0; e3++;}}
   bptr[(long)NG*NC*GW]=e2; pptr[(long)NG*NC*GW]=e3; nnz=e2;
-  static float *xt8g; 
-  xt8g=xt8;
   kfn ks[]={B0,B1,B2,B3,B4}; const char*names[]={"B0 contiguous+offsets","B1 strided+imul","B2 2-unrolled+rest","B3 padded even","B4 group partial"};
   double flops=2.0*M*K*N;
   B0(); memcpy(ref,part,(long)N*M*4);
