@@ -46,28 +46,31 @@ static void kernel(int p0,int p1,int g0,int g1){
         for(int e=bp[jj];e<bp[jj+1];e++){ __m512 w=_mm512_set1_ps(bval[e]); const float*xr=xp+(long)brow[e]*MS;
           for(int t=0;t<T;t++) a[t]=_mm512_fmadd_ps(w,_mm512_load_ps(xr+16*t),a[t]); }
         for(int t=0;t<T;t++) _mm512_store_ps(pp+16*t,a[t]); }}}}
-static atomic_int gen, done_; static int mode; static atomic_int bar1;
-static atomic_int arrived, phase;
+// gen: the job the worker runs next (-1: quit); mode 0 columns, 1 tokens.
+static atomic_int gen, done_, arrived, phase; static int mode;
+// Both threads meet here, spinning.
 static void barrier2(void){ int ph=atomic_load(&phase); if(atomic_fetch_add(&arrived,1)==1){ atomic_store(&arrived,0); atomic_fetch_add(&phase,1);} else while(atomic_load(&phase)==ph); }
-static void work(int t,int nt,int round){ (void)round;
+static void work(int t,int nt){
+  // One thread: all of it. Columns: the transpose split by K, both
+  // threads read all of xt. Tokens: each thread its own passes.
   if(nt==1){ transpose(0,K,0,M); kernel(0,NP,0,NG); return; }
   if(mode==0){ transpose(t*K/2,(t+1)*K/2,0,M); barrier2(); kernel(0,NP,t*NG/2,(t+1)*NG/2); }
   else { transpose(0,K,t*M/2,(t+1)*M/2); kernel(t*NP/2,(t+1)*NP/2,0,NG); }
 }
-static void* worker(void*arg){ int seen=0; for(int r=0;;r++){ while(atomic_load(&gen)==seen); seen=atomic_load(&gen); if(seen<0) return 0; work(1,2,seen-1); atomic_fetch_add(&done_,1);} }
+static void* worker(void*arg){ (void)arg; int seen=0; for(;;){ while(atomic_load(&gen)==seen); seen=atomic_load(&gen); if(seen<0) return 0; work(1,2); atomic_fetch_add(&done_,1);} }
 int main(){
   srand(1); x=aligned_alloc(64,(long)M*K*4); xs=aligned_alloc(64,(long)K*MS*4); part=aligned_alloc(64,(long)N*M*4);
   for(long i=0;i<(long)M*K;i++) x[i]=(rand()%100)/50.f-1;
   long cap=(long)K*N/4+1000; bptr=malloc(((long)NG*NC*GW+1)*4); brow=malloc(cap*4); bval=malloc(cap*4);
   long e2=0; for(int g=0;g<NG;g++) for(int c=0;c<NC;c++) for(int jj=0;jj<GW;jj++){ bptr[((long)g*NC+c)*GW+jj]=e2;
-    for(int k=c*R;k<(c+1)*R;k++) if(rand()<D*RAND_MAX){brow[e2]=k; bval[e2]=(rand()%100)/50.f-1; e2++;}} bptr[(long)NG*NC*GW]=e2;
+    for(int k=c*R;k<(c+1)*R;k++) if(rand()<D*RAND_MAX){brow[e2]=k; bval[e2]=(rand()%100)/50.f-1; e2++;}}
+  bptr[(long)NG*NC*GW]=e2;
   pthread_t th; pthread_create(&th,0,worker,0);
   double flops=2.0*M*K*N; int reps=400;
   for(int round=0; round<6; round++){
-    double t0=now(); for(int r=0;r<reps;r++) work(0,1,0); double t1=(now()-t0)/reps;
-    int rd=0;
+    double t0=now(); for(int r=0;r<reps;r++) work(0,1); double t1=(now()-t0)/reps;
     for(mode=0;mode<2;mode++){ double t0=now();
-      for(int r=0;r<reps;r++){ atomic_store(&done_,0); atomic_fetch_add(&gen,1); work(0,2,r); while(atomic_load(&done_)<1); }
+      for(int r=0;r<reps;r++){ atomic_store(&done_,0); atomic_fetch_add(&gen,1); work(0,2); while(atomic_load(&done_)<1); }
       double t2=(now()-t0)/reps; printf("%s: 1T %.3f ms (%.0f)  2T %.3f ms (%.0f) scale %.2f   ", mode?"tokens ":"columns", t1*1e3, flops/t1/1e9, t2*1e3, flops/t2/1e9, t1/t2); }
     printf("\n"); }
   atomic_store(&gen,-1); return 0;
