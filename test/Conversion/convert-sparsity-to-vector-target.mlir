@@ -34,11 +34,14 @@ module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x
 
 // The block kernel over tokens keeps half the L2 of xt per pass (128 KiB
 // here: 6 token vectors of 320 rows, 120 KiB), so 256 tokens take passes
-// of 6 vectors in a loop; with a 1 MiB L2 one pass takes all 16.
-// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
-// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c6
-// LARGE-L2-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
-// LARGE-L2-NOT: step %c6
+// of 6, 6 and 4 vectors, the first two in a loop. Threads share them pass
+// by pass: 3 passes x 4 block columns are 12 tasks. With a 1 MiB L2 one
+// pass takes all 16 vectors, and the tasks are the 4 block columns.
+// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64{{.*}}sparsec.tiles = 12 : i64
+// CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1 {
+// CHECK-NEXT: arith.muli %[[P]], %c6
+// LARGE-L2-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64{{.*}}sparsec.tiles = 4 : i64
+// LARGE-L2-NOT: arith.muli %{{.*}}, %c6 : index
 // LARGE-L2: return
 module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x86_64,
   features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
@@ -60,9 +63,11 @@ module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x
 // kernel over tokens sizes its passes to half the target's L3 (64 KiB: 3
 // token vectors of 320 rows), so passes of 3 vectors run outside the block
 // columns; with a 32 MiB L3 (and the blocks cold by option) one pass takes
-// all of them, and the block columns run outside.
-// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64
-// CHECK: %[[PASS:.*]] = %c0 to %c15 step %c3 {
+// all of them, and the block columns run outside. Threads share block
+// columns (4 tasks): two passes in the L3 at once would take all of it.
+// CHECK-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64{{.*}}sparsec.tiles = 4 : i64
+// CHECK: scf.for %[[P:.*]] = %c0 to %c5 step %c1 {
+// CHECK-NEXT: %[[PASS:.*]] = arith.muli %[[P]], %c3
 // CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 {
 // CHECK: scf.for %{{.*}} = %[[PASS]] to %{{.*}} step %c3 {
 // LARGE-L3-LABEL: func.func private @__sparsec_matmul_block16x16_tokens_256x320x64

@@ -263,7 +263,7 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 // the stack and transposed into rows of the output.
 // CHECK-LABEL: func.func @csr
 // CHECK: %[[XT:.*]] = memref.get_global @[[SCRATCH:__sparsec_scratch_.*]] : memref<8x32xf32>
-// CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]], %c0, %c1)
+// CHECK: call @__sparsec_transpose_17x8_v16_s32(%{{.*}}, %[[XT]], %c0, %c2)
 // CHECK: call @__sparsec_matmul_csr_17x8x5_s6_s9_s9_none_v16(%[[XT]],
 // Threads share the tiles of 16 columns by work: each end of a share is
 // the first tile whose nonzeros before it, plus 64 per tile, reach the
@@ -291,6 +291,47 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
   %p = sparsity.assemble %o, %k, %v : tensor<6xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x5xf32, #sparsity.csr>
   %y = sparsity.matmul %x, %p : tensor<17x8xf32>, !sparsity.packed<8x5xf32, #sparsity.csr> -> tensor<17x5xf32>
   return %y : tensor<17x5xf32>
+}
+
+// -----
+
+// Several passes over tokens (three token vectors, two per pass by a
+// hand-set tiling): threads share (pass, tile) pairs, pass-major, 2 passes x
+// 3 tiles of 16 columns = 6 tasks, balanced by work (a pass weighs its
+// token vectors, 2 then 1, times its tiles' nonzeros); each pass runs the
+// tiles of the share that fall in it. The transpose's tasks are (token
+// vector, 16 rows of xt) pairs, token-major (3 x 1), so that a thread
+// transposes the tokens its passes read.
+// CHECK-LABEL: func.func @csr_passes
+// CHECK: call @__sparsec_transpose_40x8_v16_s48(%{{.*}}, %{{.*}}, %c0, %c3)
+// CHECK: call @__sparsec_matmul_csr_40x8x40{{.*}}, %c0{{.*}}, %c6)
+// CHECK: func.func private @__sparsec_matmul_csr_40x8x40{{.*}}sparsec.tiles = 6 : i64
+// CHECK: %[[BEGIN:.*]]:2 = scf.while
+// CHECK: %[[PASS:.*]] = arith.divui %{{.*}}, %c3 : index
+// CHECK: arith.remui %{{.*}}, %c3 : index
+// CHECK: %[[VECTORS:.*]] = arith.muli %[[PASS]], %c2 : index
+// CHECK: arith.minsi %[[VECTORS]], %c3 : index
+// CHECK: %[[END:.*]]:2 = scf.while
+// Pass 0: tasks [0, 3); pass 1: tasks [3, 6).
+// CHECK: %[[B0:.*]] = arith.maxsi %[[BEGIN]]#0, %c0 : index
+// CHECK: %[[FIRST0:.*]] = arith.minsi %[[B0]], %c3 : index
+// CHECK: %[[E0:.*]] = arith.maxsi %[[END]]#0, %c0 : index
+// CHECK: %[[LAST0:.*]] = arith.minsi %[[E0]], %c3 : index
+// CHECK: scf.for %{{.*}} = %[[FIRST0]] to %[[LAST0]] step %c1
+// CHECK: %[[B1:.*]] = arith.subi %[[BEGIN]]#0, %c3 : index
+// CHECK: arith.maxsi %[[B1]], %c0 : index
+// CHECK: %[[E1:.*]] = arith.subi %[[END]]#0, %c3 : index
+// CHECK: arith.maxsi %[[E1]], %c0 : index
+// CHECK: func.func private @__sparsec_transpose_40x8_v16_s48({{.*}}, %[[TBEGIN:arg[0-9]+]]: index, %[[TEND:arg[0-9]+]]: index) attributes {{.*}}sparsec.tiles = 3 : i64
+// CHECK: scf.for %[[VECTOR:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[AT:.*]] = arith.muli %[[VECTOR]], %{{.*}} : index
+// CHECK: arith.subi %[[TBEGIN]], %[[AT]] : index
+// CHECK: arith.subi %[[TEND]], %[[AT]] : index
+// CHECK: arith.muli %[[VECTOR]], %c16{{.*}} : index
+func.func @csr_passes(%x: tensor<40x8xf32>, %o: tensor<41xi32>, %k: tensor<9xi32>, %v: tensor<9xf32>) -> tensor<40x40xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<41xi32>, tensor<9xi32>, tensor<9xf32> -> !sparsity.packed<8x40xf32, #sparsity.csr>
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 2, k_chunk = 8, over_tokens = true>} : tensor<40x8xf32>, !sparsity.packed<8x40xf32, #sparsity.csr> -> tensor<40x40xf32>
+  return %y : tensor<40x40xf32>
 }
 
 // -----
@@ -379,10 +420,11 @@ func.func @block_one_column(%x: tensor<40x64xf32>, %o: tensor<21xi32>, %k: tenso
 // -----
 
 // A ragged K (60 rows, blocks of 16) runs there too: x is transposed into
-// 64 rows, the last tile of the transpose zeroing rows 60-63, which the
-// last K-block's runs read against zero weights.
+// 64 rows, each token vector's last tile of the transpose (3 token vectors
+// x 4 tiles of rows) zeroing rows 60-63, which the last K-block's runs read
+// against zero weights.
 // CHECK-LABEL: func.func @block_one_column_ragged_k
-// CHECK: call @__sparsec_transpose_40x60_v16_s48_r64(%{{.*}}, %[[XT:.*]], %c0, %c4) : (memref<40x60xf32>, memref<64x48xf32>
+// CHECK: call @__sparsec_transpose_40x60_v16_s48_r64(%{{.*}}, %[[XT:.*]], %c0, %c12) : (memref<40x60xf32>, memref<64x48xf32>
 // CHECK: call @__sparsec_matmul_block16x1_runs_40x60x20{{.*}}(%[[XT]],
 // CHECK: func.func private @__sparsec_transpose_40x60_v16_s48_r64(
 // CHECK: scf.if
@@ -450,7 +492,7 @@ func.func @block_four_columns(%x: tensor<40x64xf32>, %o: tensor<6xi32>, %k: tens
 // the end. A kept value's row is its 2-bit field of the slot's word.
 // CHECK-LABEL: func.func @nm_tokens
 // CHECK: %[[XT:.*]] = memref.get_global @{{.*}} : memref<8x80xf32>
-// CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]], %c0, %c1)
+// CHECK: call @__sparsec_transpose_64x8_v16_s80(%{{.*}}, %[[XT]], %c0, %c4)
 // CHECK: call @[[K:__sparsec_matmul_nm1_4_tokens_64x8x2_relu_v16]](%[[XT]],
 // CHECK: func.func private @[[K]](
 // CHECK: memref.alloca() {alignment = 64 : i64} : memref<256x64xf32>
@@ -553,7 +595,7 @@ func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<
 // transposed into `out` by a function of its own, kept out of line.
 // CHECK-LABEL: func.func @block_large
 // CHECK: %[[XT:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<4096x144xf32>
-// CHECK: call @__sparsec_transpose_128x4096_v16_s144(%{{.*}}, %[[XT]], %c0, %c256)
+// CHECK: call @__sparsec_transpose_128x4096_v16_s144(%{{.*}}, %[[XT]], %c0, %c2048)
 // CHECK: call @[[K:__sparsec_matmul_block16x16_tokens_128x4096x32[a-z0-9_]*]](%[[XT]],
 // CHECK: func.func private @[[K]](%arg0: memref<4096x144xf32>, {{.*}}over_tokens = true
 // CHECK: scf.for

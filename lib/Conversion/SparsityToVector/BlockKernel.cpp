@@ -100,8 +100,9 @@ kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value x = args[0], offsets = args[1], kblocks = args[2],
               values = args[3];
-        std::tie(begin, end) = e.balanceShare(offsets, columns, 1, columns,
-                                              kBlockColumnCost, begin, end);
+        std::tie(begin, end) = e.balanceShare(
+            columns, e.keptBefore(offsets, columns, 1, kBlockColumnCost), begin,
+            end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
 

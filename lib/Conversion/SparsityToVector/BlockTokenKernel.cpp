@@ -9,8 +9,9 @@
 // the kernel over columns broadcasts one activation per FMA.
 //
 // Loops: passes over tokens (a pass's slice of xt stays in L2, or in the L3
-// when the kept blocks come from DRAM), block columns (the tiles), groups
-// of T token vectors, then J columns at a time over the column's kept
+// when the kept blocks come from DRAM; threads take whole passes of L2
+// slices where there are several, TokenPasses), block columns (the tiles),
+// groups of T token vectors, then J columns at a time over the column's kept
 // blocks. A block column's kept blocks are re-read from L1/L2 by each
 // group; xt rows come from L2/L3. Results (tokens in lanes) go through a
 // small buffer and are transposed into `out`.
@@ -151,14 +152,21 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   // Token vectors wholly inside M (the last one may be partial).
   int64_t wholeVectors = spec.m / lanes;
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
+  // Threads take whole passes of slices in their own L2; slices in the L3
+  // are shared (two of them would take all of it).
+  TokenPasses passes(vectors, perPass, /*mayShare=*/hotPasses);
 
   return buildTiledKernel(
-      b, module, spec, inputType, columns, /*tileLoop=*/false,
+      b, module, spec, inputType, passes.tasks(columns), /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kblocks = args[2],
               values = args[3];
-        std::tie(begin, end) = e.balanceShare(offsets, columns, 1, columns,
-                                              kBlockColumnCost, begin, end);
+        std::tie(begin, end) =
+            e.balanceShare(passes.tasks(columns),
+                           e.passWorkBefore(passes, columns,
+                                            e.keptBefore(offsets, columns, 1,
+                                                         kBlockColumnCost)),
+                           begin, end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
         // One group's results: [columns of a block column][tokens].
@@ -259,20 +267,23 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
         // Passes of whole token vectors in a loop; then the last pass,
         // whose groups may end short (one group, possibly with the
         // partial last vector).
+        // Pass p's block columns in this share.
+        auto columnsOf = [&](Value p) {
+          return e.tilesOfPass(passes, begin, end, p, columns);
+        };
         int64_t looped = wholeVectors / perPass * perPass;
         if (looped > 0)
-          e.forEach(
-              e.index(0), e.index(looped),
-              [&](Value p0) {
-                e.forEach(begin, end, [&](Value column) {
-                  wholeGroups(column, p0, perPass);
-                });
-              },
-              perPass);
+          e.forEach(e.index(0), e.index(looped / perPass), [&](Value p) {
+            Value p0 = arith::MulIOp::create(b, e.loc, p, e.index(perPass));
+            auto [first, last] = columnsOf(p);
+            e.forEach(first, last,
+                      [&](Value column) { wholeGroups(column, p0, perPass); });
+          });
         if (looped == vectors)
           return;
         int64_t whole = (wholeVectors - looped) / perGroup * perGroup;
-        e.forEach(begin, end, [&](Value column) {
+        auto [first, last] = columnsOf(e.index(looped / perPass));
+        e.forEach(first, last, [&](Value column) {
           if (whole > 0)
             wholeGroups(column, e.index(looped), whole);
           if (looped + whole < vectors)

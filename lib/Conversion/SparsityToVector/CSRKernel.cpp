@@ -3,7 +3,8 @@
 // CSR over output columns: for column n, nonzeros (k, w). The activation
 // comes transposed, xt[K][Mp] with tokens padded to whole vectors, so each
 // nonzero is one broadcast weight times contiguous token vectors: one load
-// per FMA, no gather. Token passes are the outer loop; a pass's slice of xt
+// per FMA, no gather. Token passes are the outer loop (threads take whole
+// passes where there are several: TokenPasses); a pass's slice of xt
 // is read from L2 however many columns there are: where it is larger than
 // half the L2 (large K), in chunks of K (the tiling's k_chunk) over groups
 // of tiles. Nonzeros are sorted by k in a column, so each chunk goes on
@@ -313,16 +314,22 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({k, spec.transposedStride()}, element);
 
+  TokenPasses passes(tokenVectors, perPass);
+
   return buildTiledKernel(
-      b, module, spec, inputType, tiles, /*tileLoop=*/false,
+      b, module, spec, inputType, passes.tasks(tiles), /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
         // A run of a block column is read once for each of its columns.
         // Lists in chunks of K: offsets[0..N] are the first chunk's, a
         // sample of each column's share.
         std::tie(begin, end) = e.balanceShare(
-            offsets, blockColumns, kPanel / width, tiles,
-            std::max<int64_t>(1, kTileCost / (run * width)), begin, end);
+            passes.tasks(tiles),
+            e.passWorkBefore(
+                passes, tiles,
+                e.keptBefore(offsets, blockColumns, kPanel / width,
+                             std::max<int64_t>(1, kTileCost / (run * width)))),
+            begin, end);
         Value bias = spec.hasBias ? args[4] : Value();
         Value out = args.back();
         // Sums of a group's columns for one pass: [columns][tokens].
@@ -427,8 +434,10 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
             e.storeColumnSums(chains, count, partial, slot, bias, n, last);
           };
 
+          auto [passBegin, passEnd] =
+              e.tilesOfPass(passes, begin, end, e.index(v0 / perPass), tiles);
           e.forEachGroup(
-              begin, end, groupTiles, [&](Value group, Value groupEnd) {
+              passBegin, passEnd, groupTiles, [&](Value group, Value groupEnd) {
                 Value lastSlot = arith::SubIOp::create(
                     b, e.loc,
                     arith::MinSIOp::create(

@@ -125,12 +125,28 @@ Value KernelEmitter::lowerBound(Value lo, Value hi, Value value,
 }
 
 std::pair<Value, Value>
-KernelEmitter::balanceShare(Value offsets, int64_t columns,
-                            int64_t columnsPerTile, int64_t tiles,
-                            int64_t tileCost, Value begin, Value end) {
+KernelEmitter::balanceShare(int64_t tasks,
+                            const std::function<Value(Value)> &workBefore,
+                            Value begin, Value end) {
+  Value total = workBefore(index(tasks));
+  // The first task whose work before it reaches share v's part, total * v /
+  // tasks: 0 for v = 0, `tasks` for v = tasks (work grows with each task).
+  auto boundary = [&](Value v) {
+    Value part = arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, total, v), index(tasks));
+    return lowerBound(index(0), index(tasks), part, workBefore);
+  };
+  return {boundary(begin), boundary(end)};
+}
+
+std::function<Value(Value)> KernelEmitter::keptBefore(Value offsets,
+                                                      int64_t columns,
+                                                      int64_t columnsPerTile,
+                                                      int64_t tileCost) {
   assert(tileCost > 0 && "work must grow with every tile");
   Value start = loadIndex(offsets, index(0));
-  auto workBefore = [&](Value tile) {
+  return [this, offsets, columns, columnsPerTile, tileCost,
+          start](Value tile) -> Value {
     Value column = arith::MinSIOp::create(
         b, loc, arith::MulIOp::create(b, loc, tile, index(columnsPerTile)),
         index(columns));
@@ -139,15 +155,60 @@ KernelEmitter::balanceShare(Value offsets, int64_t columns,
     return arith::AddIOp::create(
         b, loc, kept, arith::MulIOp::create(b, loc, tile, index(tileCost)));
   };
-  Value total = workBefore(index(tiles));
-  // The first tile whose work before it reaches share v's part, total * v /
-  // tiles: 0 for v = 0, `tiles` for v = tiles (work grows with each tile).
-  auto boundary = [&](Value v) {
-    Value part = arith::DivUIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, total, v), index(tiles));
-    return lowerBound(index(0), index(tiles), part, workBefore);
+}
+
+std::function<Value(Value)>
+KernelEmitter::passWorkBefore(const TokenPasses &passes, int64_t tiles,
+                              const std::function<Value(Value)> &tileWork) {
+  if (!passes.split)
+    return tileWork;
+  Value all = tileWork(index(tiles));
+  return [this, passes, tiles, all, tileWork](Value task) -> Value {
+    Value pass = arith::DivUIOp::create(b, loc, task, index(tiles));
+    Value tile = arith::RemUIOp::create(b, loc, task, index(tiles));
+    // Token vectors of the passes before, and of this one (none past the
+    // last; task = passes x tiles is tile 0 of no pass).
+    Value first = arith::MulIOp::create(b, loc, pass, index(passes.perPass));
+    Value before = arith::MinSIOp::create(b, loc, first, index(passes.vectors));
+    Value within = arith::MinSIOp::create(
+        b, loc, index(passes.perPass),
+        arith::SubIOp::create(b, loc, index(passes.vectors), before));
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, before, all),
+        arith::MulIOp::create(b, loc, within, tileWork(tile)));
   };
-  return {boundary(begin), boundary(end)};
+}
+
+std::pair<Value, Value> KernelEmitter::tilesOfPass(Value begin, Value end,
+                                                   Value pass, int64_t tiles) {
+  Value first = arith::MulIOp::create(b, loc, pass, index(tiles));
+  auto clampToPass = [&](Value task) -> Value {
+    Value at = arith::SubIOp::create(b, loc, task, first);
+    return arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, at, index(0)), index(tiles));
+  };
+  return {clampToPass(begin), clampToPass(end)};
+}
+
+std::pair<Value, Value> KernelEmitter::tilesOfPass(const TokenPasses &passes,
+                                                   Value begin, Value end,
+                                                   Value pass, int64_t tiles) {
+  if (!passes.split)
+    return {begin, end};
+  return tilesOfPass(begin, end, pass, tiles);
+}
+
+void KernelEmitter::forEachPassTiles(
+    Value begin, Value end, int64_t tiles,
+    const std::function<void(Value, Value, Value)> &body) {
+  Value firstPass = arith::DivUIOp::create(b, loc, begin, index(tiles));
+  Value endPass = arith::DivUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, end, index(tiles - 1)),
+      index(tiles));
+  forEach(firstPass, endPass, [&](Value pass) {
+    auto [first, last] = tilesOfPass(begin, end, pass, tiles);
+    body(pass, first, last);
+  });
 }
 
 /// Rows of a `n x n` tile (n a power of two) transposed by shuffles: for
@@ -556,77 +617,77 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   auto xType = MemRefType::get({m, k}, element);
   auto xtType = MemRefType::get({paddedK, stride}, element);
   Type index = b.getIndexType();
-  // Tiles are blocks of `lanes` columns of x (rows of xt), so that threads
-  // can share the transpose: (x, xt, first tile, end tile).
+  // Tasks are (token vector, block of `lanes` rows of xt) pairs, token
+  // vectors outer, as kernels over tokens split their passes (TokenPasses):
+  // (x, xt, first task, end task).
   auto func = func::FuncOp::create(
       b, loc, name, b.getFunctionType({xType, xtType, index, index}, {}));
   markInternal(func);
-  int64_t tiles = (k + lanes - 1) / lanes;
-  func->setAttr(kTilesAttr, b.getI64IntegerAttr(tiles));
+  int64_t vectors = paddedM / lanes, kTiles = (k + lanes - 1) / lanes;
+  func->setAttr(kTilesAttr, b.getI64IntegerAttr(vectors * kTiles));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   MatmulKernelSpec spec = copySpec(b.getContext(), element, lanes);
   KernelEmitter e(b, loc, spec);
   Value x = entry->getArgument(0), xt = entry->getArgument(1);
   Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(element, 0.0));
-  int64_t fullM = m / lanes * lanes, fullTiles = k / lanes;
-  auto copy = [&](Value mm, Value kk) {
-    Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
-    memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
+  int64_t fullVectors = m / lanes, fullTiles = k / lanes;
+  auto inBounds = [&](Value value, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, value,
+                                 e.index(bound));
   };
-  e.forEach(entry->getArgument(2), entry->getArgument(3), [&](Value tile) {
+  // Tokens [m0, m0 + lanes) of rows [k0, k0 + lanes) of xt.
+  auto copyTile = [&](Value m0, Value tile) {
     Value k0 = arith::MulIOp::create(b, loc, tile, e.index(lanes));
-    Value kEnd = arith::MinSIOp::create(
-        b, loc, e.index(k), arith::AddIOp::create(b, loc, k0, e.index(lanes)));
-    Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tile,
-                                       e.index(fullTiles));
-    // Full tiles through registers; ragged edges element by element.
-    auto branch = scf::IfOp::create(b, loc, full, /*withElse=*/true);
+    // Whole tiles through registers; ragged edges and the token padding
+    // element by element.
+    auto whole = scf::IfOp::create(
+        b, loc,
+        arith::AndIOp::create(b, loc, inBounds(m0, fullVectors * lanes),
+                              inBounds(tile, fullTiles)),
+        /*withElse=*/true);
     {
       OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&branch.getThenRegion().front());
-      if (fullM > 0)
-        e.forEach(
-            e.index(0), e.index(fullM),
-            [&](Value m0) {
-              e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
-            },
-            lanes);
-      b.setInsertionPointToStart(&branch.getElseRegion().front());
-      if (fullM > 0)
-        e.forEach(k0, kEnd, [&](Value kk) {
-          e.forEach(e.index(0), e.index(fullM),
-                    [&](Value mm) { copy(mm, kk); });
+      b.setInsertionPointToStart(&whole.getThenRegion().front());
+      e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
+      b.setInsertionPointToStart(&whole.getElseRegion().front());
+      Value kEnd = arith::MinSIOp::create(
+          b, loc, e.index(k),
+          arith::AddIOp::create(b, loc, k0, e.index(lanes)));
+      Value mEnd = arith::AddIOp::create(b, loc, m0, e.index(lanes));
+      Value inM = arith::MinSIOp::create(b, loc, e.index(m), mEnd);
+      e.forEach(k0, kEnd, [&](Value kk) {
+        e.forEach(m0, inM, [&](Value mm) {
+          Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
+          memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
         });
-    }
-    // Rows past the last full block of tokens, and the token padding.
-    e.forEach(k0, kEnd, [&](Value kk) {
-      if (fullM < m)
-        e.forEach(e.index(fullM), e.index(m), [&](Value mm) { copy(mm, kk); });
-      if (m < paddedM)
-        e.forEach(e.index(m), e.index(paddedM), [&](Value mm) {
+        e.forEach(inM, mEnd, [&](Value mm) {
           memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
         });
-    });
-    // The rows past K are zeros (read against zero weights), written with
-    // the last tile.
-    if (paddedK > k) {
-      Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tile,
-                                         e.index(tiles - 1));
-      auto lastTile = scf::IfOp::create(b, loc, last, /*withElse=*/false);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&lastTile.getThenRegion().front());
-      Value zeros = e.zeros(lanes);
-      e.forEach(e.index(k), e.index(paddedK), [&](Value kk) {
-        e.forEach(
-            e.index(0), e.index(paddedM),
-            [&](Value mm) {
-              vector::StoreOp::create(b, loc, zeros, xt, ValueRange{kk, mm});
-            },
-            lanes);
       });
     }
-  });
+    // The rows past K are zeros (read against zero weights), written with
+    // each token vector's last tile.
+    if (paddedK > k) {
+      auto last = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tile,
+                                e.index(kTiles - 1)),
+          /*withElse=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&last.getThenRegion().front());
+      Value zeros = e.zeros(lanes);
+      e.forEach(e.index(k), e.index(paddedK), [&](Value kk) {
+        vector::StoreOp::create(b, loc, zeros, xt, ValueRange{kk, m0});
+      });
+    }
+  };
+  e.forEachPassTiles(
+      entry->getArgument(2), entry->getArgument(3), kTiles,
+      [&](Value tokenVector, Value first, Value end) {
+        Value m0 = arith::MulIOp::create(b, loc, tokenVector, e.index(lanes));
+        e.forEach(first, end, [&](Value tile) { copyTile(m0, tile); });
+      });
   func::ReturnOp::create(b, loc);
   return func;
 }

@@ -3,12 +3,14 @@
 // Private to convert-sparsity-to-vector. A kernel is a private func on
 // memrefs:
 //
-//   @name(%x, <storage...>, [%bias], %out, %tileBegin: index, %tileEnd: index)
+//   @name(%x, <storage...>, [%bias], %out, %taskBegin: index, %taskEnd: index)
 //
-// that computes output tiles [tileBegin, tileEnd); it carries
-// `sparsec.tiles = T` so codegen can hand the range to the thread pool.
-// `x` is the [M, K] activation (the transposed [K, Mp] one for kernels
-// vectorized over tokens) and `out` the [M, N] result.
+// that computes tasks [taskBegin, taskEnd): output tiles, or for kernels
+// over tokens with several passes (pass, tile) pairs (TokenPasses); it
+// carries `sparsec.tiles = T`, its task count, so codegen can hand the
+// range to the thread pool. `x` is the [M, K] activation (the transposed
+// [K, Mp] one for kernels vectorized over tokens) and `out` the [M, N]
+// result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -120,6 +122,26 @@ struct MatmulKernelSpec {
   int64_t storageBytes(ArrayRef<unsigned> which) const;
 };
 
+/// The passes of a kernel vectorized over tokens over its token vectors,
+/// `perPass` at a time (the last pass takes what is left), and how threads
+/// share them. Where `split`, tasks are (pass, tile) pairs, pass-major, so
+/// that two threads take whole passes each where they can: each then reads
+/// the rows of xt for its own tokens, which its own share of the transpose
+/// wrote (the transpose splits tokens the same way), rather than all of xt,
+/// half of it from the other core's cache (a C prototype of the chunked CSR
+/// kernel at 512 x 768 x 768 on two threads: 1.81-1.86x one thread split
+/// by columns, 1.86-1.94x by tokens). Otherwise tasks are the tiles.
+struct TokenPasses {
+  int64_t vectors, perPass;
+  bool split;
+  /// Splits by passes where there are at least two.
+  TokenPasses(int64_t vectors, int64_t perPass, bool mayShare = true)
+      : vectors(vectors), perPass(perPass), split(mayShare && count() > 1) {}
+  int64_t count() const { return (vectors + perPass - 1) / perPass; }
+  /// Tasks for `tiles` tiles per pass.
+  int64_t tasks(int64_t tiles) const { return split ? count() * tiles : tiles; }
+};
+
 /// Emits scalar and vector code at one insertion point.
 class KernelEmitter {
 public:
@@ -158,16 +180,38 @@ public:
   Value lowerBound(Value lo, Value hi, Value value,
                    const std::function<Value(Value)> &at);
 
-  /// A thread's share [begin, end) of `tiles` tiles, as the pool splits
-  /// them (equal counts), moved to tiles holding an equal part of the work:
-  /// the work before tile t is offsets[min(t * columnsPerTile, columns)]
-  /// (the kept blocks or nonzeros of the columns before it, `offsets`
-  /// being a sparse weight's column starts) plus t * tileCost. Shares that
-  /// partition the tiles map to ranges that partition them.
-  std::pair<Value, Value> balanceShare(Value offsets, int64_t columns,
-                                       int64_t columnsPerTile, int64_t tiles,
-                                       int64_t tileCost, Value begin,
-                                       Value end);
+  /// A thread's share [begin, end) of `tasks` tasks, as the pool splits
+  /// them (equal counts), moved to tasks holding an equal part of the work:
+  /// workBefore(t), the work of the tasks before task t, grows with t.
+  /// Shares that partition the tasks map to ranges that partition them.
+  std::pair<Value, Value>
+  balanceShare(int64_t tasks, const std::function<Value(Value)> &workBefore,
+               Value begin, Value end);
+  /// The work before tile t of a sparse weight whose tiles hold
+  /// `columnsPerTile` of its `columns` columns (`offsets` being its column
+  /// starts): the kept blocks or nonzeros of the columns before the tile,
+  /// offsets[min(t * columnsPerTile, columns)], plus t * tileCost.
+  std::function<Value(Value)> keptBefore(Value offsets, int64_t columns,
+                                         int64_t columnsPerTile,
+                                         int64_t tileCost);
+  /// The work before task t of `passes` over `tiles` tiles per pass, whose
+  /// tiles' work tileWork gives (as keptBefore): each pass weighs its token
+  /// vectors times that.
+  std::function<Value(Value)>
+  passWorkBefore(const TokenPasses &passes, int64_t tiles,
+                 const std::function<Value(Value)> &tileWork);
+  /// The tiles [first, end) of pass `pass` in the task range [begin, end)
+  /// of (pass, tile) pairs, pass-major, `tiles` per pass.
+  std::pair<Value, Value> tilesOfPass(Value begin, Value end, Value pass,
+                                      int64_t tiles);
+  /// The same for a kernel's `passes`: all of [begin, end) where they are
+  /// not split.
+  std::pair<Value, Value> tilesOfPass(const TokenPasses &passes, Value begin,
+                                      Value end, Value pass, int64_t tiles);
+  /// body(pass, first, end) for every pass in the task range [begin, end)
+  /// of (pass, tile) pairs, pass-major, with its tiles [first, end) there.
+  void forEachPassTiles(Value begin, Value end, int64_t tiles,
+                        const std::function<void(Value, Value, Value)> &body);
 
   /// Copies the transposed `lanes x lanes` tile src[r0 + i, c0 + j] to
   /// dst[c0' + j, r0' + i] through registers (shuffles for power-of-two
@@ -295,7 +339,9 @@ func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                  Type element, int64_t lanes);
 /// x [M, K] -> xt [paddedK, stride], tokens zero-padded to `paddedM` and
 /// rows to `paddedK`: the input of token-vectorized kernels. Full `lanes x
-/// lanes` tiles go through registers.
+/// lanes` tiles go through registers. Tasks are (token vector, tile of
+/// `lanes` rows of xt) pairs, token-major, so that threads transpose the
+/// tokens their passes read (TokenPasses).
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
                                   int64_t paddedK, int64_t stride, Type element,

@@ -8,7 +8,8 @@
 // read one column (lane) at a time; a panel's slice of it stays in L1 while
 // its 16 columns run.
 //
-// Loops: token passes (a few token vectors, the accumulators), blocks of
+// Loops: token passes (a few token vectors, the accumulators; threads take
+// whole passes where there are several, TokenPasses), blocks of
 // panels, chunks of K small enough that their rows of xt stay in L1 while
 // every column of the block runs over them, then columns. Partial sums of a
 // block live in a buffer between chunks; the last chunk applies bias and
@@ -56,8 +57,10 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   Type element = spec.weight.getElementType();
   auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
 
+  TokenPasses passes(tokenVectors, perPass);
+
   return buildTiledKernel(
-      b, module, spec, inputType, panels, /*tileLoop=*/false,
+      b, module, spec, inputType, passes.tasks(panels), /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], values = args[1], indices = args[2];
         Value bias = spec.hasBias ? args[3] : Value();
@@ -143,8 +146,11 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             e.storeColumnSums(chains, count, partial, slot, bias, n, last);
           };
 
+          auto [passBegin, passEnd] =
+              e.tilesOfPass(passes, begin, end, e.index(v0 / perPass), panels);
           e.forEachGroup(
-              begin, end, kPanelsPerBlock, [&](Value block, Value blockEnd) {
+              passBegin, passEnd, kPanelsPerBlock,
+              [&](Value block, Value blockEnd) {
                 e.forEachChunk(
                     groups, groupsPerChunk,
                     [&](Value g0, int64_t chunkGroups, bool first, bool last) {
