@@ -45,6 +45,10 @@ namespace {
 
 struct Options {
   std::string compiler = defaultCompiler(), workDir = "/tmp/sparsec-bench";
+  /// Another sparse-compile (a build before a change) whose sparse kernel
+  /// is timed beside ours in the same rounds: an A/B comparison that the
+  /// host's drift between rows and runs does not blur.
+  std::string baselineCompiler;
   Grid grid;
   std::vector<int> threads = {1, 2};
   double minSeconds = 0.3;
@@ -95,6 +99,8 @@ int main(int argc, char **argv) {
     auto value = [&](const char *flag) { return flagValue(arg, flag); };
     if (auto v = value("--compiler="))
       opts.compiler = v;
+    else if (auto v = value("--baseline-compiler="))
+      opts.baselineCompiler = v;
     else if (auto v = value("--work-dir="))
       opts.workDir = v;
     else if (opts.grid.parseFlag(arg))
@@ -116,16 +122,20 @@ int main(int argc, char **argv) {
                    "[--ms=1,16,...] [--shapes=768x768,...] [--threads=1,2] "
                    "[--patterns=nm2:4,block16x16@0.1,csr@0.1,...] "
                    "[--min-seconds=0.3] [--json=out.json] [--work-dir=DIR] "
-                   "[--csr-chunks-from=64]\n");
+                   "[--csr-chunks-from=64] [--baseline-compiler=CMD]\n");
       return 2;
     }
   }
+  bool baseline = !opts.baselineCompiler.empty();
   makeWorkDir(opts.workDir);
+  if (baseline)
+    makeWorkDir(opts.workDir + "/baseline");
   checkWritable("--json=", opts.json);
 
-  std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s\n", "M", "KxN",
+  std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s", "M", "KxN",
               "pattern", "thr", "oneDNN", "OpenBLAS", "sc-dense", "sc-sparse",
               "GFLOP/s*", "vs-dnnl", "vs-best");
+  std::printf(baseline ? " %9s %8s\n" : "\n", "baseline", "vs-base");
   std::ofstream json;
   if (!opts.json.empty())
     json.open(opts.json);
@@ -162,6 +172,11 @@ int main(int argc, char **argv) {
             compile(opts.compiler, opts.workDir, pattern, storage, m, k, n);
         Compiled dense = compile(opts.compiler, opts.workDir, densePattern,
                                  denseStorage, m, k, n);
+        // In a work directory of its own: the libraries share names.
+        Compiled before;
+        if (baseline)
+          before = compile(opts.baselineCompiler, opts.workDir + "/baseline",
+                           pattern, storage, m, k, n);
         auto args = [&](Storage &s, float *out) {
           std::vector<void *> a = {x.data()};
           for (auto &b : s.buffers)
@@ -171,22 +186,33 @@ int main(int argc, char **argv) {
         };
         std::vector<void *> sparseArgs = args(storage, got.data());
         std::vector<void *> denseArgs = args(denseStorage, scratch.data());
+        std::vector<void *> baselineArgs = args(storage, scratch.data());
         OneDNN dnnl(m, k, n, x.data(), w.data(), scratch.data());
 
         // Correctness first: the sparse kernel against OpenBLAS.
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                     x.data(), k, w.data(), n, 0.0f, want.data(), n);
-        sparse.call(sparseArgs.data());
-        double error = maxRelError(got, want);
-        if (error > 1e-4) {
-          std::fprintf(stderr, "MISMATCH %s M=%ld: max rel error %g\n",
-                       text.c_str(), m, error);
-          return 1;
+        auto check = [&](Compiled &kernel, std::vector<void *> &kernelArgs,
+                         const char *which) {
+          std::fill(got.begin(), got.end(), 0.0f);
+          kernel.call(kernelArgs.data());
+          double error = maxRelError(got, want);
+          if (error > 1e-4) {
+            std::fprintf(stderr, "MISMATCH %s%s M=%ld: max rel error %g\n",
+                         which, text.c_str(), m, error);
+            std::exit(1);
+          }
+        };
+        if (baseline) {
+          std::vector<void *> checkArgs = args(storage, got.data());
+          check(before, checkArgs, "(baseline) ");
         }
+        check(sparse, sparseArgs, "");
 
         for (int t : opts.threads) {
           // The runtime refuses more threads than its pool holds.
-          if (sparse.setThreads(t) != 0 || dense.setThreads(t) != 0) {
+          if (sparse.setThreads(t) != 0 || dense.setThreads(t) != 0 ||
+              (baseline && before.setThreads(t) != 0)) {
             std::fprintf(stderr,
                          "matmul-bench: --threads=%d: the runtime "
                          "refuses that many threads\n",
@@ -208,6 +234,8 @@ int main(int argc, char **argv) {
               },
               [&] { dense.call(denseArgs.data()); },
               [&] { sparse.call(sparseArgs.data()); }};
+          if (baseline)
+            contenders.push_back([&] { before.call(baselineArgs.data()); });
           // Three rounds; in each, every contender runs a warm-up call and a
           // block of timed calls. Blocks (not call-by-call interleaving) keep
           // one runtime's idle spinning workers off the next one's cores on
@@ -229,16 +257,19 @@ int main(int argc, char **argv) {
               }
             }
           double flops = 2.0 * m * n * k;
-          double gf[4];
-          for (int c = 0; c < 4; ++c)
+          double gf[5] = {};
+          for (size_t c = 0; c < contenders.size(); ++c)
             gf[c] = flops / median(times[c]) / 1e9;
           double best = std::max(gf[0], gf[1]);
           char kn[32];
           std::snprintf(kn, sizeof kn, "%ldx%ld", k, n);
           std::printf("%-6ld %-11s %-16s %3d %9.1f %9.1f %9.1f %9.1f %9s "
-                      "%7.2fx %7.2fx\n",
+                      "%7.2fx %7.2fx",
                       m, kn, text.c_str(), t, gf[0], gf[1], gf[2], gf[3], "",
                       gf[3] / gf[0], gf[3] / best);
+          if (baseline)
+            std::printf(" %9.1f %7.2fx", gf[4], gf[3] / gf[4]);
+          std::printf("\n");
           std::fflush(stdout);
           json << (firstRow ? "" : ",\n") << "  {\"m\": " << m
                << ", \"k\": " << k << ", \"n\": " << n << ", \"pattern\": \""
@@ -247,12 +278,16 @@ int main(int argc, char **argv) {
                << ", \"gflops\": {\"onednn\": " << gf[0]
                << ", \"openblas\": " << gf[1]
                << ", \"sparsec_dense\": " << gf[2]
-               << ", \"sparsec_sparse\": " << gf[3]
-               << "}, \"reps\": " << times[0].size() << "}";
+               << ", \"sparsec_sparse\": " << gf[3];
+          if (baseline)
+            json << ", \"sparsec_baseline\": " << gf[4];
+          json << "}, \"reps\": " << times[0].size() << "}";
           firstRow = false;
         }
         dlclose(sparse.library);
         dlclose(dense.library);
+        if (baseline)
+          dlclose(before.library);
       }
     }
   }
