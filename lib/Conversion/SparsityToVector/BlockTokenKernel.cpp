@@ -264,13 +264,13 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
               [&](Value v0) { group(column, v0, perGroup, lanes); }, perGroup);
         };
 
-        // Passes of whole token vectors in a loop; then the last pass,
-        // whose groups may end short (one group, possibly with the
-        // partial last vector).
         // Pass p's block columns in this share.
         auto columnsOf = [&](Value p) {
           return e.tilesOfPass(passes, begin, end, p, columns);
         };
+        // Passes of whole token vectors in a loop; then the last pass,
+        // whose groups may end short (one group, possibly with the
+        // partial last vector).
         int64_t looped = wholeVectors / perPass * perPass;
         if (looped > 0)
           e.forEach(e.index(0), e.index(looped / perPass), [&](Value p) {
