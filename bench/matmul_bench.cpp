@@ -4,9 +4,10 @@
 // packs it (Packing.h), compiles `sparsity.matmul` on the packed storage with
 // sparse-compile, and times it side by side with our dense kernel, oneDNN
 // (weights pre-packed, format_tag::any) and OpenBLAS on the same problem, in
-// the same run (blocks of calls per contender, in rotating rounds). Reports
-// medians as
-// dense-equivalent GFLOP/s and speedups over oneDNN and the best library.
+// the same run (blocks of calls per contender, in rotating rounds), and with
+// --baseline-compiler beside the same problem compiled by another build.
+// Reports medians as dense-equivalent GFLOP/s and speedups over oneDNN and
+// the best library.
 // Results are checked against OpenBLAS before they are timed.
 //
 //===----------------------------------------------------------------------===//
@@ -189,7 +190,8 @@ int main(int argc, char **argv) {
         std::vector<void *> baselineArgs = args(storage, scratch.data());
         OneDNN dnnl(m, k, n, x.data(), w.data(), scratch.data());
 
-        // Correctness first: the sparse kernel against OpenBLAS.
+        // Correctness first: the sparse kernels (and the baseline's) against
+        // OpenBLAS.
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                     x.data(), k, w.data(), n, 0.0f, want.data(), n);
         auto check = [&](Compiled &kernel, std::vector<void *> &kernelArgs,

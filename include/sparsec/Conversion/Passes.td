@@ -20,8 +20,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     activation rows) takes half the L2 of the module's target description
     (512 KiB without one), data meant to stay in the L3 (the block kernel's
     cold passes) half its L3 (16 MiB without one). Kernels take a range of
-    output tiles and are marked `sparsec.tiles` so the runtime thread pool can split
-    them; block and CSR kernels move their share's ends so that each thread
+    tasks and are marked `sparsec.tiles` (the task count) so the runtime
+    thread pool can split them: output tiles, or (pass, tile) pairs, pass by
+    pass, for kernels over tokens with two passes or more, so that threads
+    take whole passes (the activation transpose splits tokens the same
+    way). Block and CSR kernels move their share's ends so that each thread
     gets an equal part of the kept blocks or nonzeros. Weights packed at run
     time are not supported yet and are reported as errors.
 
