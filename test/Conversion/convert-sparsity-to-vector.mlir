@@ -233,6 +233,24 @@ func.func @dense(%x: tensor<4x32xf32>, %v: tensor<3x32x16xf32>) -> (tensor<4x48x
 
 // -----
 
+// The dense kernel on rows of x 4 KiB apart (K = 1024, one L1 set): it reads
+// a copy with rows one vector longer; a single row (a GEMV) reads x as it is.
+// CHECK-LABEL: func.func @dense_restride
+// CHECK: %[[PAD:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<3x1040xf32>
+// CHECK: call @__sparsec_restride_3x1024_s1040(%{{.*}}, %[[PAD]], %c0, %c3)
+// CHECK: %[[VIEW:.*]] = memref.subview %[[PAD]][0, 0] [3, 1024] [1, 1] : memref<3x1040xf32> to memref<3x1024xf32, strided<[1040, 1]>>
+// CHECK: call @__sparsec_matmul_dense_3x1024x32_none_v16(%[[VIEW]],
+// CHECK-NOT: restride
+// CHECK: call @__sparsec_matmul_dense_1x1024x32_none_v16({{.*}}) : (memref<1x1024xf32>,
+func.func @dense_restride(%x: tensor<3x1024xf32>, %x1: tensor<1x1024xf32>, %v: tensor<2x1024x16xf32>) -> (tensor<3x32xf32>, tensor<1x32xf32>) {
+  %p = sparsity.assemble %v : tensor<2x1024x16xf32> -> !sparsity.packed<1024x32xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p : tensor<3x1024xf32>, !sparsity.packed<1024x32xf32, #sparsity.dense> -> tensor<3x32xf32>
+  %z = sparsity.matmul %x1, %p : tensor<1x1024xf32>, !sparsity.packed<1024x32xf32, #sparsity.dense> -> tensor<1x32xf32>
+  return %y, %z : tensor<3x32xf32>, tensor<1x32xf32>
+}
+
+// -----
+
 // Block: a loop over the kept blocks of a block column, bounds from the
 // offsets, and a fully unrolled 4 x 16 micro-GEMM per block. Threads share
 // the block columns by kept blocks (plus one per column), each end of a

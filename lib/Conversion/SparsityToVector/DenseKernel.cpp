@@ -11,7 +11,8 @@
 //                        row into FMAs (folded into the FMA on AVX-512)
 //
 // Partial sums go through `out` between chunks; bias and epilogue are
-// applied after the last.
+// applied after the last. x comes with longer rows where its rows would
+// share L1 sets (MatmulKernelSpec::paddedInput).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,8 +48,6 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
   bool ragged = spec.n % kPanel != 0;
   int64_t chunkK = std::min(spec.tiling.getKChunk(), spec.k);
   int64_t chunks = (spec.k + chunkK - 1) / chunkK;
-  auto inputType =
-      MemRefType::get({spec.m, spec.k}, spec.weight.getElementType());
   // Weights from DRAM are prefetched a few KiB ahead where row blocks make
   // each line's multiply-adds outlast the hardware prefetcher's lead (as in
   // the N:M kernel; a GEMV streams at the read bandwidth without).
@@ -118,7 +117,7 @@ kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
   };
 
   return buildTiledKernel(
-      b, module, spec, inputType, tiles, /*tileLoop=*/false,
+      b, module, spec, spec.inputType(), tiles, /*tileLoop=*/false,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         for (int64_t chunk = 0; chunk < chunks; ++chunk) {
           auto tileLoop = scf::ForOp::create(b, e.loc, begin, end, e.index(1));

@@ -421,14 +421,16 @@ struct ConvertSparsityToVectorPass
     spec.lanes = spec.tiling.getLanes();
     spec.vectorRegisters = registers;
     spec.transposedInput = spec.tiling.getOverTokens();
-    // Block and N:M kernels over columns read x[r, k] for every row r of a
-    // register block: rows 4 KiB apart would share one L1 set (blocks: half
-    // the speed at K = 4096; the N:M permute kernel's 13-14 rows exceed the
-    // 12 ways too, though its gain measured within noise: 2:4 at
-    // 512 x 4096 x 4096 1.27x oneDNN padded, 1.17x not, in one of two runs).
+    // Kernels over columns read x[r, k] for every row r of a register
+    // block: rows 4 KiB apart would share one L1 set (blocks: half the
+    // speed at K = 4096; the dense kernel's 14 rows on Zen 4's 8 ways:
+    // 84-86 -> 107-111 GFLOP/s at 512 x 4096 x 4096; the N:M permute
+    // kernel's 13-14 rows exceed Zen 5's 12 ways too, though its gain
+    // measured within noise there: 2:4 at 512 x 4096 x 4096 1.27x oneDNN
+    // padded, 1.17x not, in one of two runs).
     int64_t rowBytes =
         spec.k * weight.getElementType().getIntOrFloatBitWidth() / 8;
-    spec.paddedInput = isa<BlockAttr, NMAttr>(weight.getPattern()) &&
+    spec.paddedInput = isa<DenseAttr, BlockAttr, NMAttr>(weight.getPattern()) &&
                        !spec.transposedInput && spec.m > 1 &&
                        rowBytes % 4096 == 0;
     std::optional<KernelKind> kind = kernelKindFor(spec);
