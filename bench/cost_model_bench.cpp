@@ -160,8 +160,8 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
       ctx, target.getCpu(), target.getIsa(), target.getFeatures(),
       target.getMaxVectorOpWidth(), target.getVectorRegisters(),
       target.getL1CacheSizeInBytes(), target.getL2CacheSizeInBytes(),
-      target.getL3CacheSizeInBytes(), target.getCores(),
-      target.getPeakGflops(), bandwidth, cacheBandwidth, kernels);
+      target.getL3CacheSizeInBytes(), target.getCores(), target.getPeakGflops(),
+      bandwidth, cacheBandwidth, target.getNmOverTokensFrom(), kernels);
 }
 
 } // namespace

@@ -695,15 +695,12 @@ std::vector<uint8_t> MaskAttr::expandBlockLayout(int64_t queryLength,
 // TargetAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef cpu, ISA isa, StringRef features,
-                                 unsigned maxVectorOpWidth,
-                                 unsigned vectorRegisters, uint64_t l1,
-                                 uint64_t l2, uint64_t l3, unsigned cores,
-                                 unsigned peakGflops,
-                                 unsigned memoryBandwidthGbps,
-                                 std::optional<unsigned> cacheBandwidthGbps,
-                                 ArrayRef<KernelAttr> kernels) {
+LogicalResult TargetAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, StringRef cpu, ISA isa,
+    StringRef features, unsigned maxVectorOpWidth, unsigned vectorRegisters,
+    uint64_t l1, uint64_t l2, uint64_t l3, unsigned cores, unsigned peakGflops,
+    unsigned memoryBandwidthGbps, std::optional<unsigned> cacheBandwidthGbps,
+    std::optional<unsigned> nmOverTokensFrom, ArrayRef<KernelAttr> kernels) {
   if (maxVectorOpWidth < 64 || !llvm::isPowerOf2_32(maxVectorOpWidth))
     return emitError() << "max_vector_op_width must be a power of two of at "
                           "least 64 bits, got "
@@ -724,6 +721,9 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "memory_bandwidth_gbps must be >= 1";
   if (cacheBandwidthGbps && *cacheBandwidthGbps == 0)
     return emitError() << "cache_bandwidth_gbps must be >= 1";
+  if (nmOverTokensFrom && *nmOverTokensFrom == 0)
+    return emitError() << "nm_over_tokens_from must be >= 1 (absent: N:M at "
+                          "half density or denser always permutes)";
   llvm::SmallPtrSet<Attribute, 8> seen;
   for (KernelAttr kernel : kernels) {
     if (PatternAttrInterface pattern = kernel.getPattern().getWithoutLayout();

@@ -316,7 +316,12 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `memory_bandwidth_gbps` the DRAM bandwidth one core streams: the roofline
     of the cost model. `cache_bandwidth_gbps` (optional) is the bandwidth a
     kernel streams weights at from the last-level cache; absent, the cost
-    model assumes 4x the DRAM bandwidth. `kernels` lists the (pattern, element type) pairs
+    model assumes 4x the DRAM bandwidth. `nm_over_tokens_from` (optional)
+    is the token count from which N:M at half density or denser (2:4, 4:8)
+    runs on the kernel vectorized over tokens rather than the per-lane
+    permute kernel: CPUs whose lane permutes cost more than an FMA (Zen 4's
+    512-bit permutes) gain from it; absent, such N:M always permutes.
+    `kernels` lists the (pattern, element type) pairs
     that have a native kernel on this target, each written `pattern : type`
     with the pattern's mnemonic and no `#sparsity.` prefix, optionally
     followed by `at P`: the kernel sustains P percent of the peak.
@@ -346,6 +351,7 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     "unsigned":$peak_gflops,
     "unsigned":$memory_bandwidth_gbps,
     OptionalParameter<"std::optional<unsigned>">:$cache_bandwidth_gbps,
+    OptionalParameter<"std::optional<unsigned>">:$nm_over_tokens_from,
     ArrayRefParameter<"KernelAttr", "native kernels">:$kernels);
   let assemblyFormat = [{
     `<` `cpu` `=` $cpu `,` `isa` `=` $isa `,` `features` `=` $features `,`
@@ -357,6 +363,7 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `cores` `=` $cores `,` `peak_gflops` `=` $peak_gflops `,`
     `memory_bandwidth_gbps` `=` $memory_bandwidth_gbps `,`
     (`cache_bandwidth_gbps` `=` $cache_bandwidth_gbps^ `,`)?
+    (`nm_over_tokens_from` `=` $nm_over_tokens_from^ `,`)?
     `kernels` `=` custom<KernelList>($kernels) `>`
   }];
   let genVerifyDecl = 1;

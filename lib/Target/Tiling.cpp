@@ -41,6 +41,7 @@ TilingInputs TilingInputs::fromTarget(TargetAttr target) {
   inputs.l1Bytes = target.getL1CacheSizeInBytes();
   inputs.l2Bytes = target.getL2CacheSizeInBytes();
   inputs.hasLanePermute = target.getIsa() == ISA::x86_64;
+  inputs.halfNMOverTokensFrom = target.getNmOverTokensFrom().value_or(0);
   return inputs;
 }
 
@@ -142,12 +143,15 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // The permute kernel loads a window of each row of x per 16 n / m
         // multiply-adds: below half density, at many tokens, that traffic
         // costs more than the token kernel's loads (1:4 and 2:16 at M = 512:
-        // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.0-1.8x).
+        // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.0-1.8x on Zen 5). Denser
+        // N:M runs over tokens only where the target says so: where a
+        // permute costs more than an FMA (Zen 4).
         bool sparserThanHalf = 2 * nm.getN() < nm.getM();
-        overTokens = !inputs.hasLanePermute ||
-                     !nmPermuteFits(nm.getM(), lanes) ||
-                     (sparserThanHalf && inputs.nmOverTokensFrom > 0 &&
-                      m >= inputs.nmOverTokensFrom);
+        int64_t tokensFrom = sparserThanHalf ? inputs.nmOverTokensFrom
+                                             : inputs.halfNMOverTokensFrom;
+        overTokens =
+            !inputs.hasLanePermute || !nmPermuteFits(nm.getM(), lanes) ||
+            (inputs.nmOverTokensFrom > 0 && tokensFrom > 0 && m >= tokensFrom);
         if (overTokens) {
           tokenVectors = std::min(
               std::clamp<int64_t>(registers / 4, 1, kNMTokenVectors),

@@ -12,7 +12,7 @@
 // RUN: sparse-opt %s -sparsity-legalize=target=aarch64-neon -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=NEON
 // An unknown target is a clear error:
 // RUN: not sparse-opt %s -sparsity-legalize=target=pentium -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: error: sparsity-legalize: unknown target 'pentium': not one of host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve, nor a target description file
+// UNKNOWN: error: sparsity-legalize: unknown target 'pentium': not one of host, x86-64-avx512, znver4, x86-64-avx2, aarch64-neon, aarch64-sve, nor a target description file
 // RUN: sparse-opt %s -sparsity-legalize=target=aarch64-sve -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=SVE
 // The dense build (sparse-compile --sparsity=off): every weight to dense.
 // RUN: sparse-opt %s -sparsity-legalize="target=x86-64-avx512 sparse=false" -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=OFF

@@ -6,6 +6,11 @@
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ROWS
+// Zen 4 (nm_over_tokens_from = 128): 2:4 runs over tokens from 128 tokens
+// (K chunks from its 32 KiB L1), still permuting below; the option's 0
+// keeps every N:M over columns there too.
+// RUN: sparse-opt %s -sparsity-tile=target=znver4 | FileCheck %s --check-prefix=ZEN4
+// RUN: sparse-opt %s -sparsity-tile="target=znver4 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ZEN4-ROWS
 // Thresholds of token rows cannot be negative (0 says never).
 // RUN: not sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=-2" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-NM
 // RUN: not sparse-opt %s -sparsity-tile="target=x86-64-avx512 block-over-tokens-from=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE-BLOCK
@@ -40,6 +45,13 @@
 // NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 12, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
 
 // ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+
+// ZEN4-LABEL: func.func @tiles
+// ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 2, token_vectors = 1, k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.dense
+// ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 40, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// ZEN4-ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 12, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
+// ZEN4-ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 
 // UNKNOWN: error: sparsity-tile: unknown target 'nope'
 func.func @tiles(%x: tensor<128x256xf32>, %x4: tensor<4x256xf32>, %w: tensor<256x64xf32>) -> (tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>, tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>) {

@@ -51,8 +51,9 @@ static cl::opt<std::string>
              cl::cat(category));
 static cl::opt<std::string> targetName(
     "target",
-    cl::desc("host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve, "
-             "or a target description file (#sparsity.target<...>)"),
+    cl::desc(
+        "host, x86-64-avx512, znver4, x86-64-avx2, aarch64-neon, aarch64-sve, "
+        "or a target description file (#sparsity.target<...>)"),
     cl::init("host"), cl::cat(category));
 static cl::opt<bool>
     legalize("legalize",

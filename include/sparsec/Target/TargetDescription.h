@@ -18,7 +18,7 @@
 
 namespace mlir::sparsec {
 
-/// host, x86-64-avx512, x86-64-avx2, aarch64-neon, aarch64-sve.
+/// host, x86-64-avx512, znver4, x86-64-avx2, aarch64-neon, aarch64-sve.
 ArrayRef<StringRef> builtinTargetNames();
 
 /// The built-in description `name`, or null. `host` is the built-in of the

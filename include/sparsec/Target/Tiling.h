@@ -23,8 +23,12 @@ struct TilingInputs {
   int64_t vectorBits = 512;
   int64_t vectorRegisters = 32;
   int64_t l1Bytes = 48 << 10, l2Bytes = 1 << 20;
-  /// Token rows from which N:M kernels vectorize over tokens (0: never).
+  /// Token rows from which N:M sparser than half vectorizes over tokens
+  /// (0: no N:M does, whatever the target says).
   int64_t nmOverTokensFrom = 64;
+  /// Token rows from which N:M at half density or denser vectorizes over
+  /// tokens: the target's `nm_over_tokens_from` (0: never).
+  int64_t halfNMOverTokensFrom = 0;
   /// Token rows from which block kernels vectorize over tokens (0: never).
   int64_t blockOverTokensFrom = 32;
   /// Token rows from which constant CSR weights are listed in chunks of K

@@ -211,8 +211,8 @@ def SparsityLegalize : Pass<"sparsity-legalize", "ModuleOp"> {
   }];
   let options = [
     Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
-           "Built-in target (host, x86-64-avx512, x86-64-avx2, aarch64-neon, "
-           "aarch64-sve) or a target description file">,
+           "Built-in target (host, x86-64-avx512, znver4, x86-64-avx2, "
+           "aarch64-neon, aarch64-sve) or a target description file">,
     Option<"sparse", "sparse", "bool", /*default=*/"true",
            "false: every matmul with a constant weight runs dense (outcome "
            "dense, reason \"sparsity off\"): the dense build to compare with">,
@@ -258,8 +258,8 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
   }];
   let options = [
     Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
-           "Built-in target (host, x86-64-avx512, x86-64-avx2, aarch64-neon, "
-           "aarch64-sve) or a target description file">,
+           "Built-in target (host, x86-64-avx512, znver4, x86-64-avx2, "
+           "aarch64-neon, aarch64-sve) or a target description file">,
     Option<"nmOverTokensFrom", "nm-over-tokens-from", "int64_t",
            /*default=*/"64",
            "Token rows (M) from which N:M kernels sparser than 1:2 "
