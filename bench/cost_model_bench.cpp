@@ -130,7 +130,9 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
         fitted(shares, listed ? listed.getEfficiency() : std::nullopt);
     std::optional<unsigned> gemv =
         fitted(gemvShares, listed ? listed.getGemvEfficiency() : std::nullopt);
-    kernels.push_back(KernelAttr::get(ctx, pattern, f32, efficiency, gemv));
+    kernels.push_back(
+        KernelAttr::get(ctx, pattern, f32, efficiency, gemv,
+                        listed ? listed.getTokensFrom() : std::nullopt));
     summary += " " + key;
     if (efficiency)
       summary += " " + std::to_string(*efficiency) + "%";
@@ -161,7 +163,7 @@ TargetAttr calibrated(TargetAttr target, const std::vector<Case> &cases,
       target.getMaxVectorOpWidth(), target.getVectorRegisters(),
       target.getL1CacheSizeInBytes(), target.getL2CacheSizeInBytes(),
       target.getL3CacheSizeInBytes(), target.getCores(), target.getPeakGflops(),
-      bandwidth, cacheBandwidth, target.getNmOverTokensFrom(), kernels);
+      bandwidth, cacheBandwidth, kernels);
 }
 
 } // namespace

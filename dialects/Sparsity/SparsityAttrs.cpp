@@ -119,23 +119,24 @@ static ParseResult parseKernelList(AsmParser &parser,
         auto pattern = dyn_cast<PatternAttrInterface>(attr);
         if (!pattern)
           return parser.emitError(loc, "expected a sparsity pattern");
-        auto parsePercent = [&](StringRef keyword,
-                                std::optional<unsigned> &percent) {
+        auto parseNumber = [&](StringRef keyword,
+                               std::optional<unsigned> &number) {
           if (failed(parser.parseOptionalKeyword(keyword)))
             return success();
           unsigned value;
           if (parser.parseInteger(value))
             return failure();
-          percent = value;
+          number = value;
           return success();
         };
-        std::optional<unsigned> efficiency, gemvEfficiency;
-        if (failed(parsePercent("at", efficiency)) ||
-            failed(parsePercent("gemv", gemvEfficiency)))
+        std::optional<unsigned> efficiency, gemvEfficiency, tokensFrom;
+        if (failed(parseNumber("at", efficiency)) ||
+            failed(parseNumber("gemv", gemvEfficiency)) ||
+            failed(parseNumber("tokens", tokensFrom)))
           return failure();
         KernelAttr kernel = parser.getChecked<KernelAttr>(
             parser.getContext(), pattern, elementType, efficiency,
-            gemvEfficiency);
+            gemvEfficiency, tokensFrom);
         if (!kernel)
           return failure();
         kernels.push_back(kernel);
@@ -152,6 +153,8 @@ static void printKernelList(AsmPrinter &printer, ArrayRef<KernelAttr> kernels) {
       printer << " at " << *kernel.getEfficiency();
     if (kernel.getGemvEfficiency())
       printer << " gemv " << *kernel.getGemvEfficiency();
+    if (kernel.getTokensFrom())
+      printer << " tokens " << *kernel.getTokensFrom();
   });
   printer << "]";
 }
@@ -446,10 +449,10 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 PatternAttrInterface pattern,
-                                 Type elementType,
+                                 PatternAttrInterface pattern, Type elementType,
                                  std::optional<unsigned> efficiency,
-                                 std::optional<unsigned> gemvEfficiency) {
+                                 std::optional<unsigned> gemvEfficiency,
+                                 std::optional<unsigned> tokensFrom) {
   if (!elementType.isIntOrFloat())
     return emitError() << "kernel element type must be an integer or float "
                           "type, got "
@@ -460,6 +463,16 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "kernel " << name
                          << " is a percentage of the peak in [1, 100], got "
                          << *value;
+  if (!tokensFrom)
+    return success();
+  auto nm = dyn_cast<NMAttr>(pattern);
+  if (!nm || 2 * nm.getN() < nm.getM())
+    return emitError() << "kernel tokens_from applies to N:M at half density "
+                          "or denser (the permute kernel's choice), not "
+                       << sparsity::printStripped(pattern);
+  if (*tokensFrom == 0)
+    return emitError() << "kernel tokens_from must be >= 1 (absent: the "
+                          "permute kernel at any token count)";
   return success();
 }
 
@@ -700,7 +713,7 @@ LogicalResult TargetAttr::verify(
     StringRef features, unsigned maxVectorOpWidth, unsigned vectorRegisters,
     uint64_t l1, uint64_t l2, uint64_t l3, unsigned cores, unsigned peakGflops,
     unsigned memoryBandwidthGbps, std::optional<unsigned> cacheBandwidthGbps,
-    std::optional<unsigned> nmOverTokensFrom, ArrayRef<KernelAttr> kernels) {
+    ArrayRef<KernelAttr> kernels) {
   if (maxVectorOpWidth < 64 || !llvm::isPowerOf2_32(maxVectorOpWidth))
     return emitError() << "max_vector_op_width must be a power of two of at "
                           "least 64 bits, got "
@@ -721,9 +734,6 @@ LogicalResult TargetAttr::verify(
     return emitError() << "memory_bandwidth_gbps must be >= 1";
   if (cacheBandwidthGbps && *cacheBandwidthGbps == 0)
     return emitError() << "cache_bandwidth_gbps must be >= 1";
-  if (nmOverTokensFrom && *nmOverTokensFrom == 0)
-    return emitError() << "nm_over_tokens_from must be >= 1 (absent: N:M at "
-                          "half density or denser always permutes)";
   llvm::SmallPtrSet<Attribute, 8> seen;
   for (KernelAttr kernel : kernels) {
     if (PatternAttrInterface pattern = kernel.getPattern().getWithoutLayout();

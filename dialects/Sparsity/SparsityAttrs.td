@@ -132,26 +132,34 @@ def Sparsity_KernelAttr : Sparsity_Attr<"Kernel", "kernel"> {
     `gemv_efficiency` is that share when fewer token rows than vector lanes
     run (GEMV-like calls: register blocks hold one row, each weight load
     feeds few multiply-adds); absent, `efficiency` applies. In a target's
-    kernel list they are written `at E` and `gemv G`.
+    kernel list they are written `at E` and `gemv G`. `tokens_from`, for
+    N:M at half density or denser (2:4, 4:8), is the token count from which
+    the kernel vectorized over tokens runs rather than the per-lane permute
+    kernel, on CPUs where that is faster (Zen 4's 512-bit permutes cost more
+    than an FMA); absent, such N:M always permutes (sparser N:M follows
+    `sparsity-tile`'s `nm-over-tokens-from`). Written `tokens T`.
 
     ```mlir
     #sparsity.kernel<#sparsity.nm<2:4>, f32>
     #sparsity.kernel<#sparsity.csr, f32, efficiency = 45>
     #sparsity.kernel<#sparsity.block<16x1>, f32, efficiency = 5, gemv_efficiency = 1>
+    #sparsity.kernel<#sparsity.nm<2:4>, f32, tokens_from = 128>
     ```
   }];
   let parameters = (ins "PatternAttrInterface":$pattern, "Type":$elementType,
                         OptionalParameter<"std::optional<unsigned>">:$efficiency,
-                        OptionalParameter<"std::optional<unsigned>">:$gemv_efficiency);
+                        OptionalParameter<"std::optional<unsigned>">:$gemv_efficiency,
+                        OptionalParameter<"std::optional<unsigned>">:$tokens_from);
   let assemblyFormat = [{
     `<` $pattern `,` $elementType (`,` `efficiency` `=` $efficiency^)?
-    (`,` `gemv_efficiency` `=` $gemv_efficiency^)? `>`
+    (`,` `gemv_efficiency` `=` $gemv_efficiency^)?
+    (`,` `tokens_from` `=` $tokens_from^)? `>`
   }];
   let builders = [
     AttrBuilderWithInferredContext<(ins "PatternAttrInterface":$pattern,
                                         "Type":$elementType), [{
       return $_get(pattern.getContext(), pattern, elementType, std::nullopt,
-                   std::nullopt);
+                   std::nullopt, std::nullopt);
     }]>
   ];
   let genVerifyDecl = 1;
@@ -316,12 +324,7 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `memory_bandwidth_gbps` the DRAM bandwidth one core streams: the roofline
     of the cost model. `cache_bandwidth_gbps` (optional) is the bandwidth a
     kernel streams weights at from the last-level cache; absent, the cost
-    model assumes 4x the DRAM bandwidth. `nm_over_tokens_from` (optional)
-    is the token count from which N:M at half density or denser (2:4, 4:8)
-    runs on the kernel vectorized over tokens rather than the per-lane
-    permute kernel: CPUs whose lane permutes cost more than an FMA (Zen 4's
-    512-bit permutes) gain from it; absent, such N:M always permutes.
-    `kernels` lists the (pattern, element type) pairs
+    model assumes 4x the DRAM bandwidth. `kernels` lists the (pattern, element type) pairs
     that have a native kernel on this target, each written `pattern : type`
     with the pattern's mnemonic and no `#sparsity.` prefix, optionally
     followed by `at P`: the kernel sustains P percent of the peak.
@@ -351,7 +354,6 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     "unsigned":$peak_gflops,
     "unsigned":$memory_bandwidth_gbps,
     OptionalParameter<"std::optional<unsigned>">:$cache_bandwidth_gbps,
-    OptionalParameter<"std::optional<unsigned>">:$nm_over_tokens_from,
     ArrayRefParameter<"KernelAttr", "native kernels">:$kernels);
   let assemblyFormat = [{
     `<` `cpu` `=` $cpu `,` `isa` `=` $isa `,` `features` `=` $features `,`
@@ -363,7 +365,6 @@ def Sparsity_TargetAttr : Sparsity_Attr<"Target", "target"> {
     `cores` `=` $cores `,` `peak_gflops` `=` $peak_gflops `,`
     `memory_bandwidth_gbps` `=` $memory_bandwidth_gbps `,`
     (`cache_bandwidth_gbps` `=` $cache_bandwidth_gbps^ `,`)?
-    (`nm_over_tokens_from` `=` $nm_over_tokens_from^ `,`)?
     `kernels` `=` custom<KernelList>($kernels) `>`
   }];
   let genVerifyDecl = 1;

@@ -57,12 +57,13 @@ const Builtin kBuiltins[] = {
              block<32x32> : f32 at 78 gemv 20, block<16x1> : f32 at 43 gemv 46,
              block<4x4> : f32 at 55 gemv 4, csr : f32 at 34 gemv 37]>)"},
     // Zen 4 (the CPU of ../shared/CPU-NOTES.md): 512-bit operations run
-    // as two 256-bit halves, ~110 GFLOP/s per core, 32 KiB L1. Its lane
-    // permutes cost more than an FMA, so 2:4 and 4:8 from 128 tokens run
-    // over tokens (matmul-bench, 2:4 at M = 128/512 on the four shapes:
-    // 1.35-1.55x oneDNN against 1.30-1.39x permuting; at M = 64 the permute
-    // kernel is faster: 1.38-1.39x against 1.01-1.18x). The kernel shares
-    // are the x86-64-avx512 ones, not calibrated on Zen 4.
+    // as two 256-bit halves, ~110 GFLOP/s per core, 32 KiB L1. 2:4 runs
+    // over tokens from 128 tokens (matmul-bench, same rounds, M = 128/512:
+    // 0.95-1.12x the permute kernel on 768-wide weights, 1.00-1.04x on
+    // 4096-wide; at M = 64 the permute kernel is faster: 1.38-1.39x oneDNN
+    // against 1.01-1.18x); 4:8 keeps the permute kernel (over tokens
+    // 0.80-0.87x). The kernel shares are the x86-64-avx512 ones, not
+    // calibrated on Zen 4.
     {"znver4",
      R"(#sparsity.target<cpu = "znver4", isa = x86_64,
   features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
@@ -70,8 +71,8 @@ const Builtin kBuiltins[] = {
   L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576,
   L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 110,
   memory_bandwidth_gbps = 24, cache_bandwidth_gbps = 99,
-  nm_over_tokens_from = 128,
-  kernels = [dense : f32 at 88 gemv 18, nm<2:4> : f32 at 61 gemv 17,
+  kernels = [dense : f32 at 88 gemv 18,
+             nm<2:4> : f32 at 61 gemv 17 tokens 128,
              nm<4:8> : f32 at 61 gemv 17, nm<1:4> : f32 at 56,
              block<16x16> : f32 at 75 gemv 13,
              block<32x32> : f32 at 78 gemv 20, block<16x1> : f32 at 43 gemv 46,
@@ -163,8 +164,7 @@ TargetAttr hostTarget(MLIRContext *context) {
       orDefault(hostCacheSize(2), builtin.getL2CacheSizeInBytes()),
       orDefault(hostCacheSize(3), builtin.getL3CacheSizeInBytes()), cores,
       builtin.getPeakGflops(), builtin.getMemoryBandwidthGbps(),
-      builtin.getCacheBandwidthGbps(), builtin.getNmOverTokensFrom(),
-      builtin.getKernels());
+      builtin.getCacheBandwidthGbps(), builtin.getKernels());
 }
 
 } // namespace

@@ -41,8 +41,16 @@ TilingInputs TilingInputs::fromTarget(TargetAttr target) {
   inputs.l1Bytes = target.getL1CacheSizeInBytes();
   inputs.l2Bytes = target.getL2CacheSizeInBytes();
   inputs.hasLanePermute = target.getIsa() == ISA::x86_64;
-  inputs.halfNMOverTokensFrom = target.getNmOverTokensFrom().value_or(0);
+  inputs.target = target;
   return inputs;
+}
+
+int64_t TilingInputs::kernelTokensFrom(PatternAttrInterface pattern,
+                                       Type elementType) const {
+  if (!target)
+    return 0;
+  KernelAttr kernel = target.lookupKernel(pattern, elementType);
+  return kernel ? kernel.getTokensFrom().value_or(0) : 0;
 }
 
 std::optional<std::string> TilingInputs::invalidOption() const {
@@ -144,11 +152,13 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // multiply-adds: below half density, at many tokens, that traffic
         // costs more than the token kernel's loads (1:4 and 2:16 at M = 512:
         // 0.8-1.1x the token kernel; 2:4 and 4:8: 1.0-1.8x on Zen 5). Denser
-        // N:M runs over tokens only where the target says so: where a
-        // permute costs more than an FMA (Zen 4).
+        // N:M runs over tokens only where the target's kernel says so
+        // (`tokens_from`: 2:4 on Zen 4).
         bool sparserThanHalf = 2 * nm.getN() < nm.getM();
-        int64_t tokensFrom = sparserThanHalf ? inputs.nmOverTokensFrom
-                                             : inputs.halfNMOverTokensFrom;
+        int64_t tokensFrom =
+            sparserThanHalf
+                ? inputs.nmOverTokensFrom
+                : inputs.kernelTokensFrom(nm, weight.getElementType());
         overTokens =
             !inputs.hasLanePermute || !nmPermuteFits(nm.getM(), lanes) ||
             (inputs.nmOverTokensFrom > 0 && tokensFrom > 0 && m >= tokensFrom);

@@ -6,7 +6,7 @@
 // RUN: sparse-opt %s -sparsity-tile=target=x86-64-avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: sparse-opt %s -sparsity-tile=target=aarch64-neon | FileCheck %s --check-prefix=NEON
 // RUN: sparse-opt %s -sparsity-tile="target=x86-64-avx512 nm-over-tokens-from=0" | FileCheck %s --check-prefix=ROWS
-// Zen 4 (nm_over_tokens_from = 128): 2:4 runs over tokens from 128 tokens
+// Zen 4 (its 2:4 kernel `tokens 128`): 2:4 runs over tokens from 128 tokens
 // (K chunks from its 32 KiB L1), still permuting below; the option's 0
 // keeps every N:M over columns there too.
 // RUN: sparse-opt %s -sparsity-tile=target=znver4 | FileCheck %s --check-prefix=ZEN4

@@ -26,9 +26,6 @@ struct TilingInputs {
   /// Token rows from which N:M sparser than half vectorizes over tokens
   /// (0: no N:M does, whatever the target says).
   int64_t nmOverTokensFrom = 64;
-  /// Token rows from which N:M at half density or denser vectorizes over
-  /// tokens: the target's `nm_over_tokens_from` (0: never).
-  int64_t halfNMOverTokensFrom = 0;
   /// Token rows from which block kernels vectorize over tokens (0: never).
   int64_t blockOverTokensFrom = 32;
   /// Token rows from which constant CSR weights are listed in chunks of K
@@ -38,7 +35,14 @@ struct TilingInputs {
   /// which N:M kernels over columns need; without it they run over tokens.
   bool hasLanePermute = true;
 
+  /// The target whose kernel list is consulted, if any.
+  sparsity::TargetAttr target;
+
   static TilingInputs fromTarget(sparsity::TargetAttr target);
+  /// Token rows from which the target's kernel for N:M `pattern` at half
+  /// density or denser runs over tokens (its `tokens_from`; 0: never).
+  int64_t kernelTokensFrom(sparsity::PatternAttrInterface pattern,
+                           Type elementType) const;
   /// What is wrong with the options passes take from their users (the
   /// over-tokens thresholds), if anything.
   std::optional<std::string> invalidOption() const;

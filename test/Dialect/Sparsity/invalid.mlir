@@ -622,8 +622,13 @@ func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x8
 
 // -----
 
-// expected-error @+1 {{nm_over_tokens_from must be >= 1 (absent: N:M at half density or denser always permutes)}}
-func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 110, memory_bandwidth_gbps = 24, nm_over_tokens_from = 0, kernels = []>}
+// expected-error @+1 {{kernel tokens_from must be >= 1 (absent: the permute kernel at any token count)}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 110, memory_bandwidth_gbps = 24, kernels = [nm<2:4> : f32 tokens 0]>}
+
+// -----
+
+// expected-error @+1 {{kernel tokens_from applies to N:M at half density or denser (the permute kernel's choice), not nm<1:4>}}
+func.func private @f() attributes {a = #sparsity.target<cpu = "znver4", isa = x86_64, features = "", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 110, memory_bandwidth_gbps = 24, kernels = [nm<1:4> : f32 tokens 64]>}
 
 // -----
 

@@ -63,13 +63,13 @@ func.func @masks() attributes {
 
 // CHECK-LABEL: func.func @target
 // CHECK-SAME: sve = #sparsity.target<cpu = "neoverse-v1", isa = aarch64, features = "+neon,+sve", max_vector_op_width = 256, vector_registers = 32, L1_cache_size_in_bytes = 65536, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 0, cores = 64, peak_gflops = 250, memory_bandwidth_gbps = 40, kernels = []>
-// CHECK-SAME: x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100, nm_over_tokens_from = 128, kernels = [nm<2:4> : f32 at 55 gemv 12, block<16x16> : f32, csr : f32, dense : f32 at 95]>
+// CHECK-SAME: x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl", max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100, kernels = [nm<2:4> : f32 at 55 gemv 12 tokens 128, block<16x16> : f32, csr : f32, dense : f32 at 95]>
 func.func @target() attributes {
   x86 = #sparsity.target<cpu = "znver4", isa = x86_64, features = "+avx512f,+avx512vl",
     max_vector_op_width = 512, vector_registers = 32, L1_cache_size_in_bytes = 32768,
     L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 33554432, cores = 2,
     peak_gflops = 250, memory_bandwidth_gbps = 40, cache_bandwidth_gbps = 100,
-    nm_over_tokens_from = 128, kernels = [nm<2:4> : f32 at 55 gemv 12, block<16x16> : f32, csr : f32, dense : f32 at 95]>,
+    kernels = [nm<2:4> : f32 at 55 gemv 12 tokens 128, block<16x16> : f32, csr : f32, dense : f32 at 95]>,
   sve = #sparsity.target<cpu = "neoverse-v1", isa = aarch64, features = "+neon,+sve",
     max_vector_op_width = 256, vector_registers = 32, L1_cache_size_in_bytes = 65536,
     L2_cache_size_in_bytes = 1048576, L3_cache_size_in_bytes = 0, cores = 64,
