@@ -235,7 +235,8 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     to `vector_registers` (the N:M permute kernel's row blocks of equal
     height); K chunks sized to L1 (token kernels) or L2 (dense). It also
     picks the kernel's variant: N:M sparser than 1:2 runs over tokens from
-    `nm-over-tokens-from` tokens (denser N:M keeps the permute kernel;
+    `nm-over-tokens-from` tokens (denser N:M keeps the permute kernel
+    unless the target's kernel entry says `tokens T`: then from T tokens;
     targets without lane permutes, and groups that do not fill a permute
     window, always run over tokens), blocks from `block-over-tokens-from`
     tokens where block columns keep at least 160 rows of K on average
@@ -264,7 +265,8 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
            /*default=*/"64",
            "Token rows (M) from which N:M kernels sparser than 1:2 "
            "vectorize over tokens instead of permuting activations per lane "
-           "(0: never)">,
+           "(0: never, nor denser N:M that the target's kernel list sends "
+           "over tokens)">,
     Option<"blockOverTokensFrom", "block-over-tokens-from", "int64_t",
            /*default=*/"32",
            "Token rows (M) from which block kernels vectorize over tokens "
