@@ -133,14 +133,22 @@ uint64_t hostCacheSize(int level) {
   return 0;
 }
 
+/// Whether a built-in is named after LLVM's CPU name `cpu` (it carries
+/// that CPU's tuning).
+bool isBuiltinCPU(StringRef cpu) {
+  return llvm::any_of(
+      kBuiltins, [&](const Builtin &builtin) { return builtin.name == cpu; });
+}
+
 TargetAttr hostTarget(MLIRContext *context) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   llvm::Triple triple(llvm::sys::getProcessTriple());
+  StringRef cpu = llvm::sys::getHostCPUName();
   StringRef base;
   if (triple.isAArch64())
     base = features.lookup("sve") ? "aarch64-sve" : "aarch64-neon";
   else if (features.lookup("avx512f"))
-    base = llvm::sys::getHostCPUName() == "znver4" ? "znver4" : "x86-64-avx512";
+    base = isBuiltinCPU(cpu) ? cpu : "x86-64-avx512";
   else if (features.lookup("avx2"))
     base = "x86-64-avx2";
   else
@@ -157,9 +165,8 @@ TargetAttr hostTarget(MLIRContext *context) {
   if (cores <= 0)
     cores = std::max(1u, std::thread::hardware_concurrency());
   return TargetAttr::get(
-      context, llvm::sys::getHostCPUName(), builtin.getIsa(),
-      llvm::join(enabled, ","), builtin.getMaxVectorOpWidth(),
-      builtin.getVectorRegisters(),
+      context, cpu, builtin.getIsa(), llvm::join(enabled, ","),
+      builtin.getMaxVectorOpWidth(), builtin.getVectorRegisters(),
       orDefault(hostCacheSize(1), builtin.getL1CacheSizeInBytes()),
       orDefault(hostCacheSize(2), builtin.getL2CacheSizeInBytes()),
       orDefault(hostCacheSize(3), builtin.getL3CacheSizeInBytes()), cores,
