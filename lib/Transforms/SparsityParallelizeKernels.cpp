@@ -27,6 +27,9 @@ struct SparsityParallelizeKernelsPass
     ModuleOp module = getOperation();
     SmallVector<LLVM::CallOp> calls;
     module.walk([&](LLVM::CallOp call) {
+      // A task's calls run on its thread.
+      if (call->getParentOfType<LLVM::LLVMFuncOp>()->hasAttr(kTilesAttr))
+        return;
       if (auto callee = call.getCallee())
         if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee))
           if (func->hasAttr(kTilesAttr) && func->hasAttr(kParallelAttr))

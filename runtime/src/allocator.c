@@ -3,8 +3,10 @@
  * blocks. A model allocates the same buffer sizes on every call; large
  * ones would otherwise go back to the OS on free and fault their pages in
  * again on the next call (measured: ~12 % of a transformer block's time).
- * Blocks are reused only for an exact size and alignment; the cache is
- * bounded in blocks and bytes. */
+ * Blocks are reused only for an exact size and alignment, first those the
+ * calling thread freed (a thread's scratch, allocated on every call, then
+ * stays in its own core's cache rather than moving to another's); the
+ * cache is bounded in blocks and bytes. */
 #include "sparsec_rt.h"
 
 #include <pthread.h>
@@ -19,6 +21,7 @@ static const size_t kCachedBytes = (size_t)1 << 30;
 struct header {
   void *raw; /* what sparsec_aligned_alloc returned */
   size_t size, alignment;
+  pthread_t freed_by; /* set when cached */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -31,19 +34,26 @@ static struct header *header_of(void *pointer) {
 }
 
 static void *take_cached(size_t size, size_t alignment) {
-  void *found = NULL;
+  pthread_t self = pthread_self();
+  int found = -1;
   pthread_mutex_lock(&lock);
   for (int i = cached - 1; i >= 0; --i) {
     struct header *h = header_of(cache[i]);
-    if (h->size == size && h->alignment == alignment) {
-      found = cache[i];
-      cached_bytes -= size;
-      cache[i] = cache[--cached];
+    if (h->size != size || h->alignment != alignment)
+      continue;
+    if (found < 0 || pthread_equal(h->freed_by, self))
+      found = i;
+    if (pthread_equal(h->freed_by, self))
       break;
-    }
+  }
+  void *block = NULL;
+  if (found >= 0) {
+    block = cache[found];
+    cached_bytes -= size;
+    cache[found] = cache[--cached];
   }
   pthread_mutex_unlock(&lock);
-  return found;
+  return block;
 }
 
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
@@ -84,6 +94,7 @@ void _mlir_memref_to_llvm_free(void *pointer) {
   pthread_mutex_lock(&lock);
   int keep = cached < kCachedBlocks && cached_bytes + h->size <= kCachedBytes;
   if (keep) {
+    h->freed_by = pthread_self();
     cache[cached++] = pointer;
     cached_bytes += h->size;
   }

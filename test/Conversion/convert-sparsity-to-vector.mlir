@@ -6,6 +6,7 @@
 // RUN: sparse-opt %s -convert-sparsity-to-vector="profile=false" -split-input-file | FileCheck %s --check-prefix=NOPROFILE --implicit-check-not=sparsec_profile --implicit-check-not=sparsec.profile
 // RUN: sparse-opt %s -convert-sparsity-to-vector="cold-weight-bytes=800" -split-input-file | FileCheck %s --check-prefix=EVICT
 // RUN: sparse-opt %s -convert-sparsity-to-vector="streaming-output-bytes=16383" -split-input-file | FileCheck %s --check-prefix=STREAM --implicit-check-not=sparsity.matmul
+// RUN: sparse-opt %s -convert-sparsity-to-vector="private-transposes=false" -split-input-file | FileCheck %s --check-prefix=SHARED --implicit-check-not=private_xt
 
 // N:M: the matmul becomes a call on buffers; the kernel loops over panels,
 // reads each row's group of activations and permutes it per lane into FMAs.
@@ -610,12 +611,13 @@ func.func @csr_large(%x: tensor<128x4096xf32>, %o: tensor<1025xi32>, %k: tensor<
 // column): vectorized over tokens on the transposed x, 3 token vectors x 8
 // columns of accumulators, one weight broadcast per 3 FMAs; each group of
 // tokens (a loop of 3-vector groups, then one of 2) is finished and
-// transposed into `out` by a function of its own, kept out of line.
+// transposed into `out` by a function of its own, kept out of line. One
+// pass, but xt (2.25 MiB) is past half the L2: the threads share one.
 // CHECK-LABEL: func.func @block_large
 // CHECK: %[[XT:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<4096x144xf32>
 // CHECK: call @__sparsec_transpose_128x4096_v16_s144(%{{.*}}, %[[XT]], %c0, %c2048)
 // CHECK: call @[[K:__sparsec_matmul_block16x16_tokens_128x4096x32[a-z0-9_]*]](%[[XT]],
-// CHECK: func.func private @[[K]](%arg0: memref<4096x144xf32>, {{.*}}over_tokens = true
+// CHECK: func.func private @[[K]](%arg0: memref<4096x144xf32>, {{.*}}sparsec.passes = 1 : i64, {{.*}}over_tokens = true
 // CHECK: scf.for
 // CHECK-COUNT-3: vector.load %arg0{{.*}} : memref<4096x144xf32>, vector<16xf32>
 // CHECK-COUNT-3: vector.fma
@@ -660,6 +662,31 @@ func.func @block_large(%x: tensor<128x4096xf32>, %o: tensor<3xi32>, %k: tensor<6
   %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<64xi32>, tensor<64x16x16xf32> -> !sparsity.packed<4096x32xf32, #sparsity.block<16x16>>
   %y = sparsity.matmul %x, %p : tensor<128x4096xf32>, !sparsity.packed<4096x32xf32, #sparsity.block<16x16>> -> tensor<128x32xf32>
   return %y : tensor<128x32xf32>
+}
+
+// -----
+
+// CSR on 128 tokens over K = 256: one pass on threads, and xt (144 KiB)
+// fits half the L2: each task transposes all of x into a buffer of its own
+// and runs its tiles there rather than reading the part of a shared xt that
+// another thread transposed. private-transposes=false keeps it shared.
+// CHECK-LABEL: func.func @csr_private_transpose
+// CHECK-NOT: get_global
+// CHECK: call @[[K:__sparsec_matmul_csr_128x256x256[a-z0-9_]*]]_private_xt(%{{.*}}, %c0, %c16)
+// CHECK: func.func private @[[K]](%arg0: memref<256x144xf32>, {{.*}}sparsec.passes = 1 : i64, sparsec.tiles = 16 : i64
+// CHECK: func.func private @__sparsec_transpose_128x256_v16_s144({{.*}}sparsec.parallel, sparsec.tiles = 128 : i64
+// CHECK: func.func private @[[K]]_private_xt(%[[X:arg0]]: memref<128x256xf32>, {{.*}}, %[[BEGIN:arg5]]: index, %[[END:arg6]]: index) attributes {{.*}}sparsec.parallel, sparsec.tiles = 16 : i64
+// CHECK-NEXT: %[[XT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x144xf32>
+// CHECK: call @__sparsec_transpose_128x256_v16_s144(%[[X]], %[[XT]], %{{.*}}, %c128)
+// CHECK-NEXT: call @[[K]](%[[XT]], %arg1, %arg2, %arg3, %arg4, %[[BEGIN]], %[[END]])
+// SHARED-LABEL: func.func @csr_private_transpose
+// SHARED: %[[XT:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<256x144xf32>
+// SHARED: call @__sparsec_transpose_128x256_v16_s144(%{{.*}}, %[[XT]], %c0, %c128)
+// SHARED: call @__sparsec_matmul_csr_128x256x256{{[a-z0-9_]*}}(%[[XT]],
+func.func @csr_private_transpose(%x: tensor<128x256xf32>, %o: tensor<257xi32>, %k: tensor<8192xi32>, %v: tensor<8192xf32>) -> tensor<128x256xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<257xi32>, tensor<8192xi32>, tensor<8192xf32> -> !sparsity.packed<256x256xf32, #sparsity.csr>
+  %y = sparsity.matmul %x, %p : tensor<128x256xf32>, !sparsity.packed<256x256xf32, #sparsity.csr> -> tensor<128x256xf32>
+  return %y : tensor<128x256xf32>
 }
 
 // -----

@@ -30,7 +30,7 @@ llvm.func @model(%a: !llvm.ptr, %b: !llvm.ptr, %s: f32) {
 // Kernels without sparsec.parallel (too little work) stay on the caller.
 // CHECK-LABEL: llvm.func @small_model
 // CHECK: llvm.call @small(
-// CHECK-NOT: sparsec_parallel_for
+// CHECK-NOT: llvm.call @sparsec_parallel_for
 llvm.func @small(%a: !llvm.ptr, %begin: i64, %end: i64) attributes {sparsec.tiles = 3 : i64} {
   llvm.return
 }
@@ -38,5 +38,35 @@ llvm.func @small_model(%a: !llvm.ptr) {
   %0 = llvm.mlir.constant(0 : i64) : i64
   %1 = llvm.mlir.constant(3 : i64) : i64
   llvm.call @small(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
+  llvm.return
+}
+
+// -----
+
+// A tiled kernel's own calls run on the thread that runs its tiles, even
+// to parallel kernels (a task that transposes x for itself, then runs the
+// kernel on its share): the pool runs one loop at a time.
+// CHECK-LABEL: llvm.func @inner(
+// CHECK-NOT: inner__task
+// CHECK-LABEL: llvm.func @outer(
+// CHECK: llvm.call @inner(%arg0, %{{.*}}, %{{.*}}) : (!llvm.ptr, i64, i64) -> ()
+// CHECK-NEXT: llvm.return
+// CHECK-LABEL: llvm.func internal @outer__task
+// CHECK: llvm.call @outer(
+// CHECK-LABEL: llvm.func @outer_model
+// CHECK: llvm.call @sparsec_parallel_for
+llvm.func @inner(%a: !llvm.ptr, %begin: i64, %end: i64) attributes {sparsec.parallel, sparsec.tiles = 4 : i64} {
+  llvm.return
+}
+llvm.func @outer(%a: !llvm.ptr, %begin: i64, %end: i64) attributes {sparsec.parallel, sparsec.tiles = 2 : i64} {
+  %0 = llvm.mlir.constant(0 : i64) : i64
+  %1 = llvm.mlir.constant(4 : i64) : i64
+  llvm.call @inner(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
+  llvm.return
+}
+llvm.func @outer_model(%a: !llvm.ptr) {
+  %0 = llvm.mlir.constant(0 : i64) : i64
+  %1 = llvm.mlir.constant(2 : i64) : i64
+  llvm.call @outer(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
   llvm.return
 }

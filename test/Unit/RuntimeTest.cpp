@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -173,6 +174,26 @@ TEST(Runtime, ModelHeapReusesFreedBlocksOfTheSameSize) {
   void *d = _mlir_memref_to_llvm_alloc(16);
   ASSERT_NE(d, nullptr);
   _mlir_memref_to_llvm_free(d);
+}
+
+TEST(Runtime, ModelHeapGivesAThreadBackTheBlockItFreed) {
+  sparsec_release_cached_memory();
+  constexpr size_t kBytes = 1 << 16;
+  void *mine = _mlir_memref_to_llvm_alloc(kBytes);
+  void *theirs = nullptr;
+  std::thread([&] { theirs = _mlir_memref_to_llvm_alloc(kBytes); }).join();
+  // This thread frees its block first, another thread frees the other
+  // one last, on top of the cache: this thread still gets its own back.
+  _mlir_memref_to_llvm_free(mine);
+  std::thread([&] { _mlir_memref_to_llvm_free(theirs); }).join();
+  void *again = _mlir_memref_to_llvm_alloc(kBytes);
+  EXPECT_EQ(again, mine);
+  // Without one of its own, a thread takes any block of the size.
+  void *other = _mlir_memref_to_llvm_alloc(kBytes);
+  EXPECT_EQ(other, theirs);
+  _mlir_memref_to_llvm_free(again);
+  _mlir_memref_to_llvm_free(other);
+  sparsec_release_cached_memory();
 }
 
 TEST(RuntimeDeathTest, ModelHeapStopsWithAMessageWhenMemoryRunsOut) {

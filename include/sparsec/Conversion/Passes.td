@@ -24,9 +24,13 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     thread pool can split them: output tiles, or (pass, tile) pairs, pass by
     pass, for kernels over tokens with two passes or more, so that threads
     take whole passes (the activation transpose splits tokens the same
-    way). Block and CSR kernels move their share's ends so that each thread
-    gets an equal part of the kept blocks or nonzeros. Weights packed at run
-    time are not supported yet and are reported as errors.
+    way). Kernels over tokens in one pass split their tiles, so each thread
+    reads all of the transposed activation: with `private-transposes`, where
+    it fits half the L2, each thread's task transposes it into a buffer of
+    its own first (a memref.alloc that buffer deallocation frees) rather
+    than reading half of it from the other core's cache. Block and CSR kernels move their share's ends so that
+    each thread gets an equal part of the kept blocks or nonzeros. Weights
+    packed at run time are not supported yet and are reported as errors.
 
     With `profile`, the calls of the i-th matmul are bracketed by
     `sparsec_profile_begin(i)` / `sparsec_profile_end(i)`, and the module's
@@ -70,6 +74,12 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            "vectors; default the L2 of the module's target description, else "
            "1 MiB): it saves reading each line of the output before writing "
            "it">,
+    Option<"privateTransposes", "private-transposes", "bool",
+           /*default=*/"true",
+           "Kernels over tokens in one pass on threads, where x transposed "
+           "fits half the L2: each task transposes all of x into a buffer of "
+           "its own (false: the threads transpose their parts of x into one "
+           "buffer that all of them read)">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

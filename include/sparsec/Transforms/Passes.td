@@ -289,8 +289,9 @@ def SparsityParallelizeKernels
     Runs on the LLVM dialect. Every call to a kernel marked
     `sparsec.parallel` and `sparsec.tiles = T` (its last two arguments are a
     tile range) becomes a call to `sparsec_parallel_for(task, ctx, T)`;
-    kernels too small to pay for threads are left on the calling thread.
-    The other arguments are
+    kernels too small to pay for threads are left on the calling thread,
+    as are calls made by a tiled kernel (they run on the thread that runs
+    its tiles). The other arguments are
     stored in a context struct on the stack and a generated task function
     unpacks them and calls the kernel on the range it is given. The thread
     pool splits [0, T) statically, so results do not depend on the thread

@@ -157,7 +157,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
   TokenPasses passes(vectors, perPass, /*mayShare=*/hotPasses);
 
   return buildTiledKernel(
-      b, module, spec, inputType, passes.tasks(columns), /*tileLoop=*/false,
+      b, module, spec, inputType, passes, columns,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kblocks = args[2],
               values = args[3];

@@ -317,7 +317,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   TokenPasses passes(tokenVectors, perPass);
 
   return buildTiledKernel(
-      b, module, spec, inputType, passes.tasks(tiles), /*tileLoop=*/false,
+      b, module, spec, inputType, passes, tiles,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], offsets = args[1], kidx = args[2], values = args[3];
         // A run of a block column is read once for each of its columns.

@@ -522,6 +522,18 @@ func::FuncOp kernels::buildTiledKernel(
 
 func::FuncOp kernels::buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
+    MemRefType inputType, const TokenPasses &passes, int64_t tiles,
+    const std::function<void(KernelEmitter &, ValueRange, Value, Value)>
+        &body) {
+  func::FuncOp func =
+      buildTiledKernel(b, module, spec, inputType, passes.tasks(tiles),
+                       /*tileLoop=*/false, body);
+  func->setAttr(kPassesAttr, b.getI64IntegerAttr(passes.count()));
+  return func;
+}
+
+func::FuncOp kernels::buildTiledKernel(
+    OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
     MemRefType inputType, int64_t tiles,
     const std::function<void(KernelEmitter &, ValueRange, Value)> &body) {
   return buildTiledKernel(

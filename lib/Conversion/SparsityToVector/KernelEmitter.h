@@ -317,6 +317,17 @@ func::FuncOp buildTiledKernel(
     MemRefType inputType, int64_t tiles, bool tileLoop,
     const std::function<void(KernelEmitter &, ValueRange, Value, Value)> &body);
 
+/// Kernels over tokens state their passes' count: with one pass, every
+/// task reads all of xt.
+constexpr StringLiteral kPassesAttr = "sparsec.passes";
+
+/// The same, for a kernel over tokens in `passes` of `tiles` tiles each
+/// (its tasks: passes.tasks(tiles)); the func carries `sparsec.passes`.
+func::FuncOp buildTiledKernel(
+    OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
+    MemRefType inputType, const TokenPasses &passes, int64_t tiles,
+    const std::function<void(KernelEmitter &, ValueRange, Value, Value)> &body);
+
 /// The kernel generators. They fail (with `whyNot`) for patterns or shapes
 /// they have no kernel for.
 FailureOr<func::FuncOp> buildDenseKernel(OpBuilder &b, ModuleOp module,
@@ -348,6 +359,13 @@ func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
                                   int64_t paddedK, int64_t stride, Type element,
                                   int64_t lanes);
+
+/// `kernel` (over tokens, in one pass) as a tiled func on x rather than
+/// xt, (x, storage..., [bias], out, taskBegin, taskEnd): each task first
+/// transposes all of x by `transpose` into a buffer of its own
+/// (PrivateTranspose.cpp).
+func::FuncOp buildPrivateTranspose(OpBuilder &b, ModuleOp module,
+                                   func::FuncOp transpose, func::FuncOp kernel);
 
 } // namespace mlir::sparsec::kernels
 

@@ -60,7 +60,7 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   TokenPasses passes(tokenVectors, perPass);
 
   return buildTiledKernel(
-      b, module, spec, inputType, passes.tasks(panels), /*tileLoop=*/false,
+      b, module, spec, inputType, passes, panels,
       [&](KernelEmitter &e, ValueRange args, Value begin, Value end) {
         Value xt = args[0], values = args[1], indices = args[2];
         Value bias = spec.hasBias ? args[3] : Value();

@@ -463,9 +463,21 @@ struct ConvertSparsityToVectorPass
   }
 
   /// kernel(input [M, K], weight..., out [M, N]) over all its tiles, with
-  /// the input transposed first for kernels vectorized over tokens.
+  /// the input transposed first for kernels vectorized over tokens: by
+  /// each thread for itself where privateTranspose says, else shared.
   void callKernel(OpBuilder &b, Location loc, const Kernel &kernel,
                   Value input, ValueRange weightArgs, Value out) {
+    if (privateTranspose(kernel)) {
+      OpBuilder builder(&getContext());
+      func::FuncOp tiled =
+          buildPrivateTranspose(builder, getOperation(),
+                                getOrBuildTranspose(kernel.spec), kernel.func);
+      SmallVector<Value> args = {input};
+      llvm::append_range(args, weightArgs);
+      args.push_back(out);
+      callAllTiles(b, loc, tiled, args);
+      return;
+    }
     if (kernel.spec.transposedInput) {
       Value transposed =
           getScratch(b, loc, "__sparsec_scratch_" + kernel.spec.name,
@@ -493,6 +505,26 @@ struct ConvertSparsityToVectorPass
     args.append(weightArgs.begin(), weightArgs.end());
     args.push_back(out);
     callAllTiles(b, loc, kernel.func, args);
+  }
+
+  /// Whether each thread transposes x for itself: where every task of a
+  /// kernel over tokens on threads reads all of xt (its tasks are the tiles
+  /// of one pass), and xt fits half the L2. There each thread reads xt from
+  /// its own L2 again and again, which a shared xt half written by the
+  /// other core cannot give (CSR 10 %, blocks 16x1 and 2:4 at
+  /// 128 x 768 x 768 on two Zen 4 cores: 1.04-1.21x the shared transpose in
+  /// the same rounds). Larger, xt streams from the L3 either way, and the
+  /// second transpose costs more than it saves (4096 x 4096: CSR 0.79-0.99x,
+  /// the other kernels 0.94-1.10x).
+  bool privateTranspose(const Kernel &kernel) const {
+    const MatmulKernelSpec &spec = kernel.spec;
+    if (!privateTransposes || !spec.transposedInput ||
+        !kernel.func->hasAttr(kParallelAttr))
+      return false;
+    auto passes = kernel.func->getAttrOfType<IntegerAttr>(kPassesAttr);
+    int64_t xtBytes = spec.transposedRows() * spec.transposedStride() *
+                      spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
+    return passes && passes.getInt() == 1 && xtBytes <= spec.caches.halfL2Bytes;
   }
 
   /// tiled(args..., 0, tiles): a tiled kernel over its whole tile range.
