@@ -511,11 +511,11 @@ struct ConvertSparsityToVectorPass
   /// kernel over tokens on threads reads all of xt (its tasks are the tiles
   /// of one pass), and xt fits half the L2. There each thread reads xt from
   /// its own L2 again and again, which a shared xt half written by the
-  /// other core cannot give (CSR 10 %, blocks 16x1 and 2:4 at
-  /// 128 x 768 x 768 on two Zen 4 cores: 1.04-1.21x the shared transpose in
-  /// the same rounds). Larger, xt streams from the L3 either way, and the
-  /// second transpose costs more than it saves (4096 x 4096: CSR 0.79-0.99x,
-  /// the other kernels 0.94-1.10x).
+  /// other core cannot give (128 x 768 x 768 on two Zen 4 cores, against
+  /// the shared transpose in the same rounds: 10 of 11 sparse patterns
+  /// 1.00-1.40x, CSR 10 % 1.12-1.40x in six runs). Larger, xt streams
+  /// from the L3 either way, and the second transpose costs more than it
+  /// saves (4096 x 4096: CSR 0.79-0.99x, the other kernels 0.94-1.10x).
   bool privateTranspose(const Kernel &kernel) const {
     const MatmulKernelSpec &spec = kernel.spec;
     if (!privateTransposes || !spec.transposedInput ||
