@@ -28,9 +28,10 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     reads all of the transposed activation: with `private-transposes`, where
     it fits half the L2, each thread's task transposes it into a buffer of
     its own first (a memref.alloc that buffer deallocation frees) rather
-    than reading half of it from the other core's cache. Block and CSR kernels move their share's ends so that
-    each thread gets an equal part of the kept blocks or nonzeros. Weights
-    packed at run time are not supported yet and are reported as errors.
+    than reading half of it from the other core's cache. Block and CSR
+    kernels move their share's ends so that each thread gets an equal part
+    of the kept blocks or nonzeros. Weights packed at run time are not
+    supported yet and are reported as errors.
 
     With `profile`, the calls of the i-th matmul are bracketed by
     `sparsec_profile_begin(i)` / `sparsec_profile_end(i)`, and the module's
