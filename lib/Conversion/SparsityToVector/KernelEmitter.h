@@ -97,6 +97,11 @@ struct MatmulKernelSpec {
   /// for blocks on the CSR kernel (tiled as runs: it reads a run of bk rows
   /// per block; the rows past K are zeros).
   int64_t transposedRows() const;
+  /// The transposed activation's type: [transposedRows, transposedStride].
+  MemRefType transposedType() const {
+    return MemRefType::get({transposedRows(), transposedStride()},
+                           weight.getElementType());
+  }
   /// Whether `x` is a copy of the activation with rows one vector longer
   /// (for kernels vectorized over columns): with rows a multiple of 4 KiB
   /// apart, the rows of a register block all fall into one L1 set.

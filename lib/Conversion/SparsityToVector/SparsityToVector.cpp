@@ -481,9 +481,7 @@ struct ConvertSparsityToVectorPass
     if (kernel.spec.transposedInput) {
       Value transposed =
           getScratch(b, loc, "__sparsec_scratch_" + kernel.spec.name,
-                     MemRefType::get({kernel.spec.transposedRows(),
-                                      kernel.spec.transposedStride()},
-                                     kernel.spec.weight.getElementType()));
+                     kernel.spec.transposedType());
       callAllTiles(b, loc, getOrBuildTranspose(kernel.spec),
                    {input, transposed});
       input = transposed;
@@ -522,9 +520,8 @@ struct ConvertSparsityToVectorPass
         !kernel.func->hasAttr(kParallelAttr))
       return false;
     auto passes = kernel.func->getAttrOfType<IntegerAttr>(kPassesAttr);
-    int64_t xtBytes = spec.transposedRows() * spec.transposedStride() *
-                      spec.weight.getElementType().getIntOrFloatBitWidth() / 8;
-    return passes && passes.getInt() == 1 && xtBytes <= spec.caches.halfL2Bytes;
+    return passes && passes.getInt() == 1 &&
+           bytesOf(spec.transposedType()) <= spec.caches.halfL2Bytes;
   }
 
   /// tiled(args..., 0, tiles): a tiled kernel over its whole tile range.
