@@ -4,8 +4,9 @@
 // packs it (Packing.h), compiles `sparsity.matmul` on the packed storage with
 // sparse-compile, and times it side by side with our dense kernel, oneDNN
 // (weights pre-packed, format_tag::any) and OpenBLAS on the same problem, in
-// the same run (blocks of calls per contender, in rotating rounds), and with
-// --baseline-compiler beside the same problem compiled by another build.
+// the same run (blocks of calls per contender and thread count, in rotating
+// rounds), and with --baseline-compiler beside the same problem compiled by
+// another build.
 // Reports medians as dense-equivalent GFLOP/s and speedups over oneDNN and
 // the best library.
 // Results are checked against OpenBLAS before they are timed.
@@ -211,57 +212,70 @@ int main(int argc, char **argv) {
         }
         check(sparse, sparseArgs, "");
 
-        for (int t : opts.threads) {
-          // The runtime refuses more threads than its pool holds.
-          if (sparse.setThreads(t) != 0 || dense.setThreads(t) != 0 ||
-              (baseline && before.setThreads(t) != 0)) {
-            std::fprintf(stderr,
-                         "matmul-bench: --threads=%d: the runtime "
-                         "refuses that many threads\n",
-                         t);
-            return 2;
-          }
+        // Every thread count's contenders in each round: the scaling
+        // ratios (the two-thread bar) compare calls of the same rounds, not
+        // phases seconds apart on a host that drifts.
+        auto useThreads = [&](int t) {
           omp_set_num_threads(t);
           openblas_set_num_threads(t);
-          std::vector<std::function<void()>> contenders = {
-              [&] { dnnl.run(); },
-              [&] {
-                if (m == 1)
-                  cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, w.data(),
-                              n, x.data(), 1, 0.0f, scratch.data(), 1);
-                else
-                  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n,
-                              k, 1.0f, x.data(), k, w.data(), n, 0.0f,
-                              scratch.data(), n);
-              },
-              [&] { dense.call(denseArgs.data()); },
-              [&] { sparse.call(sparseArgs.data()); }};
-          if (baseline)
-            contenders.push_back([&] { before.call(baselineArgs.data()); });
-          // Three rounds; in each, every contender runs a warm-up call and a
-          // block of timed calls. Blocks (not call-by-call interleaving) keep
-          // one runtime's idle spinning workers off the next one's cores on
-          // this 2-core machine; rounds spread slow drifts over all.
-          std::vector<std::vector<double>> times(contenders.size());
-          for (int round = 0; round < 3; ++round)
+          // The runtime refuses more threads than its pool holds.
+          return sparse.setThreads(t) == 0 && dense.setThreads(t) == 0 &&
+                 (!baseline || before.setThreads(t) == 0);
+        };
+        std::vector<std::function<void()>> contenders = {
+            [&] { dnnl.run(); },
+            [&] {
+              if (m == 1)
+                cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.0f, w.data(), n,
+                            x.data(), 1, 0.0f, scratch.data(), 1);
+              else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
+                            1.0f, x.data(), k, w.data(), n, 0.0f,
+                            scratch.data(), n);
+            },
+            [&] { dense.call(denseArgs.data()); },
+            [&] { sparse.call(sparseArgs.data()); }};
+        if (baseline)
+          contenders.push_back([&] { before.call(baselineArgs.data()); });
+        // times[thread count][contender]
+        std::vector<std::vector<std::vector<double>>> times(
+            opts.threads.size(),
+            std::vector<std::vector<double>>(contenders.size()));
+        // Three rounds; in each, every contender runs a warm-up call and a
+        // block of timed calls per thread count. Blocks (not call-by-call
+        // interleaving) keep one runtime's idle spinning workers off the
+        // next one's cores on this 2-core machine; rounds spread slow drifts
+        // over all.
+        for (int round = 0; round < 3; ++round)
+          for (size_t ti = 0; ti < opts.threads.size(); ++ti) {
+            if (!useThreads(opts.threads[ti])) {
+              std::fprintf(stderr,
+                           "matmul-bench: --threads=%d: the runtime "
+                           "refuses that many threads\n",
+                           opts.threads[ti]);
+              return 2;
+            }
             for (size_t c = 0; c < contenders.size(); ++c) {
               // Let the previous runtime's spinning workers go to sleep
               // (OpenBLAS busy-waits for tens of milliseconds).
-              if (t > 1)
+              if (opts.threads[ti] > 1)
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
               contenders[c]();
               double spent = 0;
               for (int rep = 0;
                    rep < opts.minReps || spent < opts.minSeconds / 3; ++rep) {
                 double s = seconds(contenders[c]);
-                times[c].push_back(s);
+                times[ti][c].push_back(s);
                 spent += s;
               }
             }
+          }
+        for (size_t ti = 0; ti < opts.threads.size(); ++ti) {
+          int t = opts.threads[ti];
           double flops = 2.0 * m * n * k;
           double gf[5] = {};
           for (size_t c = 0; c < contenders.size(); ++c)
-            gf[c] = flops / median(times[c]) / 1e9;
+            gf[c] = flops / median(times[ti][c]) / 1e9;
           double best = std::max(gf[0], gf[1]);
           char kn[32];
           std::snprintf(kn, sizeof kn, "%ldx%ld", k, n);
@@ -283,7 +297,7 @@ int main(int argc, char **argv) {
                << ", \"sparsec_sparse\": " << gf[3];
           if (baseline)
             json << ", \"sparsec_baseline\": " << gf[4];
-          json << "}, \"reps\": " << times[0].size() << "}";
+          json << "}, \"reps\": " << times[ti][0].size() << "}";
           firstRow = false;
         }
         dlclose(sparse.library);
