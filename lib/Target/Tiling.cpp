@@ -22,6 +22,8 @@ constexpr int64_t kMaxRows = 16;
 /// loads bound it (8: 1.25 loads per FMA); it needs 2 accumulator sets to
 /// keep both FMA pipes busy, so a quarter of the registers.
 constexpr int64_t kNMTokenVectors = 8;
+/// The most bytes of transposed activation rows per K chunk of that kernel.
+constexpr int64_t kNMTokenMostChunkBytes = 32 * 1024;
 /// Rows of K a block column keeps, on average, from which the block kernel
 /// over tokens beats the one over columns: its results are transposed into
 /// `out` per group of tokens, which costs what ~150 rows of multiply-adds
@@ -166,10 +168,14 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
           tokenVectors = std::min(
               std::clamp<int64_t>(registers / 4, 1, kNMTokenVectors),
               tokenVectorsInM);
-          // The chunk's rows of transposed activations fill two thirds of
-          // L1 (measured best of 16, 24 and 32 KiB of 48).
+          // The chunk's rows of transposed activations fill L1, up to
+          // 32 KiB: measured best of 16, 24 and 32 KiB on Zen 5's 48 KiB;
+          // on Zen 4's 32 KiB, 64 rows (all of it) ran 1.00-1.07x of 40
+          // rows (two thirds) in same-round runs, 56-72 rows alike.
           int64_t rowBytes = tokenVectors * lanes * elementBits / 8;
-          int64_t groups = inputs.l1Bytes * 2 / 3 / rowBytes / nm.getM();
+          int64_t chunkBytes =
+              std::min(inputs.l1Bytes, kNMTokenMostChunkBytes);
+          int64_t groups = chunkBytes / rowBytes / nm.getM();
           kChunk = std::max<int64_t>(1, groups) * nm.getM();
         } else {
           // The most rows whose live vectors fit the registers with slots

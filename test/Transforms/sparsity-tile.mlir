@@ -39,8 +39,8 @@
 
 // NEON-LABEL: func.func @tiles
 // NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 6, panels = 1, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
-// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 8, k_chunk = 340, over_tokens = true>{{.*}}#sparsity.nm<2:4>
-// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 1, k_chunk = 2728, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 8, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 1, k_chunk = 2048, over_tokens = true>{{.*}}#sparsity.nm<2:4>
 // NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 8, panels = 1, token_vectors = 3, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.block<16x16>
 // NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 1, token_vectors = 12, k_chunk = 256, over_tokens = true>{{.*}}#sparsity.csr
 
@@ -48,7 +48,7 @@
 
 // ZEN4-LABEL: func.func @tiles
 // ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 14, panels = 2, token_vectors = 1, k_chunk = 2048, over_tokens = false>{{.*}}#sparsity.dense
-// ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 40, over_tokens = true>{{.*}}#sparsity.nm<2:4>
+// ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 64, over_tokens = true>{{.*}}#sparsity.nm<2:4>
 // ZEN4: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // ZEN4-ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 12, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
 // ZEN4-ROWS: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.nm<2:4>
