@@ -151,7 +151,7 @@ kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
       std::max<int64_t>(1, sliceBytes / vectorSlice / perGroup) * perGroup;
   // Token vectors wholly inside M (the last one may be partial).
   int64_t wholeVectors = spec.m / lanes;
-  auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
+  MemRefType inputType = spec.transposedType();
   // Threads take whole passes of slices in their own L2; slices in the L3
   // are shared (two of them would take all of it).
   TokenPasses passes(vectors, perPass, /*mayShare=*/hotPasses);

@@ -312,7 +312,7 @@ FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t nextColumnIndexLines = linesOf(runsPerColumnChunk);
   int64_t nextColumnValueLines = linesOf(runsPerColumnChunk * run);
   Type element = spec.weight.getElementType();
-  auto inputType = MemRefType::get({k, spec.transposedStride()}, element);
+  MemRefType inputType = spec.transposedType();
 
   TokenPasses passes(tokenVectors, perPass);
 

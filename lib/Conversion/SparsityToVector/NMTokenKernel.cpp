@@ -55,7 +55,7 @@ kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t sets = std::max<int64_t>(1, (kMinChains + perPass - 1) / perPass);
   int64_t unroll = (sets + keep - 1) / keep; // groups per loop step
   Type element = spec.weight.getElementType();
-  auto inputType = MemRefType::get({spec.k, spec.transposedStride()}, element);
+  MemRefType inputType = spec.transposedType();
 
   TokenPasses passes(tokenVectors, perPass);
 
