@@ -35,7 +35,7 @@ func.func @no_kernel(%x: tensor<4x9xf32>, %v: tensor<1x3x2x16xf32>, %i: tensor<1
   %p = sparsity.assemble %v, %i : tensor<1x3x2x16xf32>, tensor<1x3x2x1xi32> -> !sparsity.packed<9x16xf32, #sparsity.nm<2:3>>
   // A tiling that asks for the permute kernel, which needs groups that fill
   // a window (untiled, 2:3 runs over tokens).
-  // expected-error @+1 {{no kernel: no permute kernel for 2:3 with 16-lane vectors}}
+  // expected-error @+1 {{has no nm<2:3> kernel vectorized over columns (tiling #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 9, over_tokens = false>): the permute kernel takes 8 or 16 lanes and M dividing max(lanes, M) <= 2 x lanes (M = 3, 16 lanes)}}
   %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 4, panels = 1, token_vectors = 1, k_chunk = 9, over_tokens = false>} : tensor<4x9xf32>, !sparsity.packed<9x16xf32, #sparsity.nm<2:3>> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }

@@ -41,9 +41,8 @@ constexpr int64_t kPrefetchBlocks = 4;
 /// Block densities up to which blocks wider than a vector are prefetched.
 constexpr double kWidePrefetchBelowDensity = 0.15;
 
-FailureOr<func::FuncOp>
-kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
-                          const MatmulKernelSpec &spec) {
+func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
+                                       const MatmulKernelSpec &spec) {
   auto block = cast<sparsity::BlockAttr>(spec.weight.getPattern());
   int64_t bk = block.getBlockK(), bn = block.getBlockN();
   int64_t lanes = spec.lanes;

@@ -111,9 +111,8 @@ static func::FuncOp getOrBuildGroupStore(OpBuilder &b, ModuleOp module,
   return func;
 }
 
-FailureOr<func::FuncOp>
-kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
-                               const MatmulKernelSpec &spec) {
+func::FuncOp kernels::buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
+                                            const MatmulKernelSpec &spec) {
   auto block = cast<sparsity::BlockAttr>(spec.weight.getPattern());
   int64_t bk = block.getBlockK(), bn = block.getBlockN();
   int64_t lanes = spec.lanes;

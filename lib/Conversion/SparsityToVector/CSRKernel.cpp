@@ -258,8 +258,8 @@ struct ColumnSteps {
 };
 } // namespace
 
-FailureOr<func::FuncOp> kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
-                                                const MatmulKernelSpec &spec) {
+func::FuncOp kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
+                                     const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes, paddedM = spec.paddedM();
   int64_t tokenVectors = paddedM / lanes;
   // Accumulators per pass over a column's nonzeros.

@@ -33,9 +33,8 @@ using ::sparsec::packing::kPanel;
 /// panel).
 static constexpr int64_t kPrefetchRows = 64;
 
-FailureOr<func::FuncOp>
-kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
-                          const MatmulKernelSpec &spec) {
+func::FuncOp kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
+                                       const MatmulKernelSpec &spec) {
   int64_t lanes = spec.lanes;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t panelsPerTile = spec.tiling.getPanels();

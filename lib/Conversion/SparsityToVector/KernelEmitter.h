@@ -333,23 +333,24 @@ func::FuncOp buildTiledKernel(
     MemRefType inputType, const TokenPasses &passes, int64_t tiles,
     const std::function<void(KernelEmitter &, ValueRange, Value, Value)> &body);
 
-/// The kernel generators. They fail (with `whyNot`) for patterns or shapes
-/// they have no kernel for.
-FailureOr<func::FuncOp> buildDenseKernel(OpBuilder &b, ModuleOp module,
-                                         const MatmulKernelSpec &spec);
-FailureOr<func::FuncOp> buildNMKernel(OpBuilder &b, ModuleOp module,
-                                      const MatmulKernelSpec &spec,
-                                      std::string &whyNot);
+/// The kernel generators, for the (pattern, tiling) pairs kernelKindFor
+/// accepts.
+func::FuncOp buildDenseKernel(OpBuilder &b, ModuleOp module,
+                              const MatmulKernelSpec &spec);
+/// N:M with per-lane permutes, for groups that fill a window
+/// (nmPermuteFits).
+func::FuncOp buildNMKernel(OpBuilder &b, ModuleOp module,
+                           const MatmulKernelSpec &spec);
 /// N:M vectorized over tokens, on the transposed activation.
-FailureOr<func::FuncOp> buildNMTokenKernel(OpBuilder &b, ModuleOp module,
-                                           const MatmulKernelSpec &spec);
-FailureOr<func::FuncOp> buildBlockKernel(OpBuilder &b, ModuleOp module,
-                                         const MatmulKernelSpec &spec);
+func::FuncOp buildNMTokenKernel(OpBuilder &b, ModuleOp module,
+                                const MatmulKernelSpec &spec);
+func::FuncOp buildBlockKernel(OpBuilder &b, ModuleOp module,
+                              const MatmulKernelSpec &spec);
 /// Block-sparse vectorized over tokens, on the transposed activation.
-FailureOr<func::FuncOp> buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
-                                              const MatmulKernelSpec &spec);
-FailureOr<func::FuncOp> buildCSRKernel(OpBuilder &b, ModuleOp module,
-                                       const MatmulKernelSpec &spec);
+func::FuncOp buildBlockTokenKernel(OpBuilder &b, ModuleOp module,
+                                   const MatmulKernelSpec &spec);
+func::FuncOp buildCSRKernel(OpBuilder &b, ModuleOp module,
+                            const MatmulKernelSpec &spec);
 /// x [M, K] -> xp [M, stride]: the rows of x copied, vector by vector, into
 /// longer rows (K a multiple of `lanes`); tiles are rows.
 func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,

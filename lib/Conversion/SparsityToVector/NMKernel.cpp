@@ -108,20 +108,14 @@ static constexpr int64_t kPrefetchGroups = 64;
 /// slower (4096 x 4096 at M = 512 in chunks of 16 windows: 1.27x -> 1.22x).
 static constexpr int64_t kMinChunkWindows = 64;
 
-FailureOr<func::FuncOp> kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
-                                               const MatmulKernelSpec &spec,
-                                               std::string &whyNot) {
+func::FuncOp kernels::buildNMKernel(OpBuilder &b, ModuleOp module,
+                                    const MatmulKernelSpec &spec) {
   auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
   int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
   // A window of K, the loop's step, is a register's width of groups, or one
   // group where it is wider (16-wide groups on 8-lane AVX2).
   int64_t windowWidth = std::max(lanes, m);
-  if (!nmPermuteFits(m, lanes)) {
-    whyNot = "no permute kernel for " + std::to_string(keep) + ":" +
-             std::to_string(m) + " with " + std::to_string(lanes) +
-             "-lane vectors (M must divide the lane count or twice it)";
-    return failure();
-  }
+  assert(nmPermuteFits(m, lanes) && "kernelKindFor refuses other windows");
   int64_t perRow = kPanel / lanes, groupsPerWindow = windowWidth / m;
   int64_t panels = spec.storage[0].getDimSize(0);
   int64_t groups = spec.storage[0].getDimSize(1);

@@ -38,9 +38,8 @@ namespace {
 constexpr int64_t kPanelsPerBlock = 16;
 } // namespace
 
-FailureOr<func::FuncOp>
-kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
-                            const MatmulKernelSpec &spec) {
+func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
+                                         const MatmulKernelSpec &spec) {
   auto nm = cast<sparsity::NMAttr>(spec.weight.getPattern());
   int64_t lanes = spec.lanes, keep = nm.getN(), m = nm.getM();
   int64_t panels = spec.storage[0].getDimSize(0);

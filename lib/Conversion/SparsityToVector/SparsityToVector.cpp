@@ -57,8 +57,9 @@ constexpr int64_t kParallelTranspose = int64_t(1) << 15;
 enum class KernelKind { Dense, NMPermute, NMTokens, Block, BlockTokens, Runs };
 
 /// The generator `spec`'s pattern and tiling ask for, or none: CSR runs
-/// only over tokens, dense only over columns, and runs take only blocks
-/// the CSR kernel fits (blockFitsRuns).
+/// only over tokens, dense only over columns, N:M over columns only in
+/// groups that fill a permute window (nmPermuteFits), and runs take only
+/// blocks the CSR kernel fits (blockFitsRuns).
 std::optional<KernelKind> kernelKindFor(const MatmulKernelSpec &spec) {
   using Kind = std::optional<KernelKind>;
   bool tokens = spec.transposedInput, runs = spec.tiling.getRuns();
@@ -68,10 +69,14 @@ std::optional<KernelKind> kernelKindFor(const MatmulKernelSpec &spec) {
           return std::nullopt;
         return KernelKind::Dense;
       })
-      .Case([&](NMAttr) -> Kind {
+      .Case([&](NMAttr nm) -> Kind {
         if (runs)
           return std::nullopt;
-        return tokens ? KernelKind::NMTokens : KernelKind::NMPermute;
+        if (tokens)
+          return KernelKind::NMTokens;
+        if (!nmPermuteFits(nm.getM(), spec.lanes))
+          return std::nullopt;
+        return KernelKind::NMPermute;
       })
       .Case([&](BlockAttr block) -> Kind {
         if (!runs)
@@ -436,11 +441,18 @@ struct ConvertSparsityToVectorPass
     std::optional<KernelKind> kind = kernelKindFor(spec);
     if (!kind) {
       bool runs = spec.tiling.getRuns() && !isa<CSRAttr>(weight.getPattern());
-      return op.emitOpError("has no ")
-             << printStripped(weight.getPattern()) << " kernel "
-             << (spec.transposedInput ? "vectorized over tokens"
-                                      : "vectorized over columns")
-             << (runs ? " as runs" : "") << " (tiling " << spec.tiling << ")";
+      InFlightDiagnostic diag =
+          op.emitOpError("has no ")
+          << printStripped(weight.getPattern()) << " kernel "
+          << (spec.transposedInput ? "vectorized over tokens"
+                                   : "vectorized over columns")
+          << (runs ? " as runs" : "") << " (tiling " << spec.tiling << ")";
+      auto nm = dyn_cast<NMAttr>(weight.getPattern());
+      if (nm && !runs && !spec.transposedInput)
+        diag << ": the permute kernel takes 8 or 16 lanes and M dividing "
+                "max(lanes, M) <= 2 x lanes (M = "
+             << nm.getM() << ", " << spec.lanes << " lanes)";
+      return diag;
     }
     // Lists in chunks of K are read a whole list at a time.
     auto csr = dyn_cast<CSRAttr>(weight.getPattern());
@@ -452,14 +464,12 @@ struct ConvertSparsityToVectorPass
              << ": it must be a multiple of chunk_rows or cover K (" << spec.k
              << ")";
     spec.name = kernelName(spec);
-    FailureOr<func::FuncOp> kernel = getOrBuildKernel(op, *kind, spec);
-    if (failed(kernel))
-      return failure();
+    func::FuncOp kernel = getOrBuildKernel(*kind, spec);
     // Threads pay only for enough work: waking workers and splitting costs
     // microseconds, a small GEMV takes about as long.
     if (spec.m * assemble.getStoredValueCount() >= kParallelWork)
-      (*kernel)->setAttr(kParallelAttr, UnitAttr::get(&getContext()));
-    return Kernel{spec, *kernel};
+      kernel->setAttr(kParallelAttr, UnitAttr::get(&getContext()));
+    return Kernel{spec, kernel};
   }
 
   /// kernel(input [M, K], weight..., out [M, N]) over all its tiles, with
@@ -587,8 +597,8 @@ struct ConvertSparsityToVectorPass
     chunks(main, zero, whole, /*mayBePartial=*/false);
     chunks(tail, whole, m, /*mayBePartial=*/true);
   }
-  FailureOr<func::FuncOp> getOrBuildKernel(MatmulOp op, KernelKind kind,
-                                           MatmulKernelSpec &spec) {
+
+  func::FuncOp getOrBuildKernel(KernelKind kind, MatmulKernelSpec &spec) {
     ModuleOp module = getOperation();
     // Ops of one configuration share a kernel, unless tiled differently.
     for (int suffix = 1;; ++suffix) {
@@ -600,13 +610,12 @@ struct ConvertSparsityToVectorPass
       spec.name = kernelName(spec) + "_" + std::to_string(suffix);
     }
     OpBuilder b(&getContext());
-    std::string whyNot;
-    FailureOr<func::FuncOp> kernel = [&]() -> FailureOr<func::FuncOp> {
+    func::FuncOp kernel = [&] {
       switch (kind) {
       case KernelKind::Dense:
         return buildDenseKernel(b, module, spec);
       case KernelKind::NMPermute:
-        return buildNMKernel(b, module, spec, whyNot);
+        return buildNMKernel(b, module, spec);
       case KernelKind::NMTokens:
         return buildNMTokenKernel(b, module, spec);
       case KernelKind::Block:
@@ -618,10 +627,8 @@ struct ConvertSparsityToVectorPass
       }
       llvm_unreachable("every kernel kind has a generator");
     }();
-    if (failed(kernel))
-      return op.emitOpError("no kernel: ") << whyNot;
-    (*kernel)->setAttr(kTilingAttr, spec.tiling);
-    generated.push_back(*kernel);
+    kernel->setAttr(kTilingAttr, spec.tiling);
+    generated.push_back(kernel);
     // Functions built for the kernel (the block kernel's group stores) are
     // named after it; their epilogues want polynomials too.
     for (auto helper : module.getOps<func::FuncOp>())
