@@ -62,21 +62,22 @@ const Builtin kBuiltins[] = {
     // 0.95-1.12x the permute kernel on 768-wide weights, 1.00-1.04x on
     // 4096-wide; at M = 64 the permute kernel is faster: 1.38-1.39x oneDNN
     // against 1.01-1.18x); 4:8 keeps the permute kernel (over tokens
-    // 0.80-0.87x). The kernel shares are the x86-64-avx512 ones, not
-    // calibrated on Zen 4.
+    // 0.80-0.87x). Kernel shares and bandwidths calibrated on Zen 4 in
+    // session 25 (cost-model-bench --calibrate over the 208-case grid, and
+    // over 80 cases of 1:4, 4:8 and 4x4 blocks for their entries).
     {"znver4",
      R"(#sparsity.target<cpu = "znver4", isa = x86_64,
   features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
   max_vector_op_width = 512, vector_registers = 32,
   L1_cache_size_in_bytes = 32768, L2_cache_size_in_bytes = 1048576,
   L3_cache_size_in_bytes = 33554432, cores = 2, peak_gflops = 110,
-  memory_bandwidth_gbps = 24, cache_bandwidth_gbps = 99,
-  kernels = [dense : f32 at 88 gemv 18,
-             nm<2:4> : f32 at 61 gemv 17 tokens 128,
-             nm<4:8> : f32 at 61 gemv 17, nm<1:4> : f32 at 56,
-             block<16x16> : f32 at 75 gemv 13,
-             block<32x32> : f32 at 78 gemv 20, block<16x1> : f32 at 43 gemv 46,
-             block<4x4> : f32 at 55 gemv 4, csr : f32 at 34 gemv 37]>)"},
+  memory_bandwidth_gbps = 28, cache_bandwidth_gbps = 92,
+  kernels = [dense : f32 at 100 gemv 34,
+             nm<2:4> : f32 at 71 gemv 35 tokens 128,
+             nm<4:8> : f32 at 70 gemv 30, nm<1:4> : f32 at 67 gemv 33,
+             block<16x16> : f32 at 95 gemv 30,
+             block<32x32> : f32 at 92 gemv 41, block<16x1> : f32 at 46 gemv 51,
+             block<4x4> : f32 at 76 gemv 8, csr : f32 at 57 gemv 41]>)"},
     {"x86-64-avx2",
      R"(#sparsity.target<cpu = "x86-64-v3", isa = x86_64,
   features = "+avx2,+fma", max_vector_op_width = 256, vector_registers = 16,
