@@ -178,9 +178,12 @@ TargetAttr hostTarget(MLIRContext *context) {
 } // namespace
 
 ArrayRef<StringRef> mlir::sparsec::builtinTargetNames() {
-  static const StringRef names[] = {"host",         "x86-64-avx512",
-                                    "znver4",       "x86-64-avx2",
-                                    "aarch64-neon", "aarch64-sve"};
+  static const SmallVector<StringRef> names = [] {
+    SmallVector<StringRef> all = {"host"};
+    for (const Builtin &builtin : kBuiltins)
+      all.push_back(builtin.name);
+    return all;
+  }();
   return names;
 }
 

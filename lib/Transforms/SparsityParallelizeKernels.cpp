@@ -89,7 +89,7 @@ struct SparsityParallelizeKernelsPass
   LogicalResult parallelize(LLVM::CallOp call) {
     ModuleOp module = getOperation();
     auto kernel = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
-    int64_t tiles = cast<IntegerAttr>(kernel->getAttr(kTilesAttr)).getInt();
+    int64_t tiles = tilesOf(kernel);
     OperandRange operands = call.getArgOperands();
     if (operands.size() < 2)
       return call.emitOpError("a tiled kernel takes a tile range last");

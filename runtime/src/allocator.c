@@ -41,10 +41,12 @@ static void *take_cached(size_t size, size_t alignment) {
     struct header *h = header_of(cache[i]);
     if (h->size != size || h->alignment != alignment)
       continue;
-    if (found < 0 || pthread_equal(h->freed_by, self))
+    if (pthread_equal(h->freed_by, self)) {
       found = i;
-    if (pthread_equal(h->freed_by, self))
       break;
+    }
+    if (found < 0)
+      found = i;
   }
   void *block = NULL;
   if (found >= 0) {

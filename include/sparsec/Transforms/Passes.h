@@ -26,6 +26,11 @@ constexpr StringLiteral kSizeParamsAttr = "sparsec.size_params";
 constexpr StringLiteral kTilesAttr = "sparsec.tiles";
 constexpr StringLiteral kParallelAttr = "sparsec.parallel";
 
+/// The tile count of a kernel marked `sparsec.tiles`.
+inline int64_t tilesOf(Operation *tiled) {
+  return cast<IntegerAttr>(tiled->getAttr(kTilesAttr)).getInt();
+}
+
 #define GEN_PASS_DECL
 #include "sparsec/Transforms/Passes.h.inc"
 

@@ -29,10 +29,6 @@ using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
 
-static int64_t tilesOf(func::FuncOp tiled) {
-  return cast<IntegerAttr>(tiled->getAttr(kTilesAttr)).getInt();
-}
-
 func::FuncOp kernels::buildPrivateTranspose(OpBuilder &b, ModuleOp module,
                                             func::FuncOp transpose,
                                             func::FuncOp kernel) {

@@ -537,7 +537,7 @@ struct ConvertSparsityToVectorPass
   /// tiled(args..., 0, tiles): a tiled kernel over its whole tile range.
   static void callAllTiles(OpBuilder &b, Location loc, func::FuncOp tiled,
                            ArrayRef<Value> args) {
-    int64_t tiles = cast<IntegerAttr>(tiled->getAttr(kTilesAttr)).getInt();
+    int64_t tiles = tilesOf(tiled);
     SmallVector<Value> operands(args);
     operands.push_back(arith::ConstantIndexOp::create(b, loc, 0));
     operands.push_back(arith::ConstantIndexOp::create(b, loc, tiles));
