@@ -518,6 +518,7 @@ func.func @block_four_columns(%x: tensor<40x64xf32>, %o: tensor<6xi32>, %k: tens
 // CHECK: %[[WORD:.*]] = memref.load {{.*}} : memref<1x2x1x1xi32>
 // CHECK: %[[FIELD:.*]] = arith.shrui %[[WORD]], %{{.*}} : i32
 // CHECK: arith.andi %[[FIELD]], %c3_i32 : i32
+// CHECK-NOT: memref.prefetch
 // CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
 // CHECK-COUNT-4: vector.load {{.*}} : memref<8x80xf32>, vector<16xf32>
 // CHECK-NOT: sparsity.permute
@@ -532,6 +533,29 @@ func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x1x16xf32>, %i: tensor<
   %p = sparsity.assemble %v, %i : tensor<1x2x1x16xf32>, tensor<1x2x1x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<1:4>>
   %y = sparsity.matmul %x, %p epilogue relu : tensor<64x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<1:4>> -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
+}
+
+// -----
+
+// Weights past half the L2 (1 MiB of values) come from the L3 or DRAM on
+// every pass: before each panel's columns, the chunk of the panel two
+// ahead is prefetched into L2 (one line per group's kept slot: 32 groups
+// of a 128-row chunk; its index words, 16 groups a line). Past the block's
+// last panel, the first panels' next chunk.
+// CHECK-LABEL: func.func @nm_tokens_cold
+// CHECK: func.func private @__sparsec_matmul_nm1_4_tokens_64x4096x256_none_v16(
+// CHECK: %[[NEXT:.*]] = arith.addi %{{.*}}, %c2 : index
+// CHECK: %[[WRAPS:.*]] = arith.cmpi sge, %[[NEXT]], %{{.*}} : index
+// CHECK: %[[P:.*]] = arith.select %[[WRAPS]], %{{.*}}, %[[NEXT]] : index
+// CHECK: %[[TARGET:.*]] = arith.minsi %[[P]], %c15 : index
+// CHECK-COUNT-32: memref.prefetch %arg1[%[[TARGET]], %{{.*}}, %c0, %c0], read, locality<2>, data : memref<16x1024x1x16xf32>
+// CHECK-COUNT-2: memref.prefetch %arg2[%[[TARGET]], %{{.*}}, %c0, %c0], read, locality<2>, data : memref<16x1024x1x1xi32>
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.broadcast {{.*}} : f32 to vector<16xf32>
+func.func @nm_tokens_cold(%x: tensor<64x4096xf32>, %v: tensor<16x1024x1x16xf32>, %i: tensor<16x1024x1x1xi32>) -> tensor<64x256xf32> {
+  %p = sparsity.assemble %v, %i : tensor<16x1024x1x16xf32>, tensor<16x1024x1x1xi32> -> !sparsity.packed<4096x256xf32, #sparsity.nm<1:4>>
+  %y = sparsity.matmul %x, %p : tensor<64x4096xf32>, !sparsity.packed<4096x256xf32, #sparsity.nm<1:4>> -> tensor<64x256xf32>
+  return %y : tensor<64x256xf32>
 }
 
 // -----

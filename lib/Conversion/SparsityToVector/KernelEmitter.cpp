@@ -93,6 +93,11 @@ void KernelEmitter::prefetch(Value memref, ValueRange indices) {
                              /*localityHint=*/3, /*isDataCache=*/true);
 }
 
+void KernelEmitter::prefetchToL2(Value memref, ValueRange indices) {
+  memref::PrefetchOp::create(b, loc, memref, indices, /*isWrite=*/false,
+                             /*localityHint=*/2, /*isDataCache=*/true);
+}
+
 Value KernelEmitter::lowerBound(Value sorted, Value lo, Value hi,
                                 Value value) {
   return lowerBound(lo, hi, value,
@@ -339,8 +344,11 @@ static std::pair<Value, Value> panelStart(KernelEmitter &e, Value panel,
 
 void KernelEmitter::forEachPanelColumn(
     Value first, Value end,
-    const std::function<void(Value, Value, Value, Value)> &body) {
+    const std::function<void(Value, Value, Value, Value)> &body,
+    const std::function<void(Value)> &beforePanel) {
   forEach(first, end, [&](Value panel) {
+    if (beforePanel)
+      beforePanel(panel);
     auto [n0, slot0] = panelStart(*this, panel, first);
     Value columns = arith::MinSIOp::create(
         b, loc, index(kPanel),

@@ -179,6 +179,10 @@ public:
   Value ahead(Value position, int64_t distance, int64_t count);
   /// A read prefetch of memref[indices] into all cache levels.
   void prefetch(Value memref, ValueRange indices);
+  /// A read prefetch of memref[indices] into L2 and below, not L1: for
+  /// lines a loop reads soon but not next, where L1 is full of what it reads
+  /// now.
+  void prefetchToL2(Value memref, ValueRange indices);
 
   /// The first position in [lo, hi) of the ascending index array `sorted`
   /// whose element is not below `value` (hi if none): a binary search.
@@ -252,10 +256,12 @@ public:
 
   /// body(panel, lane, column, slot) for every column of panels
   /// [first, end) (columns past N skipped): column = panel * 16 + lane, whose
-  /// results go to row `slot` of a buffer that starts with panel `first`.
+  /// results go to row `slot` of a buffer that starts with panel `first`;
+  /// `beforePanel(panel)`, if given, before each panel's columns.
   void forEachPanelColumn(
       Value first, Value end,
-      const std::function<void(Value, Value, Value, Value)> &body);
+      const std::function<void(Value, Value, Value, Value)> &body,
+      const std::function<void(Value)> &beforePanel = nullptr);
   /// `sets` sets of `count` accumulators for a column: set 0 from row `slot`
   /// of `partial` (or zero when not `fromPartial`), the others zero.
   SmallVector<Value> columnChains(int64_t sets, int64_t count, Value partial,

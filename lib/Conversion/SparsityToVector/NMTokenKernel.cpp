@@ -36,6 +36,8 @@ using ::sparsec::packing::nmIndexWords;
 namespace {
 /// Panels per block: partial sums of 256 columns stay in L2.
 constexpr int64_t kPanelsPerBlock = 16;
+/// Panels ahead whose chunk of weights is prefetched.
+constexpr int64_t kPrefetchPanels = 2;
 } // namespace
 
 func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
@@ -57,6 +59,8 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   MemRefType inputType = spec.transposedType();
 
   TokenPasses passes(tokenVectors, perPass);
+  // Weights past half the L2 come from the L3 or DRAM on every pass.
+  bool prefetch = spec.storageBytes({0, 1}) > spec.caches.halfL2Bytes;
 
   return buildTiledKernel(
       b, module, spec, inputType, passes, panels,
@@ -145,6 +149,43 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             e.storeColumnSums(chains, count, partial, slot, bias, n, last);
           };
 
+          // The weights of the panel kPrefetchPanels ahead in this chunk
+          // (past the block's end: of its first panels in the next chunk),
+          // into L2: a panel's first column would otherwise wait on each
+          // of its lines (one per kept value) from DRAM or the L3, and L1
+          // is full of xt.
+          auto prefetchAhead = [&](KernelEmitter &e, Value panel, Value block,
+                                   Value blockEnd, Value g0,
+                                   int64_t chunkGroups) {
+            Value next = arith::AddIOp::create(b, e.loc, panel,
+                                               e.index(kPrefetchPanels));
+            Value wraps = arith::CmpIOp::create(
+                b, e.loc, arith::CmpIPredicate::sge, next, blockEnd);
+            Value wrapped = arith::SubIOp::create(
+                b, e.loc, next,
+                arith::SubIOp::create(b, e.loc, blockEnd, block));
+            Value target = arith::MinSIOp::create(
+                b, e.loc,
+                arith::SelectOp::create(b, e.loc, wraps, wrapped, next),
+                e.index(panels - 1));
+            Value firstGroup = arith::SelectOp::create(
+                b, e.loc, wraps,
+                arith::AddIOp::create(b, e.loc, g0, e.index(chunkGroups)), g0);
+            auto group = [&](int64_t j) {
+              return e.ahead(firstGroup, j, groups);
+            };
+            // A kept slot of a group: 16 values, one line.
+            for (int64_t j = 0; j < chunkGroups; ++j)
+              for (int64_t s = 0; s < keep; ++s)
+                e.prefetchToL2(values,
+                               {target, group(j), e.index(s), e.index(0)});
+            int64_t groupsPerIndexLine =
+                std::max<int64_t>(1, 64 / (keep * nmIndexWords(m) * 4));
+            for (int64_t j = 0; j < chunkGroups; j += groupsPerIndexLine)
+              e.prefetchToL2(indices,
+                             {target, group(j), e.index(0), e.index(0)});
+          };
+
           auto [passBegin, passEnd] =
               e.tilesOfPass(passes, begin, end, e.index(v0 / perPass), panels);
           e.forEachGroup(
@@ -158,6 +199,11 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                           [&](Value panel, Value lane, Value n, Value slot) {
                             column(panel, lane, n, slot, g0, chunkGroups, first,
                                    last);
+                          },
+                          [&](Value panel) {
+                            if (prefetch)
+                              prefetchAhead(e, panel, block, blockEnd, g0,
+                                            chunkGroups);
                           });
                     });
                 // partial[slot][token] -> out[token][column].
