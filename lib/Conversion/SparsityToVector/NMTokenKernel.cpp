@@ -14,6 +14,8 @@
 // every column of the block runs over them, then columns. Partial sums of a
 // block live in a buffer between chunks; the last chunk applies bias and
 // epilogue, and the block is transposed through registers into `out`.
+// Weights past half the L2 are prefetched into L2 a panel's chunk at a
+// time, two panels ahead.
 //
 //===----------------------------------------------------------------------===//
 
