@@ -156,9 +156,8 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
           // into L2: a panel's first column would otherwise wait on each
           // of its lines (one per kept value) from DRAM or the L3, and L1
           // is full of xt.
-          auto prefetchAhead = [&](KernelEmitter &e, Value panel, Value block,
-                                   Value blockEnd, Value g0,
-                                   int64_t chunkGroups) {
+          auto prefetchAhead = [&](Value panel, Value block, Value blockEnd,
+                                   Value g0, int64_t chunkGroups) {
             Value next = arith::AddIOp::create(b, e.loc, panel,
                                                e.index(kPrefetchPanels));
             Value wraps = arith::CmpIOp::create(
@@ -176,13 +175,14 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
             auto group = [&](int64_t j) {
               return e.ahead(firstGroup, j, groups);
             };
-            // A kept slot of a group: 16 values, one line.
+            // A kept slot of a group: 16 f32 values, one 64-byte line.
             for (int64_t j = 0; j < chunkGroups; ++j)
               for (int64_t s = 0; s < keep; ++s)
                 e.prefetchToL2(values,
                                {target, group(j), e.index(s), e.index(0)});
+            int64_t indexBytesPerGroup = keep * nmIndexWords(m) * 4;
             int64_t groupsPerIndexLine =
-                std::max<int64_t>(1, 64 / (keep * nmIndexWords(m) * 4));
+                std::max<int64_t>(1, 64 / indexBytesPerGroup);
             for (int64_t j = 0; j < chunkGroups; j += groupsPerIndexLine)
               e.prefetchToL2(indices,
                              {target, group(j), e.index(0), e.index(0)});
@@ -204,7 +204,7 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                           },
                           [&](Value panel) {
                             if (prefetch)
-                              prefetchAhead(e, panel, block, blockEnd, g0,
+                              prefetchAhead(panel, block, blockEnd, g0,
                                             chunkGroups);
                           });
                     });
