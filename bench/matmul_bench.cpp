@@ -14,8 +14,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchSupport.h"
+#include "Sparsity/SparsityDialect.h"
 #include "sparsec/Support/AlignedBuffer.h"
+#include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Target/Tiling.h"
+
+#include "mlir/IR/MLIRContext.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
@@ -56,9 +60,11 @@ struct Options {
   double minSeconds = 0.3;
   int minReps = 3;
   std::string json;
-  /// The layout of CSR weights follows sparsity-tile's rule for constant
-  /// weights (x86-64-avx512 caches), from this many token rows (0: never).
-  mlir::sparsec::TilingInputs tiling;
+  /// The target whose caches CSR weights' layout follows (sparsity-tile's
+  /// rule for constant weights): sparse-compile's default, the host.
+  std::string target = "host";
+  /// CSR lists in chunks of K from this many token rows (0: never).
+  int64_t csrChunksFrom = mlir::sparsec::TilingInputs().csrChunksFrom;
 };
 
 /// oneDNN matmul with weights reordered once into its preferred layout.
@@ -115,8 +121,10 @@ int main(int argc, char **argv) {
       opts.minSeconds = parsePositive("--min-seconds=", v);
     else if (auto v = value("--json="))
       opts.json = v;
+    else if (auto v = value("--target="))
+      opts.target = v;
     else if (auto v = value("--csr-chunks-from="))
-      opts.tiling.csrChunksFrom =
+      opts.csrChunksFrom =
           parseInts("--csr-chunks-from=", v, 0, INT_MAX).front();
     else {
       std::fprintf(stderr,
@@ -124,7 +132,8 @@ int main(int argc, char **argv) {
                    "[--ms=1,16,...] [--shapes=768x768,...] [--threads=1,2] "
                    "[--patterns=nm2:4,block16x16@0.1,csr@0.1,...] "
                    "[--min-seconds=0.3] [--json=out.json] [--work-dir=DIR] "
-                   "[--csr-chunks-from=64] [--baseline-compiler=CMD]\n");
+                   "[--target=host] [--csr-chunks-from=64] "
+                   "[--baseline-compiler=CMD]\n");
       return 2;
     }
   }
@@ -133,6 +142,18 @@ int main(int argc, char **argv) {
   if (baseline)
     makeWorkDir(opts.workDir + "/baseline");
   checkWritable("--json=", opts.json);
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::sparsec::sparsity::SparsityDialect>();
+  std::string error;
+  auto target =
+      mlir::sparsec::resolveTargetDescription(&context, opts.target, error);
+  if (mlir::failed(target)) {
+    std::fprintf(stderr, "matmul-bench: %s\n", error.c_str());
+    return 2;
+  }
+  mlir::sparsec::TilingInputs tiling =
+      mlir::sparsec::TilingInputs::fromTarget(*target);
+  tiling.csrChunksFrom = opts.csrChunksFrom;
 
   std::printf("%-6s %-11s %-16s %3s %9s %9s %9s %9s %9s %8s %8s", "M", "KxN",
               "pattern", "thr", "oneDNN", "OpenBLAS", "sc-dense", "sc-sparse",
@@ -156,10 +177,9 @@ int main(int argc, char **argv) {
       int64_t storedChunkRows = -1;
       for (int64_t m : opts.grid.ms) {
         // CSR's layout depends on M: packed again where it changes.
-        int64_t chunkRows =
-            pattern.kind == "csr"
-                ? mlir::sparsec::csrChunkRows(opts.tiling, 32, k, m)
-                : 0;
+        int64_t chunkRows = pattern.kind == "csr"
+                                ? mlir::sparsec::csrChunkRows(tiling, 32, k, m)
+                                : 0;
         if (chunkRows != storedChunkRows) {
           storage = pack(pattern, w, k, n, chunkRows);
           storedChunkRows = chunkRows;
