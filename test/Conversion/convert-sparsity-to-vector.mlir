@@ -537,6 +537,27 @@ func.func @nm_tokens(%x: tensor<64x8xf32>, %v: tensor<1x2x1x16xf32>, %i: tensor<
 
 // -----
 
+// Several token passes (200 tokens, 128 per pass): xt is pass-major, each
+// pass's rows of its own tokens (128 + a line, 144 wide) after the rows of
+// the pass before, so the second pass reads row k of its tokens at K + k.
+// CHECK-LABEL: func.func @nm_token_passes
+// CHECK: %[[XT:.*]] = memref.get_global @{{.*}} : memref<16x144xf32>
+// CHECK: call @__sparsec_transpose_200x8_v16_s144_p128(%{{.*}}, %[[XT]], %c0, %c13)
+// CHECK: func.func private @__sparsec_matmul_nm1_4_tokens_200x8x2_none_v16(
+// CHECK-SAME: sparsec.passes = 2
+// CHECK-COUNT-8: vector.load %arg0[%{{.*}}, %c{{[0-9]+}}] : memref<16x144xf32>
+// CHECK-NOT: vector.load %arg0[%{{.*}}, %c128]
+// CHECK: func.func private @__sparsec_transpose_200x8_v16_s144_p128(
+// CHECK: %[[PASS:.*]] = arith.divui %{{.*}}, %c128 : index
+// CHECK: %[[BASE:.*]] = arith.muli %[[PASS]], %c8 : index
+func.func @nm_token_passes(%x: tensor<200x8xf32>, %v: tensor<1x2x1x16xf32>, %i: tensor<1x2x1x1xi32>) -> tensor<200x2xf32> {
+  %p = sparsity.assemble %v, %i : tensor<1x2x1x16xf32>, tensor<1x2x1x1xi32> -> !sparsity.packed<8x2xf32, #sparsity.nm<1:4>>
+  %y = sparsity.matmul %x, %p : tensor<200x8xf32>, !sparsity.packed<8x2xf32, #sparsity.nm<1:4>> -> tensor<200x2xf32>
+  return %y : tensor<200x2xf32>
+}
+
+// -----
+
 // Weights past half the L2 (1 MiB of values) come from the L3 or DRAM on
 // every pass: before each panel's columns, the chunk of the panel two
 // ahead is prefetched into L2 (one line per group's kept slot: 32 groups

@@ -629,13 +629,14 @@ func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
                                            StringRef name, int64_t m, int64_t k,
                                            int64_t paddedM, int64_t paddedK,
-                                           int64_t stride, Type element,
-                                           int64_t lanes) {
+                                           int64_t width, int64_t stride,
+                                           Type element, int64_t lanes) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto xType = MemRefType::get({m, k}, element);
-  auto xtType = MemRefType::get({paddedK, stride}, element);
+  int64_t passes = (paddedM + width - 1) / width;
+  auto xtType = MemRefType::get({passes * paddedK, stride}, element);
   Type index = b.getIndexType();
   // Tasks are (token vector, block of `lanes` rows of xt) pairs, token
   // vectors outer, as kernels over tokens split their passes (TokenPasses):
@@ -656,9 +657,26 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, value,
                                  e.index(bound));
   };
-  // Tokens [m0, m0 + lanes) of rows [k0, k0 + lanes) of xt.
+  // Tokens [m0, m0 + lanes) of rows [k0, k0 + lanes) of xt: in its pass's
+  // rows from `base`, from column `col0`.
   auto copyTile = [&](Value m0, Value tile) {
     Value k0 = arith::MulIOp::create(b, loc, tile, e.index(lanes));
+    Value base, col0 = m0;
+    if (passes > 1) {
+      Value pass = arith::DivUIOp::create(b, loc, m0, e.index(width));
+      base = arith::MulIOp::create(b, loc, pass, e.index(paddedK));
+      col0 = arith::SubIOp::create(
+          b, loc, m0, arith::MulIOp::create(b, loc, pass, e.index(width)));
+    }
+    auto xtRow = [&](Value kk) -> Value {
+      return base ? arith::AddIOp::create(b, loc, base, kk).getResult() : kk;
+    };
+    auto xtColumn = [&](Value mm) -> Value {
+      if (!base)
+        return mm;
+      return arith::AddIOp::create(b, loc, col0,
+                                   arith::SubIOp::create(b, loc, mm, m0));
+    };
     // Whole tiles through registers; ragged edges and the token padding
     // element by element.
     auto whole = scf::IfOp::create(
@@ -669,7 +687,7 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&whole.getThenRegion().front());
-      e.transposeTile(x, m0, k0, xt, k0, m0, lanes, Value());
+      e.transposeTile(x, m0, k0, xt, xtRow(k0), col0, lanes, Value());
       b.setInsertionPointToStart(&whole.getElseRegion().front());
       Value kEnd = arith::MinSIOp::create(
           b, loc, e.index(k),
@@ -679,10 +697,12 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
       e.forEach(k0, kEnd, [&](Value kk) {
         e.forEach(m0, inM, [&](Value mm) {
           Value v = memref::LoadOp::create(b, loc, x, ValueRange{mm, kk});
-          memref::StoreOp::create(b, loc, v, xt, ValueRange{kk, mm});
+          memref::StoreOp::create(b, loc, v, xt,
+                                  ValueRange{xtRow(kk), xtColumn(mm)});
         });
         e.forEach(inM, mEnd, [&](Value mm) {
-          memref::StoreOp::create(b, loc, zero, xt, ValueRange{kk, mm});
+          memref::StoreOp::create(b, loc, zero, xt,
+                                  ValueRange{xtRow(kk), xtColumn(mm)});
         });
       });
     }
@@ -698,7 +718,7 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
       b.setInsertionPointToStart(&last.getThenRegion().front());
       Value zeros = e.zeros(lanes);
       e.forEach(e.index(k), e.index(paddedK), [&](Value kk) {
-        vector::StoreOp::create(b, loc, zeros, xt, ValueRange{kk, m0});
+        vector::StoreOp::create(b, loc, zeros, xt, ValueRange{xtRow(kk), col0});
       });
     }
   };

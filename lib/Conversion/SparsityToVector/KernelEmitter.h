@@ -87,19 +87,37 @@ struct MatmulKernelSpec {
   bool transposedInput = false;
   /// Token rows padded to a multiple of `lanes` (for transposedInput).
   int64_t paddedM() const { return (m + lanes - 1) / lanes * lanes; }
+  /// Tokens per pass of a kernel that lays xt out pass by pass (a multiple
+  /// of `lanes`), or 0: one row of xt holds every token.
+  int64_t passTokens = 0;
+  /// Tokens per row of the transposed activation: a pass's where xt is
+  /// pass-major (the rows of pass p after those of pass p - 1, so that a
+  /// pass reads rows of its own tokens only), else all of them.
+  int64_t transposedWidth() const {
+    return passTokens > 0 ? std::min(passTokens, paddedM()) : paddedM();
+  }
   /// Row stride of the transposed activation: padded by one cache line
   /// when rows would be a multiple of 256 bytes apart, so that a chunk of
   /// rows does not crowd into a few L1 sets.
   int64_t transposedStride() const {
-    return paddedM() % 64 == 0 ? paddedM() + 16 : paddedM();
+    int64_t width = transposedWidth();
+    return width % 64 == 0 ? width + 16 : width;
   }
-  /// Rows of the transposed activation: K, or K rounded up to whole blocks
-  /// for blocks on the CSR kernel (tiled as runs: it reads a run of bk rows
-  /// per block; the rows past K are zeros).
+  /// Rows of the transposed activation per pass: K, or K rounded up to
+  /// whole blocks for blocks on the CSR kernel (tiled as runs: it reads a
+  /// run of bk rows per block; the rows past K are zeros).
   int64_t transposedRows() const;
-  /// The transposed activation's type: [transposedRows, transposedStride].
+  /// Where token `token` of xt's row k is: row k + the first value,
+  /// column the second.
+  std::pair<int64_t, int64_t> transposedPlace(int64_t token) const {
+    int64_t width = transposedWidth();
+    return {token / width * transposedRows(), token % width};
+  }
+  /// The transposed activation's type: [passes x transposedRows,
+  /// transposedStride], pass p's row k at p * transposedRows() + k.
   MemRefType transposedType() const {
-    return MemRefType::get({transposedRows(), transposedStride()},
+    int64_t passes = (paddedM() + transposedWidth() - 1) / transposedWidth();
+    return MemRefType::get({passes * transposedRows(), transposedStride()},
                            weight.getElementType());
   }
   /// Whether `x` is a copy of the activation with rows one vector longer
@@ -362,15 +380,17 @@ func::FuncOp buildCSRKernel(OpBuilder &b, ModuleOp module,
 func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                  int64_t m, int64_t k, int64_t stride,
                                  Type element, int64_t lanes);
-/// x [M, K] -> xt [paddedK, stride], tokens zero-padded to `paddedM` and
-/// rows to `paddedK`: the input of token-vectorized kernels. Full `lanes x
-/// lanes` tiles go through registers. Tasks are (token vector, tile of
+/// x [M, K] -> xt [passes x paddedK, stride], tokens zero-padded to
+/// `paddedM` and rows to `paddedK`, `width` tokens per row (token t of row
+/// k at [t / width * paddedK + k, t % width]): the input of
+/// token-vectorized kernels. Full `lanes x lanes` tiles go through
+/// registers. Tasks are (token vector, tile of
 /// `lanes` rows of xt) pairs, token-major, so that threads transpose the
 /// tokens their passes read (TokenPasses).
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
-                                  int64_t paddedK, int64_t stride, Type element,
-                                  int64_t lanes);
+                                  int64_t paddedK, int64_t width,
+                                  int64_t stride, Type element, int64_t lanes);
 
 /// `kernel` (over tokens, in one pass) as a tiled func on x rather than
 /// xt, (x, storage..., [bias], out, taskBegin, taskEnd): each task first

@@ -1,6 +1,8 @@
 //===- NMTokenKernel.cpp - N:M sparse matmul, over tokens -----------------===//
 //
-// Vectorized over tokens, on the transposed activation xt[K][stride]: a kept
+// Vectorized over tokens, on the transposed activation xt, pass-major (a
+// pass's tokens of row k in one row, the rows of each pass after those of
+// the pass before: MatmulKernelSpec::passTokens): a kept
 // value w of column n at row k is one broadcast times contiguous token
 // vectors of row k, so a multiply-add costs one load and no permute (the
 // per-lane permute kernel is bound by a permute per FMA). The same packed
@@ -123,9 +125,16 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                                   lanes);
                 int64_t set = (firstSet + s) % sets;
                 for (int64_t i = 0; i < count; ++i) {
-                  Value xv = vector::LoadOp::create(
-                      b, e.loc, e.vectorType(lanes), xt,
-                      ValueRange{k, e.index((v0 + i) * lanes)});
+                  auto [rowOffset, column] =
+                      spec.transposedPlace((v0 + i) * lanes);
+                  Value row = rowOffset == 0
+                                  ? k
+                                  : arith::AddIOp::create(b, e.loc, k,
+                                                          e.index(rowOffset))
+                                        .getResult();
+                  Value xv =
+                      vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
+                                             ValueRange{row, e.index(column)});
                   Value &slot = chains[set * count + i];
                   slot = vector::FMAOp::create(b, e.loc, w, xv, slot);
                 }
