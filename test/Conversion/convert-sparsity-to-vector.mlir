@@ -320,9 +320,10 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // token vectors, 2 then 1, times its tiles' nonzeros); each pass runs the
 // tiles of the share that fall in it. The transpose's tasks are (token
 // vector, 16 rows of xt) pairs, token-major (3 x 1), so that a thread
-// transposes the tokens its passes read.
+// transposes the tokens its passes read; xt is pass-major (each pass's 32
+// tokens of a row in a row of their own: 2 passes x 8 rows).
 // CHECK-LABEL: func.func @csr_passes
-// CHECK: call @__sparsec_transpose_40x8_v16_s48(%{{.*}}, %{{.*}}, %c0, %c3)
+// CHECK: call @__sparsec_transpose_40x8_v16_s32_p32(%{{.*}}, %{{.*}}, %c0, %c3) : (memref<40x8xf32>, memref<16x32xf32>, index, index)
 // CHECK: call @__sparsec_matmul_csr_40x8x40{{.*}}, %c0{{.*}}, %c6)
 // CHECK: func.func private @__sparsec_matmul_csr_40x8x40{{.*}}sparsec.tiles = 6 : i64
 // CHECK: %[[BEGIN:.*]]:2 = scf.while
@@ -341,7 +342,7 @@ func.func @csr(%x: tensor<17x8xf32>, %o: tensor<6xi32>, %k: tensor<9xi32>, %v: t
 // CHECK: arith.maxsi %[[B1]], %c0 : index
 // CHECK: %[[E1:.*]] = arith.subi %[[END]]#0, %c3 : index
 // CHECK: arith.maxsi %[[E1]], %c0 : index
-// CHECK: func.func private @__sparsec_transpose_40x8_v16_s48({{.*}}, %[[TBEGIN:arg[0-9]+]]: index, %[[TEND:arg[0-9]+]]: index) attributes {{.*}}sparsec.tiles = 3 : i64
+// CHECK: func.func private @__sparsec_transpose_40x8_v16_s32_p32({{.*}}, %[[TBEGIN:arg[0-9]+]]: index, %[[TEND:arg[0-9]+]]: index) attributes {{.*}}sparsec.tiles = 3 : i64
 // CHECK: scf.for %[[VECTOR:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: %[[AT:.*]] = arith.muli %[[VECTOR]], %{{.*}} : index
 // CHECK: arith.subi %[[TBEGIN]], %[[AT]] : index

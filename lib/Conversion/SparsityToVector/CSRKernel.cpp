@@ -1,17 +1,18 @@
 //===- CSRKernel.cpp - unstructured sparse matmul, over tokens ------------===//
 //
 // CSR over output columns: for column n, nonzeros (k, w). The activation
-// comes transposed, xt[K][Mp] with tokens padded to whole vectors, so each
-// nonzero is one broadcast weight times contiguous token vectors: one load
-// per FMA, no gather. Token passes are the outer loop (threads take whole
-// passes where there are several: TokenPasses); a pass's slice of xt
-// is read from L2 however many columns there are: where it is larger than
-// half the L2 (large K), in chunks of K (the tiling's k_chunk) over groups
-// of tiles. Nonzeros are sorted by k in a column, so each chunk goes on
-// where the one before stopped (a cursor per column) until a nonzero's k
-// leaves it. One tile is 16 output columns: each column's results (tokens
-// in lanes) go to a buffer, and a group of tiles' results are then
-// transposed through registers into rows of `out`, a token vector at a
+// comes transposed, tokens padded to whole vectors, pass-major (a pass's
+// tokens of row k in one row, each pass's rows after the pass before:
+// MatmulKernelSpec::passTokens), so each nonzero is one broadcast weight
+// times contiguous token vectors: one load per FMA, no gather. Token passes are
+// the outer loop (threads take whole passes where there are several:
+// TokenPasses); a pass's slice of xt is read from L2 however many columns there
+// are: where it is larger than half the L2 (large K), in chunks of K (the
+// tiling's k_chunk) over groups of tiles. Nonzeros are sorted by k in a column,
+// so each chunk goes on where the one before stopped (a cursor per column)
+// until a nonzero's k leaves it. One tile is 16 output columns: each column's
+// results (tokens in lanes) go to a buffer, and a group of tiles' results are
+// then transposed through registers into rows of `out`, a token vector at a
 // time (a row's lines one after another). Where a pass's slice of xt is in
 // L2, the row of a nonzero a few ahead is prefetched into L1.
 //
@@ -131,7 +132,18 @@ struct ColumnSteps {
   /// nonzeros ahead, into L1.
   void prefetchRow(Value nz) const {
     Value k = runs.row(runs.ahead(nz, kRowPrefetchDistance));
-    e.prefetch(xt, ValueRange{k, e.index(v0 * e.spec.lanes)});
+    e.prefetch(xt, xtAt(k, 0));
+  }
+
+  /// Where token vector v0 + i of row k is in xt (pass-major or not:
+  /// MatmulKernelSpec::transposedPlace).
+  SmallVector<Value> xtAt(Value k, int64_t i) const {
+    auto [rowOffset, column] = e.spec.transposedPlace((v0 + i) * e.spec.lanes);
+    Value row = rowOffset == 0
+                    ? k
+                    : arith::AddIOp::create(e.b, e.loc, k, e.index(rowOffset))
+                          .getResult();
+    return {row, e.index(column)};
   }
 
   void step(Value nz, MutableArrayRef<Value> chains) const {
@@ -146,9 +158,8 @@ struct ColumnSteps {
           lanes);
       MutableArrayRef<Value> acc = chains.slice(r % ways * count, count);
       for (int64_t i = 0; i < count; ++i) {
-        Value xv =
-            vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
-                                   ValueRange{k, e.index((v0 + i) * lanes)});
+        Value xv = vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
+                                          xtAt(k, i));
         acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
       }
     }

@@ -384,9 +384,9 @@ func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
 /// `paddedM` and rows to `paddedK`, `width` tokens per row (token t of row
 /// k at [t / width * paddedK + k, t % width]): the input of
 /// token-vectorized kernels. Full `lanes x lanes` tiles go through
-/// registers. Tasks are (token vector, tile of
-/// `lanes` rows of xt) pairs, token-major, so that threads transpose the
-/// tokens their passes read (TokenPasses).
+/// registers. Tasks are (token vector, tile of `lanes` rows of xt) pairs,
+/// token-major, so that threads transpose the tokens their passes read
+/// (TokenPasses).
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   int64_t m, int64_t k, int64_t paddedM,
                                   int64_t paddedK, int64_t width,

@@ -463,11 +463,13 @@ struct ConvertSparsityToVectorPass
              << kChunk << " splits the lists of " << weight.getPattern()
              << ": it must be a multiple of chunk_rows or cover K (" << spec.k
              << ")";
-    // The N:M kernel over tokens reads xt pass by pass: rows of a pass's
-    // tokens only (a C replica of 512 x 4096 x 4096 at 2:4 on Zen 4: rows
-    // of 128 tokens 576 bytes apart ran 3-4 % faster than rows of all 512,
-    // 2112 bytes apart).
-    if (*kind == KernelKind::NMTokens)
+    // The N:M and CSR kernels over tokens read xt pass by pass: rows of a
+    // pass's tokens only, 576 bytes apart for 128 tokens rather than 2112
+    // for all of M = 512 (on Zen 4, against rows of all tokens in the same
+    // rounds: 2:4 at M = 512 +1-2 % on one thread, +3-6 % on two; CSR in
+    // chunks at 512 x 768 x 768 +2-3 % and +4-13 %, at 512 x 4096 x 4096
+    // +4-5 % and +5-11 %).
+    if (*kind == KernelKind::NMTokens || *kind == KernelKind::Runs)
       spec.passTokens = spec.tiling.getTokenVectors() * spec.lanes;
     spec.name = kernelName(spec);
     func::FuncOp kernel = getOrBuildKernel(*kind, spec);
