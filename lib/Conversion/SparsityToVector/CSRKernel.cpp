@@ -132,18 +132,7 @@ struct ColumnSteps {
   /// nonzeros ahead, into L1.
   void prefetchRow(Value nz) const {
     Value k = runs.row(runs.ahead(nz, kRowPrefetchDistance));
-    e.prefetch(xt, xtAt(k, 0));
-  }
-
-  /// Where token vector v0 + i of row k is in xt (pass-major or not:
-  /// MatmulKernelSpec::transposedPlace).
-  SmallVector<Value> xtAt(Value k, int64_t i) const {
-    auto [rowOffset, column] = e.spec.transposedPlace((v0 + i) * e.spec.lanes);
-    Value row = rowOffset == 0
-                    ? k
-                    : arith::AddIOp::create(e.b, e.loc, k, e.index(rowOffset))
-                          .getResult();
-    return {row, e.index(column)};
+    e.prefetch(xt, e.transposedAt(k, v0 * e.spec.lanes));
   }
 
   void step(Value nz, MutableArrayRef<Value> chains) const {
@@ -159,7 +148,7 @@ struct ColumnSteps {
       MutableArrayRef<Value> acc = chains.slice(r % ways * count, count);
       for (int64_t i = 0; i < count; ++i) {
         Value xv = vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
-                                          xtAt(k, i));
+                                          e.transposedAt(k, (v0 + i) * lanes));
         acc[i] = vector::FMAOp::create(b, e.loc, w, xv, acc[i]);
       }
     }

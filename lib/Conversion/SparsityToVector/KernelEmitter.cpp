@@ -82,6 +82,15 @@ Value KernelEmitter::loadRow(Value out, Value row, Value col, int64_t width,
                                       ValueRange{row, col}, mask, zeros(width));
 }
 
+SmallVector<Value> KernelEmitter::transposedAt(Value k, int64_t token) {
+  auto [rowOffset, column] = spec.transposedPlace(token);
+  Value row =
+      rowOffset == 0
+          ? k
+          : arith::AddIOp::create(b, loc, k, index(rowOffset)).getResult();
+  return {row, index(column)};
+}
+
 Value KernelEmitter::ahead(Value position, int64_t distance, int64_t count) {
   return arith::MinSIOp::create(
       b, loc, arith::AddIOp::create(b, loc, position, index(distance)),

@@ -192,6 +192,9 @@ public:
   Value loadRow(Value out, Value row, Value col, int64_t width,
                 bool mayRunPastN);
 
+  /// The indices of token `token` of row k in the transposed activation
+  /// (pass-major or not: MatmulKernelSpec::transposedPlace).
+  SmallVector<Value> transposedAt(Value k, int64_t token);
   /// min(position + distance, count - 1): a position ahead in an array of
   /// `count` entries, clamped to its last.
   Value ahead(Value position, int64_t distance, int64_t count);

@@ -125,16 +125,9 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
                                   lanes);
                 int64_t set = (firstSet + s) % sets;
                 for (int64_t i = 0; i < count; ++i) {
-                  auto [rowOffset, column] =
-                      spec.transposedPlace((v0 + i) * lanes);
-                  Value row = rowOffset == 0
-                                  ? k
-                                  : arith::AddIOp::create(b, e.loc, k,
-                                                          e.index(rowOffset))
-                                        .getResult();
-                  Value xv =
-                      vector::LoadOp::create(b, e.loc, e.vectorType(lanes), xt,
-                                             ValueRange{row, e.index(column)});
+                  Value xv = vector::LoadOp::create(
+                      b, e.loc, e.vectorType(lanes), xt,
+                      e.transposedAt(k, (v0 + i) * lanes));
                   Value &slot = chains[set * count + i];
                   slot = vector::FMAOp::create(b, e.loc, w, xv, slot);
                 }
