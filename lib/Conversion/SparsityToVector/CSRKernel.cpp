@@ -263,7 +263,7 @@ func::FuncOp kernels::buildCSRKernel(OpBuilder &b, ModuleOp module,
   int64_t lanes = spec.lanes, paddedM = spec.paddedM();
   int64_t tokenVectors = paddedM / lanes;
   // Accumulators per pass over a column's nonzeros.
-  int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
+  int64_t perPass = spec.tilingPassVectors();
   int64_t tiles = (spec.n + kPanel - 1) / kPanel;
   // Nonzeros per run (a block's bk), columns per block, and runs.
   int64_t run = 1, width = 1;

@@ -644,7 +644,7 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto xType = MemRefType::get({m, k}, element);
-  int64_t passes = (paddedM + width - 1) / width;
+  int64_t passes = llvm::divideCeil(paddedM, width);
   auto xtType = MemRefType::get({passes * paddedK, stride}, element);
   Type index = b.getIndexType();
   // Tasks are (token vector, block of `lanes` rows of xt) pairs, token
@@ -666,26 +666,24 @@ func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, value,
                                  e.index(bound));
   };
-  // Tokens [m0, m0 + lanes) of rows [k0, k0 + lanes) of xt: in its pass's
-  // rows from `base`, from column `col0`.
+  // Tokens [m0, m0 + lanes) of rows [k0, k0 + lanes) of xt: with several
+  // passes, their pass's rows from `base`, token t in column t - `first`
+  // (the pass's first token).
   auto copyTile = [&](Value m0, Value tile) {
     Value k0 = arith::MulIOp::create(b, loc, tile, e.index(lanes));
-    Value base, col0 = m0;
+    Value base, first;
     if (passes > 1) {
       Value pass = arith::DivUIOp::create(b, loc, m0, e.index(width));
       base = arith::MulIOp::create(b, loc, pass, e.index(paddedK));
-      col0 = arith::SubIOp::create(
-          b, loc, m0, arith::MulIOp::create(b, loc, pass, e.index(width)));
+      first = arith::MulIOp::create(b, loc, pass, e.index(width));
     }
     auto xtRow = [&](Value kk) -> Value {
       return base ? arith::AddIOp::create(b, loc, base, kk).getResult() : kk;
     };
     auto xtColumn = [&](Value mm) -> Value {
-      if (!base)
-        return mm;
-      return arith::AddIOp::create(b, loc, col0,
-                                   arith::SubIOp::create(b, loc, mm, m0));
+      return first ? arith::SubIOp::create(b, loc, mm, first).getResult() : mm;
     };
+    Value col0 = xtColumn(m0);
     // Whole tiles through registers; ragged edges and the token padding
     // element by element.
     auto whole = scf::IfOp::create(

@@ -87,6 +87,11 @@ struct MatmulKernelSpec {
   bool transposedInput = false;
   /// Token rows padded to a multiple of `lanes` (for transposedInput).
   int64_t paddedM() const { return (m + lanes - 1) / lanes * lanes; }
+  /// Token vectors per pass of the kernels over tokens whose passes are the
+  /// tiling's (N:M and CSR): its token_vectors, at most all of them.
+  int64_t tilingPassVectors() const {
+    return std::min(tiling.getTokenVectors(), paddedM() / lanes);
+  }
   /// Tokens per pass of a kernel that lays xt out pass by pass (a multiple
   /// of `lanes`), or 0: one row of xt holds every token.
   int64_t passTokens = 0;
@@ -116,7 +121,7 @@ struct MatmulKernelSpec {
   /// The transposed activation's type: [passes x transposedRows,
   /// transposedStride], pass p's row k at p * transposedRows() + k.
   MemRefType transposedType() const {
-    int64_t passes = (paddedM() + transposedWidth() - 1) / transposedWidth();
+    int64_t passes = llvm::divideCeil(paddedM(), transposedWidth());
     return MemRefType::get({passes * transposedRows(), transposedStride()},
                            weight.getElementType());
   }

@@ -53,7 +53,7 @@ func::FuncOp kernels::buildNMTokenKernel(OpBuilder &b, ModuleOp module,
   int64_t tokenVectors = spec.paddedM() / lanes;
   // Token vectors per pass (each kept value's loads amortized over them)
   // and K per chunk (its rows of xt stay in L1): the tiling's.
-  int64_t perPass = std::min(spec.tiling.getTokenVectors(), tokenVectors);
+  int64_t perPass = spec.tilingPassVectors();
   int64_t groupsPerChunk =
       std::clamp<int64_t>(spec.tiling.getKChunk() / m, 1, groups);
   int64_t passTokens = perPass * lanes;

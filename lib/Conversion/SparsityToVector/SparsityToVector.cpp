@@ -470,7 +470,7 @@ struct ConvertSparsityToVectorPass
     // chunks at 512 x 768 x 768 +2-3 % and +4-13 %, at 512 x 4096 x 4096
     // +4-5 % and +5-11 %).
     if (*kind == KernelKind::NMTokens || *kind == KernelKind::Runs)
-      spec.passTokens = spec.tiling.getTokenVectors() * spec.lanes;
+      spec.passTokens = spec.tilingPassVectors() * spec.lanes;
     spec.name = kernelName(spec);
     func::FuncOp kernel = getOrBuildKernel(*kind, spec);
     // Threads pay only for enough work: waking workers and splitting costs
