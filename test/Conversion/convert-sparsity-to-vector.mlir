@@ -252,6 +252,33 @@ func.func @dense_restride(%x: tensor<3x1024xf32>, %x1: tensor<1x1024xf32>, %v: t
 
 // -----
 
+// A GEMV tiled for weights from DRAM reads eight panels per tile (13 panels:
+// a tile of eight and a last one of the five left over); from DRAM
+// (cold-weight-bytes=800) it prefetches each panel's row 64 rows of K ahead
+// into L2 only (locality 2).
+// CHECK-LABEL: func.func @dense_gemv
+// CHECK: func.func private @__sparsec_matmul_dense_1x32x200_none_v16({{.*}}sparsec.tiles = 2 : i64
+// CHECK: scf.if
+// CHECK-COUNT-5: vector.load {{.*}} : memref<13x32x16xf32>, vector<16xf32>
+// CHECK-NOT: vector.load {{.*}} : memref<13x32x16xf32>
+// CHECK: } else {
+// CHECK-COUNT-8: vector.load {{.*}} : memref<13x32x16xf32>, vector<16xf32>
+// CHECK-NOT: vector.load {{.*}} : memref<13x32x16xf32>
+// CHECK: return
+// EVICT-LABEL: func.func @dense_gemv
+// EVICT: func.func private @__sparsec_matmul_dense_1x32x200_none_v16(
+// EVICT-COUNT-5: memref.prefetch %{{.*}}, read, locality<2>, data : memref<13x32x16xf32>
+// EVICT-NOT: locality<3>
+// EVICT: } else {
+// EVICT-COUNT-8: memref.prefetch %{{.*}}, read, locality<2>, data : memref<13x32x16xf32>
+func.func @dense_gemv(%x: tensor<1x32xf32>, %v: tensor<13x32x16xf32>) -> tensor<1x200xf32> {
+  %p = sparsity.assemble %v : tensor<13x32x16xf32> -> !sparsity.packed<32x200xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 8, token_vectors = 1, k_chunk = 32, over_tokens = false>} : tensor<1x32xf32>, !sparsity.packed<32x200xf32, #sparsity.dense> -> tensor<1x200xf32>
+  return %y : tensor<1x200xf32>
+}
+
+// -----
+
 // Block: a loop over the kept blocks of a block column, bounds from the
 // offsets, and a fully unrolled 4 x 16 micro-GEMM per block. Threads share
 // the block columns by kept blocks (plus one per column), each end of a

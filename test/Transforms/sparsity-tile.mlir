@@ -69,6 +69,25 @@ func.func @tiles(%x: tensor<128x256xf32>, %x4: tensor<4x256xf32>, %w: tensor<256
   return %a, %b, %c, %e, %f, %g : tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>, tensor<128x64xf32>, tensor<128x64xf32>, tensor<4x64xf32>
 }
 
+// A GEMV reads its weight in tiles of as many one-panel streams as the
+// registers hold, up to eight, where the weight comes from DRAM (64 MiB,
+// past half the L3); two panels where it stays in the L3 (64 KiB).
+// AVX512-LABEL: func.func @gemv
+// AVX512: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 8, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
+// AVX512: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 2, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.dense
+// AVX2-LABEL: func.func @gemv
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 7, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
+// AVX2: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 1, token_vectors = 1, k_chunk = 256, over_tokens = false>{{.*}}#sparsity.dense
+// NEON-LABEL: func.func @gemv
+// NEON: sparsity.tiling = #sparsity.tiling<lanes = 4, rows = 1, panels = 7, token_vectors = 1, k_chunk = 4096, over_tokens = false>{{.*}}#sparsity.dense
+func.func @gemv(%x: tensor<1x4096xf32>, %v: tensor<256x4096x16xf32>, %x256: tensor<1x256xf32>, %w: tensor<256x64xf32>) -> (tensor<1x4096xf32>, tensor<1x64xf32>) {
+  %p = sparsity.assemble %v : tensor<256x4096x16xf32> -> !sparsity.packed<4096x4096xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p : tensor<1x4096xf32>, !sparsity.packed<4096x4096xf32, #sparsity.dense> -> tensor<1x4096xf32>
+  %d = sparsity.pack %w : tensor<256x64xf32> -> !sparsity.packed<256x64xf32, #sparsity.dense>
+  %z = sparsity.matmul %x256, %d : tensor<1x256xf32>, !sparsity.packed<256x64xf32, #sparsity.dense> -> tensor<1x64xf32>
+  return %y, %z : tensor<1x4096xf32>, tensor<1x64xf32>
+}
+
 // Large K: a block kernel's x (128 x 4096 floats, 2 MiB) runs in chunks that
 // fit L2 (1 MiB: 2048 rows); a CSR pass's slice of xt (8 token vectors,
 // 512 bytes per row) in chunks of half of it (1024 rows).

@@ -22,7 +22,7 @@ namespace mlir::sparsec {
 struct TilingInputs {
   int64_t vectorBits = 512;
   int64_t vectorRegisters = 32;
-  int64_t l1Bytes = 48 << 10, l2Bytes = 1 << 20;
+  int64_t l1Bytes = 48 << 10, l2Bytes = 1 << 20, l3Bytes = 32 << 20;
   /// Token rows from which N:M sparser than half vectorizes over tokens
   /// (0: no N:M does, whatever the target says).
   int64_t nmOverTokensFrom = 64;
