@@ -279,6 +279,21 @@ func.func @dense_gemv(%x: tensor<1x32xf32>, %v: tensor<13x32x16xf32>) -> tensor<
 
 // -----
 
+// Threads split a kernel from 2^18 multiply-adds on: a 768 x 768 GEMV
+// (589,824) is parallel, a 256 x 512 one (131,072) stays on the caller.
+// CHECK-LABEL: func.func @parallel_work
+// CHECK: func.func private @__sparsec_matmul_dense_1x768x768_none_v16({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.parallel, sparsec.tiles = 24 : i64
+// CHECK: func.func private @__sparsec_matmul_dense_1x256x512_none_v16({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, sparsec.tiles = 16 : i64
+func.func @parallel_work(%x: tensor<1x768xf32>, %v: tensor<48x768x16xf32>, %x2: tensor<1x256xf32>, %v2: tensor<32x256x16xf32>) -> (tensor<1x768xf32>, tensor<1x512xf32>) {
+  %p = sparsity.assemble %v : tensor<48x768x16xf32> -> !sparsity.packed<768x768xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p : tensor<1x768xf32>, !sparsity.packed<768x768xf32, #sparsity.dense> -> tensor<1x768xf32>
+  %q = sparsity.assemble %v2 : tensor<32x256x16xf32> -> !sparsity.packed<256x512xf32, #sparsity.dense>
+  %z = sparsity.matmul %x2, %q : tensor<1x256xf32>, !sparsity.packed<256x512xf32, #sparsity.dense> -> tensor<1x512xf32>
+  return %y, %z : tensor<1x768xf32>, tensor<1x512xf32>
+}
+
+// -----
+
 // Block: a loop over the kept blocks of a block column, bounds from the
 // offsets, and a fully unrolled 4 x 16 micro-GEMM per block. Threads share
 // the block columns by kept blocks (plus one per column), each end of a

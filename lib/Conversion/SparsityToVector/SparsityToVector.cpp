@@ -47,8 +47,14 @@ constexpr StringLiteral kProfileAttr = "sparsec.profile";
 constexpr StringLiteral kProfileBegin = "sparsec_profile_begin";
 constexpr StringLiteral kProfileEnd = "sparsec_profile_end";
 
-/// Multiply-adds below which a kernel runs on the calling thread only.
-constexpr int64_t kParallelWork = int64_t(1) << 20;
+/// Multiply-adds below which a kernel runs on the calling thread only. The
+/// pool's workers spin between calls, so a split pays from tens of
+/// microseconds of work (Zen 4, two threads against one, calls of 1 x 768
+/// x 768 in turn: dense, 2:4 and block 16x16 at 50 % 1.9-2.2x faster with
+/// 2^18 than with 2^20, CSR 10 % at M = 16 1.7x). 2^16 added only CSR 25 %
+/// at M = 1 (1.5x); not taken, as a call that finds the workers asleep
+/// pays ~0.15 ms to wake them (CPU-NOTES), more the shorter the call.
+constexpr int64_t kParallelWork = int64_t(1) << 18;
 /// Elements below which an activation transpose runs on the calling thread.
 constexpr int64_t kParallelTranspose = int64_t(1) << 15;
 
