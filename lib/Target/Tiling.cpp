@@ -32,8 +32,10 @@ constexpr int64_t kNMTokenMostChunkBytes = 32 * 1024;
 /// 4096 rows at 10 % (410): 1.2-1.7x).
 constexpr double kMinKeptRowsOverTokens = 160;
 /// Panels a GEMV's tile reads at once from DRAM: weight streams in flight
-/// (1 x 4096 x 4096 on Zen 4, prefetching into L2, medians of rounds of
-/// calls: 8 panels 1.59-1.86 ms, 16 panels 2.03-2.39, 2 panels 2.05-2.44).
+/// (1 x 4096 x 4096 on Zen 4, each panel prefetched into L2, ms a call over
+/// rounds of the variants in turn: 8 panels 1.59-2.09, 16 panels
+/// 2.03-2.39, 2 panels without prefetches 2.24-2.69; docs/benchmarks.md,
+/// "Session 28").
 constexpr int64_t kGEMVPanels = 8;
 /// CSR accumulates 8 to 12 token vectors per pass over a column's nonzeros.
 constexpr int64_t kCSRMinTokenVectors = 8, kCSRMaxTokenVectors = 12;

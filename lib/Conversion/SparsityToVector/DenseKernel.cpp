@@ -50,10 +50,10 @@ func::FuncOp kernels::buildDenseKernel(OpBuilder &b, ModuleOp module,
   // Weights from DRAM are prefetched a few KiB ahead: where row blocks make
   // each line's multiply-adds outlast the hardware prefetcher's lead (as in
   // the N:M kernel), and in a GEMV, which streams them from its tile's
-  // panels at once (Tiling.cpp). A GEMV's prefetches go to L2 only, which
-  // has more misses in flight than L1 (Zen 4, 1 x 4096 x 4096 on eight
-  // panels, same rounds: 1.85-2.79 ms a call into L2, 2.46-3.96 into L1;
-  // two panels without prefetches 2.66-3.57).
+  // panels at once (Tiling.cpp). A GEMV's (blocks of one row) prefetches
+  // go to L2 only, which has more misses in flight than L1 (Zen 4,
+  // 1 x 4096 x 4096 on eight panels, same rounds: 1.85-2.79 ms a call into
+  // L2, 2.46-3.96 into L1; two panels without prefetches 2.66-3.57).
   bool prefetch = spec.weightFromDRAM(spec.storageBytes({0}));
 
   // Computes `numPanels` panels from `panel0` for rows [m0, m0 + blockRows)
