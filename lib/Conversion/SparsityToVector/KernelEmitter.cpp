@@ -636,16 +636,17 @@ func::FuncOp kernels::buildRestrideKernel(OpBuilder &b, ModuleOp module,
 }
 
 func::FuncOp kernels::buildTransposeKernel(OpBuilder &b, ModuleOp module,
-                                           StringRef name, int64_t m, int64_t k,
-                                           int64_t paddedM, int64_t paddedK,
-                                           int64_t width, int64_t stride,
-                                           Type element, int64_t lanes) {
+                                           StringRef name,
+                                           const MatmulKernelSpec &matmul) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
+  int64_t m = matmul.m, k = matmul.k, lanes = matmul.lanes;
+  int64_t paddedM = matmul.paddedM(), paddedK = matmul.transposedRows();
+  int64_t width = matmul.transposedWidth(), passes = matmul.transposedPasses();
+  Type element = matmul.weight.getElementType();
   auto xType = MemRefType::get({m, k}, element);
-  int64_t passes = llvm::divideCeil(paddedM, width);
-  auto xtType = MemRefType::get({passes * paddedK, stride}, element);
+  MemRefType xtType = matmul.transposedType();
   Type index = b.getIndexType();
   // Tasks are (token vector, block of `lanes` rows of xt) pairs, token
   // vectors outer, as kernels over tokens split their passes (TokenPasses):

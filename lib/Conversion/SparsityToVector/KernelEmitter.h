@@ -118,12 +118,16 @@ struct MatmulKernelSpec {
     int64_t width = transposedWidth();
     return {token / width * transposedRows(), token % width};
   }
+  /// Passes of transposedWidth() tokens the transposed activation holds.
+  int64_t transposedPasses() const {
+    return llvm::divideCeil(paddedM(), transposedWidth());
+  }
   /// The transposed activation's type: [passes x transposedRows,
   /// transposedStride], pass p's row k at p * transposedRows() + k.
   MemRefType transposedType() const {
-    int64_t passes = llvm::divideCeil(paddedM(), transposedWidth());
-    return MemRefType::get({passes * transposedRows(), transposedStride()},
-                           weight.getElementType());
+    return MemRefType::get(
+        {transposedPasses() * transposedRows(), transposedStride()},
+        weight.getElementType());
   }
   /// Whether `x` is a copy of the activation with rows one vector longer
   /// (for kernels vectorized over columns): with rows a multiple of 4 KiB
@@ -388,17 +392,14 @@ func::FuncOp buildCSRKernel(OpBuilder &b, ModuleOp module,
 func::FuncOp buildRestrideKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                  int64_t m, int64_t k, int64_t stride,
                                  Type element, int64_t lanes);
-/// x [M, K] -> xt [passes x paddedK, stride], tokens zero-padded to
-/// `paddedM` and rows to `paddedK`, `width` tokens per row (token t of row
-/// k at [t / width * paddedK + k, t % width]): the input of
-/// token-vectorized kernels. Full `lanes x lanes` tiles go through
-/// registers. Tasks are (token vector, tile of `lanes` rows of xt) pairs,
-/// token-major, so that threads transpose the tokens their passes read
-/// (TokenPasses).
+/// x [M, K] -> xt of `matmul`'s transposedType(): tokens zero-padded to
+/// paddedM(), rows to transposedRows(), transposedWidth() tokens per row
+/// (MatmulKernelSpec::transposedPlace): the input of token-vectorized
+/// kernels. Full `lanes x lanes` tiles go through registers. Tasks are
+/// (token vector, tile of `lanes` rows of xt) pairs, token-major, so that
+/// threads transpose the tokens their passes read (TokenPasses).
 func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
-                                  int64_t m, int64_t k, int64_t paddedM,
-                                  int64_t paddedK, int64_t width,
-                                  int64_t stride, Type element, int64_t lanes);
+                                  const MatmulKernelSpec &matmul);
 
 /// `kernel` (over tokens, in one pass) as a tiled func on x rather than
 /// xt, (x, storage..., [bias], out, taskBegin, taskEnd): each task first

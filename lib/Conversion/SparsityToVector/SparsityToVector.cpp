@@ -709,10 +709,7 @@ struct ConvertSparsityToVectorPass
                             ? "_p" + std::to_string(spec.transposedWidth())
                             : "");
     return getOrBuildCopy(spec, name, [&](OpBuilder &b, ModuleOp module) {
-      return buildTransposeKernel(b, module, name, spec.m, spec.k,
-                                  spec.paddedM(), rows, spec.transposedWidth(),
-                                  spec.transposedStride(),
-                                  spec.weight.getElementType(), spec.lanes);
+      return buildTransposeKernel(b, module, name, spec);
     });
   }
 
