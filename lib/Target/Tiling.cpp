@@ -149,12 +149,11 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // Two panels per tile where a panel is one register wide.
         int64_t vectorsPerPanel = std::max<int64_t>(1, kPanel / lanes);
         panels = std::max<int64_t>(1, lanes / 8);
-        // A GEMV on weights from DRAM (more than half the L3, as
-        // convert-sparsity-to-vector's cold-weight-bytes) reads more panels
-        // at once: each is a stream of its own, and one core reads DRAM
-        // fastest from several. From the L3, two panels were faster.
+        // A GEMV on weights from DRAM reads more panels at once: each is a
+        // stream of its own, and one core reads DRAM fastest from several.
+        // From the L3, two panels were faster.
         int64_t weightBytes = k * weight.getOutputSize() * elementBits / 8;
-        if (m == 1 && weightBytes > inputs.l3Bytes / 2)
+        if (m == 1 && weightBytes > inputs.coldWeightBytes())
           panels = std::clamp<int64_t>((registers - 1) / vectorsPerPanel, 1,
                                        kGEMVPanels);
         int64_t perRow = panels * vectorsPerPanel;

@@ -39,6 +39,9 @@ struct TilingInputs {
   sparsity::TargetAttr target;
 
   static TilingInputs fromTarget(sparsity::TargetAttr target);
+  /// Bytes of a weight past which it comes from DRAM on every call: half
+  /// the L3 (convert-sparsity-to-vector's cold-weight-bytes, unless given).
+  int64_t coldWeightBytes() const { return l3Bytes / 2; }
   /// Token rows from which the target's kernel for N:M `pattern` at half
   /// density or denser runs over tokens (its `tokens_from`; 0: never).
   int64_t kernelTokensFrom(sparsity::PatternAttrInterface pattern,

@@ -362,7 +362,8 @@ struct ConvertSparsityToVectorPass
     if (target.getL3CacheSizeInBytes())
       caches.halfL3Bytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
-      caches.coldWeightBytes = int64_t(target.getL3CacheSizeInBytes() / 2);
+      caches.coldWeightBytes =
+          TilingInputs::fromTarget(target).coldWeightBytes();
     if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
       caches.streamingOutputBytes = int64_t(target.getL2CacheSizeInBytes());
   }
