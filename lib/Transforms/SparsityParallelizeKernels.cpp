@@ -19,6 +19,7 @@ using namespace mlir::sparsec;
 namespace {
 
 constexpr StringLiteral kParallelFor = "sparsec_parallel_for";
+constexpr StringLiteral kParallelForStatic = "sparsec_parallel_for_static";
 
 struct SparsityParallelizeKernelsPass
     : public mlir::sparsec::impl::SparsityParallelizeKernelsBase<
@@ -40,17 +41,18 @@ struct SparsityParallelizeKernelsPass
         return signalPassFailure();
   }
 
-  /// The runtime's `void sparsec_parallel_for(fn, void *ctx, int64_t tasks)`.
-  LLVM::LLVMFuncOp getParallelFor(OpBuilder &b) {
+  /// The runtime's `void name(fn, void *ctx, int64_t tasks)`:
+  /// sparsec_parallel_for or sparsec_parallel_for_static.
+  LLVM::LLVMFuncOp getParallelFor(OpBuilder &b, StringRef name) {
     ModuleOp module = getOperation();
-    if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kParallelFor))
+    if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
       return existing;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
     auto ptr = LLVM::LLVMPointerType::get(b.getContext());
     auto type = LLVM::LLVMFunctionType::get(
         LLVM::LLVMVoidType::get(b.getContext()), {ptr, ptr, b.getI64Type()});
-    return LLVM::LLVMFuncOp::create(b, module.getLoc(), kParallelFor, type);
+    return LLVM::LLVMFuncOp::create(b, module.getLoc(), name, type);
   }
 
   /// `void <kernel>__task(ctx, begin, end)`: unpacks ctx, calls the kernel.
@@ -99,7 +101,9 @@ struct SparsityParallelizeKernelsPass
     auto ctxType = LLVM::LLVMStructType::getLiteral(ctx, fieldTypes);
 
     OpBuilder b(call);
-    LLVM::LLVMFuncOp parallelFor = getParallelFor(b);
+    LLVM::LLVMFuncOp parallelFor = getParallelFor(
+        b,
+        kernel->hasAttr(kStaticSharesAttr) ? kParallelForStatic : kParallelFor);
     LLVM::LLVMFuncOp task = getTask(b, kernel, ctxType);
     Location loc = call.getLoc();
     auto ptr = LLVM::LLVMPointerType::get(ctx);

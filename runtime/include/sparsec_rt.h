@@ -34,18 +34,34 @@ const char *sparsec_status_string(sparsec_status status);
 void *sparsec_aligned_alloc(size_t bytes, size_t alignment);
 void sparsec_aligned_free(void *pointer);
 
-/* Threads the pool runs parallel loops on (including the caller); starts
- * with 1. Workers spin briefly before sleeping, so back-to-back parallel
- * loops do not pay a wake-up each. */
+/* Threads the pool runs parallel loops on (including the caller), 1 to
+ * SPARSEC_MAX_THREADS; starts with 1. Workers spin briefly before
+ * sleeping, so back-to-back parallel loops do not pay a wake-up each. */
+#define SPARSEC_MAX_THREADS 256
 sparsec_status sparsec_set_num_threads(int threads);
 int sparsec_get_num_threads(void);
 
-/* Runs fn(ctx, begin, end) over [0, tasks) split into one contiguous range
- * per thread (static partition): each task index is always computed by the
- * same code whatever the thread count, so results are deterministic. Runs
- * inline when there is one thread or one task. Not reentrant. */
+/* Runs fn(ctx, begin, end) over disjoint ranges that cover [0, tasks),
+ * each on one thread: a thread starts on an equal contiguous share, claims
+ * it from the front in shrinking pieces, and when out of work takes the
+ * back half of what another thread has not claimed. fn must compute each
+ * task the same way whatever range it comes in (then results do not
+ * depend on the thread count or on who ran what). Runs inline when there
+ * is one thread or one task. Not reentrant. */
 typedef void (*sparsec_task_fn)(void *ctx, int64_t begin, int64_t end);
 void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks);
+/* The same, each thread running its equal share [tasks * i / threads,
+ * tasks * (i + 1) / threads) in one call: for tasks whose calls each pay a
+ * set-up. */
+void sparsec_parallel_for_static(sparsec_task_fn fn, void *ctx, int64_t tasks);
+/* The calling thread's index in the pool, below sparsec_get_num_threads():
+ * 0 for the thread that calls into the model, 1... for workers. */
+int sparsec_thread_index(void);
+/* Inside a parallel_for's fn: 1 on the first call the thread makes in the
+ * current loop, else 0. A task sets up per-thread state there once (a
+ * kernel's private copy of its input) and reuses it for the ranges it
+ * claims or takes later in the loop. */
+int sparsec_thread_first_call(void);
 
 /* Per-op kernel timers (sparse-run --profile). Compiled code brackets the
  * kernel calls of op number `op` (its index in `sparsec_profile_info`) with

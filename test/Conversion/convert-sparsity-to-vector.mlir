@@ -101,8 +101,10 @@ func.func @nm_cold(%x: tensor<16x16384xf32>, %v: tensor<64x4096x2x16xf32>, %i: t
 // the sums wait between chunks in a buffer [panel][row][16] (in `out`, rows
 // 16 KiB apart would share a few cache sets); the prefetches take the same
 // group of the next panel, which runs next.
+// Its tiles cost the same and a call boundary inside a block of panels
+// costs a pass over x: the pool runs each thread's share in one call.
 // CHECK-LABEL: func.func @nm_cold_chunks
-// CHECK: func.func private @__sparsec_matmul_nm2_4_128x4096x4096_none_v16(
+// CHECK: func.func private @__sparsec_matmul_nm2_4_128x4096x4096_none_v16({{.*}}sparsec.parallel, {{.*}}sparsec.static_shares,
 // CHECK: %[[SUMS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x128x16xf32>
 // First chunk: windows [0, 64) from zero into the buffer.
 // CHECK: scf.for %[[P:.*]] = %arg4 to %arg5
@@ -656,8 +658,11 @@ func.func @dynamic_rows(%x: tensor<?x8xf32>, %v: tensor<1x8x16xf32>) -> tensor<?
 // in a cursor per column; the middle chunks go on from the cursors up to
 // their end; the last one runs to the column's end. As each column starts,
 // the next column's nonzeros are prefetched (8 lines of each array).
+// Its tiles cost what their nonzeros cost only roughly: the pool's threads
+// claim shares in pieces and take each other's (no static_shares).
 // CHECK-LABEL: func.func @csr_large
-// CHECK: func.func private @__sparsec_matmul_csr_128x4096x1024
+// CHECK: func.func private @__sparsec_matmul_csr_128x4096x1024{{.*}}sparsec.parallel
+// CHECK-NOT: sparsec.static_shares
 // CHECK: %[[CURSOR:.*]] = memref.alloca() : memref<256xindex>
 // CHECK-COUNT-8: memref.prefetch {{.*}} read, locality<3>, data : memref<2200000xf32>
 // CHECK: scf.while
@@ -755,18 +760,31 @@ func.func @block_large(%x: tensor<128x4096xf32>, %o: tensor<3xi32>, %k: tensor<6
 // -----
 
 // CSR on 128 tokens over K = 256: one pass on threads, and xt (144 KiB)
-// fits half the L2: each task transposes all of x into a buffer of its own
-// and runs its tiles there rather than reading the part of a shared xt that
+// fits half the L2: each thread transposes all of x into a slot of its own
+// (one per pool thread, 147456 bytes apart) on its first call and runs the
+// tiles it claims there, rather than reading the part of a shared xt that
 // another thread transposed. private-transposes=false keeps it shared.
 // CHECK-LABEL: func.func @csr_private_transpose
 // CHECK-NOT: get_global
-// CHECK: call @[[K:__sparsec_matmul_csr_128x256x256[a-z0-9_]*]]_private_xt(%{{.*}}, %c0, %c16)
+// CHECK: %[[THREADS:.*]] = call @sparsec_get_num_threads() : () -> i32
+// CHECK: %[[COUNT:.*]] = arith.index_cast %[[THREADS]]
+// CHECK: %[[BYTES:.*]] = arith.muli %[[COUNT]], %c147456
+// CHECK: %[[SLOTS:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[TYPED:.*]] = memref.reinterpret_cast %[[SLOTS]] to offset: [0], sizes: [37748736]
+// CHECK: call @[[K:__sparsec_matmul_csr_128x256x256[a-z0-9_]*]]_private_xt(%{{.*}}, %[[TYPED]], {{.*}}, %c0, %c16)
 // CHECK: func.func private @[[K]](%arg0: memref<256x144xf32>, {{.*}}sparsec.passes = 1 : i64, sparsec.tiles = 16 : i64
 // CHECK: func.func private @__sparsec_transpose_128x256_v16_s144({{.*}}sparsec.parallel, sparsec.tiles = 128 : i64
-// CHECK: func.func private @[[K]]_private_xt(%[[X:arg0]]: memref<128x256xf32>, {{.*}}, %[[BEGIN:arg5]]: index, %[[END:arg6]]: index) attributes {{.*}}sparsec.parallel, sparsec.tiles = 16 : i64
-// CHECK-NEXT: %[[XT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x144xf32>
+// CHECK: func.func private @[[K]]_private_xt(%[[X:arg0]]: memref<128x256xf32>, %[[ALL:arg1]]: memref<37748736xi8>, {{.*}}, %[[BEGIN:arg6]]: index, %[[END:arg7]]: index) attributes {{.*}}sparsec.parallel, sparsec.tiles = 16 : i64
+// CHECK-NEXT: %[[INDEX:.*]] = call @sparsec_thread_index() : () -> i32
+// CHECK-NEXT: %[[SLOT:.*]] = arith.index_cast %[[INDEX]]
+// CHECK: %[[OFFSET:.*]] = arith.muli %[[SLOT]], %c147456
+// CHECK-NEXT: %[[XT:.*]] = memref.view %[[ALL]][%[[OFFSET]]][] : memref<37748736xi8> to memref<256x144xf32>
+// CHECK-NEXT: %[[FIRST:.*]] = call @sparsec_thread_first_call() : () -> i32
+// CHECK: %[[ONCE:.*]] = arith.cmpi ne, %[[FIRST]]
+// CHECK-NEXT: scf.if %[[ONCE]] {
 // CHECK: call @__sparsec_transpose_128x256_v16_s144(%[[X]], %[[XT]], %{{.*}}, %c128)
-// CHECK-NEXT: call @[[K]](%[[XT]], %arg1, %arg2, %arg3, %arg4, %[[BEGIN]], %[[END]])
+// CHECK-NEXT: }
+// CHECK-NEXT: call @[[K]](%[[XT]], %arg2, %arg3, %arg4, %arg5, %[[BEGIN]], %[[END]])
 // SHARED-LABEL: func.func @csr_private_transpose
 // SHARED: %[[XT:.*]] = memref.get_global @__sparsec_scratch_{{.*}} : memref<256x144xf32>
 // SHARED: call @__sparsec_transpose_128x256_v16_s144(%{{.*}}, %[[XT]], %c0, %c128)

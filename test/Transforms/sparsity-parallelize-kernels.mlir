@@ -70,3 +70,23 @@ llvm.func @outer_model(%a: !llvm.ptr) {
   llvm.call @outer(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
   llvm.return
 }
+
+// -----
+
+// A kernel marked sparsec.static_shares (its calls restart a blocking of
+// its tiles) gets each thread's equal share in one call.
+// CHECK: llvm.func @sparsec_parallel_for_static(!llvm.ptr, !llvm.ptr, i64)
+// CHECK-LABEL: llvm.func @blocked_model
+// CHECK: %[[TASK:.*]] = llvm.mlir.addressof @blocked__task
+// CHECK: %[[N:.*]] = llvm.mlir.constant(32 : i64)
+// CHECK: llvm.call @sparsec_parallel_for_static(%[[TASK]], %{{.*}}, %[[N]])
+// CHECK-NOT: llvm.call @sparsec_parallel_for(
+llvm.func @blocked(%a: !llvm.ptr, %begin: i64, %end: i64) attributes {sparsec.parallel, sparsec.static_shares, sparsec.tiles = 32 : i64} {
+  llvm.return
+}
+llvm.func @blocked_model(%a: !llvm.ptr) {
+  %0 = llvm.mlir.constant(0 : i64) : i64
+  %1 = llvm.mlir.constant(32 : i64) : i64
+  llvm.call @blocked(%a, %0, %1) : (!llvm.ptr, i64, i64) -> ()
+  llvm.return
+}

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -69,19 +70,78 @@ TEST(Runtime, ParallelForRunsEveryTaskOnce) {
   sparsec_set_num_threads(1);
 }
 
-void recordRange(void *ctx, int64_t begin, int64_t end) {
-  auto *ranges = static_cast<std::vector<int64_t> *>(ctx);
-  (*ranges)[begin] = end; // disjoint ranges write disjoint slots
+// Which pool thread ran each task. Task 5, the worker's first, waits until
+// task 0 has begun (so the caller has claimed its first piece: the worker
+// can take nothing before); task 0 then sleeps, holding up its piece.
+struct Runners {
+  std::vector<int> thread = std::vector<int>(10, -1);
+  std::atomic<bool> taskZeroBegun{false};
+};
+
+void recordRunner(void *ctx, int64_t begin, int64_t end) {
+  auto *runners = static_cast<Runners *>(ctx);
+  for (int64_t i = begin; i < end; ++i) {
+    if (i == 0) {
+      runners->taskZeroBegun = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (i == 5)
+      while (!runners->taskZeroBegun)
+        std::this_thread::yield();
+    runners->thread[i] = sparsec_thread_index(); // disjoint ranges
+  }
 }
 
-TEST(Runtime, PartitionIsStaticAndContiguous) {
-  ASSERT_EQ(sparsec_set_num_threads(3), SPARSEC_OK);
-  std::vector<int64_t> ranges(10, -1);
-  sparsec_parallel_for(recordRange, &ranges, 10);
-  // 10 tasks over 3 threads: [0,3) [3,6) [6,10).
-  EXPECT_EQ(ranges[0], 3);
-  EXPECT_EQ(ranges[3], 6);
-  EXPECT_EQ(ranges[6], 10);
+TEST(Runtime, AThreadOutOfWorkTakesTheTasksAnotherHasNotClaimed) {
+  ASSERT_EQ(sparsec_set_num_threads(2), SPARSEC_OK);
+  Runners runners;
+  sparsec_parallel_for(recordRunner, &runners, 10);
+  // Shares [0,5) and [5,10). The caller claims [0,4) (three quarters,
+  // rounded up) and sleeps in task 0; the worker runs [5,10), then takes
+  // task 4, which the caller had not claimed.
+  EXPECT_EQ(runners.thread, (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1}));
+  sparsec_set_num_threads(1);
+}
+
+TEST(Runtime, StaticSharesRunInOneCallEach) {
+  ASSERT_EQ(sparsec_set_num_threads(2), SPARSEC_OK);
+  Runners runners;
+  sparsec_parallel_for_static(recordRunner, &runners, 10);
+  // The same job, with nothing claimed in pieces or taken.
+  EXPECT_EQ(runners.thread, (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
+  sparsec_set_num_threads(1);
+}
+
+// Each call's thread index and whether it was the thread's first call of
+// the loop, in call order per thread.
+struct Calls {
+  std::vector<std::vector<int>> firstOf{SPARSEC_MAX_THREADS};
+};
+
+void recordCall(void *ctx, int64_t, int64_t) {
+  auto *calls = static_cast<Calls *>(ctx);
+  int index = sparsec_thread_index();
+  calls->firstOf[index].push_back(sparsec_thread_first_call());
+}
+
+TEST(Runtime, EachThreadsFirstCallOfALoopIsTold) {
+  for (int threads : {1, 2, 3}) {
+    ASSERT_EQ(sparsec_set_num_threads(threads), SPARSEC_OK);
+    for (int loop = 0; loop < 3; ++loop) {
+      Calls calls;
+      sparsec_parallel_for(recordCall, &calls, 1000);
+      for (int index = 0; index < SPARSEC_MAX_THREADS; ++index) {
+        const std::vector<int> &firsts = calls.firstOf[index];
+        if (index >= threads) {
+          EXPECT_TRUE(firsts.empty()) << "thread " << index;
+          continue;
+        }
+        for (size_t call = 0; call < firsts.size(); ++call)
+          EXPECT_EQ(firsts[call], call == 0)
+              << threads << " threads, thread " << index << ", call " << call;
+      }
+    }
+  }
   sparsec_set_num_threads(1);
 }
 

@@ -78,8 +78,8 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     Option<"privateTransposes", "private-transposes", "bool",
            /*default=*/"true",
            "Kernels over tokens in one pass on threads, where x transposed "
-           "fits half the L2: each task transposes all of x into a buffer of "
-           "its own (false: the threads transpose their parts of x into one "
+           "fits half the L2: each thread transposes all of x into a slot of "
+           "its own on its first call (false: the threads transpose their parts of x into one "
            "buffer that all of them read)">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "

@@ -21,10 +21,14 @@ constexpr StringLiteral kNotRaisedAttr = "sparsec.not_raised";
 constexpr StringLiteral kSizeParamsAttr = "sparsec.size_params";
 
 /// On a generated kernel whose last two arguments are a tile range [begin,
-/// end): how many tiles it has; and whether sparsity-parallelize-kernels
-/// spreads its calls over the thread pool.
+/// end): how many tiles it has; whether sparsity-parallelize-kernels
+/// spreads its calls over the thread pool; and whether there each thread
+/// runs its equal share in one call (sparsec_parallel_for_static), for
+/// kernels whose calls each restart a blocking of their tiles, rather than
+/// claiming it in pieces and taking others' work (sparsec_parallel_for).
 constexpr StringLiteral kTilesAttr = "sparsec.tiles";
 constexpr StringLiteral kParallelAttr = "sparsec.parallel";
+constexpr StringLiteral kStaticSharesAttr = "sparsec.static_shares";
 
 /// The tile count of a kernel marked `sparsec.tiles`.
 inline int64_t tilesOf(Operation *tiled) {

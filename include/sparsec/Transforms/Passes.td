@@ -288,14 +288,16 @@ def SparsityParallelizeKernels
   let description = [{
     Runs on the LLVM dialect. Every call to a kernel marked
     `sparsec.parallel` and `sparsec.tiles = T` (its last two arguments are a
-    tile range) becomes a call to `sparsec_parallel_for(task, ctx, T)`;
+    tile range) becomes a call to `sparsec_parallel_for(task, ctx, T)`, or
+    `sparsec_parallel_for_static` where the kernel is also marked
+    `sparsec.static_shares` (each thread's equal share in one call);
     kernels too small to pay for threads are left on the calling thread,
     as are calls made by a tiled kernel (they run on the thread that runs
     its tiles). The other arguments are
     stored in a context struct on the stack and a generated task function
-    unpacks them and calls the kernel on the range it is given. The thread
-    pool splits [0, T) statically, so results do not depend on the thread
-    count.
+    unpacks them and calls the kernel on the range it is given. The pool
+    calls it on ranges that cover [0, T) once; each tile is computed the
+    same way in any range, so results do not depend on the thread count.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
   let statistics = [

@@ -402,11 +402,19 @@ func::FuncOp buildTransposeKernel(OpBuilder &b, ModuleOp module, StringRef name,
                                   const MatmulKernelSpec &matmul);
 
 /// `kernel` (over tokens, in one pass) as a tiled func on x rather than
-/// xt, (x, storage..., [bias], out, taskBegin, taskEnd): each task first
-/// transposes all of x by `transpose` into a buffer of its own
-/// (PrivateTranspose.cpp).
+/// xt, (x, slots, storage..., [bias], out, taskBegin, taskEnd): each
+/// thread's first call transposes all of x by `transpose` into its own slot
+/// of `slots`, where its calls run the kernel (PrivateTranspose.cpp).
 func::FuncOp buildPrivateTranspose(OpBuilder &b, ModuleOp module,
                                    func::FuncOp transpose, func::FuncOp kernel);
+/// The bytes of one thread's slot for `kernel`'s xt.
+int64_t privateTransposeSlotBytes(func::FuncOp kernel);
+/// A buffer of one slot per pool thread, for the calls of
+/// buildPrivateTranspose's func, typed privateTransposeSlotsType.
+Value privateTransposeSlots(OpBuilder &b, Location loc, ModuleOp module,
+                            func::FuncOp kernel);
+/// memref<(SPARSEC_MAX_THREADS x slot bytes) x i8>.
+MemRefType privateTransposeSlotsType(OpBuilder &b, func::FuncOp kernel);
 
 } // namespace mlir::sparsec::kernels
 

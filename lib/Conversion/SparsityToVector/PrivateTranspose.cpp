@@ -6,16 +6,18 @@
 // chunked CSR kernel at 128 x 768 x 768 on two Zen 4 cores: 1.58-1.74x one
 // thread, 0.92-1.01x in spells when the host's cross-core traffic is slow;
 // each thread transposing all of x into a buffer of its own: 1.71-2.25x in
-// the same runs). So each task transposes all of x into a buffer of its
-// own and runs its tiles there:
+// the same runs). So each thread transposes all of x into a slot of its
+// own, once per call of the model, and runs the tiles it claims there:
 //
-//   @K_private_xt(%x, <storage...>, [%bias], %out, %begin, %end)  [parallel]
-//     %xt = memref.alloc
-//     @transpose(%x, %xt, 0, all of its tasks)
+//   @K_private_xt(%x, %slots, <storage...>, [%bias], %out, %begin, %end)
+//     %xt = memref.view %slots[sparsec_thread_index() * slot bytes]
+//     scf.if sparsec_thread_first_call()
+//       @transpose(%x, %xt, 0, all of its tasks)
 //     @K(%xt, <storage...>, [%bias], %out, %begin, %end)
 //
-// Buffer deallocation frees %xt at the end; the runtime's heap hands the
-// block back to the thread that freed it, whose cache still holds it.
+// The pool calls a task several times per thread (it claims its share in
+// pieces and takes others' work), hence the slot outliving the call; the
+// caller allocates one per thread (privateTransposeSlots).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,10 +26,69 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
 using namespace mlir::sparsec::kernels;
+
+namespace {
+
+constexpr StringLiteral kThreadIndex = "sparsec_thread_index";
+constexpr StringLiteral kThreadFirstCall = "sparsec_thread_first_call";
+/// SPARSEC_MAX_THREADS of the runtime (sparsec_rt.h).
+constexpr int64_t kMaxPoolThreads = 256;
+
+/// The runtime's `int name(void)`, declared once.
+func::FuncOp getRuntimeQuery(OpBuilder &b, ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto query = func::FuncOp::create(b, module.getLoc(), name,
+                                    b.getFunctionType({}, {b.getI32Type()}));
+  query.setPrivate();
+  return query;
+}
+
+} // namespace
+
+int64_t kernels::privateTransposeSlotBytes(func::FuncOp kernel) {
+  auto xtType = cast<MemRefType>(kernel.getArgumentTypes()[0]);
+  // Whole cache lines, so that no two threads write one.
+  return llvm::alignTo(bytesOf(xtType), 64);
+}
+
+Value kernels::privateTransposeSlots(OpBuilder &b, Location loc,
+                                     ModuleOp module, func::FuncOp kernel) {
+  Value threads =
+      func::CallOp::create(
+          b, loc, getRuntimeQuery(b, module, "sparsec_get_num_threads"),
+          ValueRange{})
+          .getResult(0);
+  Value count = arith::IndexCastOp::create(b, loc, b.getIndexType(), threads);
+  Value bytes =
+      arith::MulIOp::create(b, loc, count,
+                            arith::ConstantIndexOp::create(
+                                b, loc, privateTransposeSlotBytes(kernel)));
+  auto type = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
+  Value slots = memref::AllocOp::create(b, loc, type, ValueRange{bytes},
+                                        b.getI64IntegerAttr(64));
+  // Typed for the most threads the pool takes (kernels get static shapes:
+  // bare pointers), allocated for those it has: slots past
+  // sparsec_get_num_threads() are never touched.
+  return memref::ReinterpretCastOp::create(
+      b, loc, privateTransposeSlotsType(b, kernel), slots,
+      /*offset=*/0,
+      /*sizes=*/{kMaxPoolThreads * privateTransposeSlotBytes(kernel)},
+      /*strides=*/{1});
+}
+
+MemRefType kernels::privateTransposeSlotsType(OpBuilder &b,
+                                              func::FuncOp kernel) {
+  return MemRefType::get({kMaxPoolThreads * privateTransposeSlotBytes(kernel)},
+                         b.getI8Type());
+}
 
 func::FuncOp kernels::buildPrivateTranspose(OpBuilder &b, ModuleOp module,
                                             func::FuncOp transpose,
@@ -36,29 +97,50 @@ func::FuncOp kernels::buildPrivateTranspose(OpBuilder &b, ModuleOp module,
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   OpBuilder::InsertionGuard guard(b);
+  func::FuncOp threadIndex = getRuntimeQuery(b, module, kThreadIndex);
+  func::FuncOp firstCall = getRuntimeQuery(b, module, kThreadFirstCall);
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto xType = cast<MemRefType>(transpose.getArgumentTypes()[0]);
   auto xtType = cast<MemRefType>(kernel.getArgumentTypes()[0]);
+  MemRefType slotsType = privateTransposeSlotsType(b, kernel);
   // The kernel's arguments after xt: storage, [bias], out, its tile range.
   ArrayRef<Type> rest = kernel.getArgumentTypes().drop_front();
-  SmallVector<Type> args = {xType};
+  SmallVector<Type> args = {xType, slotsType};
   llvm::append_range(args, rest);
   auto task = func::FuncOp::create(b, loc, name, b.getFunctionType(args, {}));
   markInternal(task);
   task->setAttr(kTilesAttr, kernel->getAttr(kTilesAttr));
   task->setAttr(kParallelAttr, b.getUnitAttr());
+  if (kernel->hasAttr(kStaticSharesAttr))
+    task->setAttr(kStaticSharesAttr, b.getUnitAttr());
   Block *entry = task.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  Value xt = memref::AllocOp::create(b, loc, xtType, b.getI64IntegerAttr(64));
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, loc, value);
   };
-  func::CallOp::create(b, loc, transpose,
-                       ValueRange{entry->getArgument(0), xt, constant(0),
-                                  constant(tilesOf(transpose))});
+  auto query = [&](func::FuncOp runtime) -> Value {
+    return func::CallOp::create(b, loc, runtime, ValueRange{}).getResult(0);
+  };
+  Value slot =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), query(threadIndex));
+  Value offset = arith::MulIOp::create(
+      b, loc, slot, constant(privateTransposeSlotBytes(kernel)));
+  Value xt = memref::ViewOp::create(b, loc, xtType, entry->getArgument(1),
+                                    offset, ValueRange{});
+  Value first = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, query(firstCall),
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
+  auto once = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard inside(b);
+    b.setInsertionPointToStart(once.thenBlock());
+    func::CallOp::create(b, loc, transpose,
+                         ValueRange{entry->getArgument(0), xt, constant(0),
+                                    constant(tilesOf(transpose))});
+  }
   SmallVector<Value> operands = {xt};
-  llvm::append_range(operands, entry->getArguments().drop_front());
+  llvm::append_range(operands, entry->getArguments().drop_front(2));
   func::CallOp::create(b, loc, kernel, operands);
   func::ReturnOp::create(b, loc);
   return task;
