@@ -58,9 +58,9 @@ void sparsec_parallel_for_static(sparsec_task_fn fn, void *ctx, int64_t tasks);
  * 0 for the thread that calls into the model, 1... for workers. */
 int sparsec_thread_index(void);
 /* Inside a parallel_for's fn: 1 on the first call the thread makes in the
- * current loop, else 0. A task sets up per-thread state there once (a
- * kernel's private copy of its input) and reuses it for the ranges it
- * claims or takes later in the loop. */
+ * current loop, else 0 (1 outside any loop). A task sets up per-thread
+ * state there once (a kernel's private copy of its input) and reuses it
+ * for the ranges it claims or takes later in the loop. */
 int sparsec_thread_first_call(void);
 
 /* Per-op kernel timers (sparse-run --profile). Compiled code brackets the

@@ -52,7 +52,15 @@ static share_t shares[kMaxThreads];
  * a task learns it is its thread's first call of a loop. */
 static uint64_t loops;
 static _Thread_local uint64_t loop_seen;
+static _Thread_local bool in_task;
 static _Thread_local int thread_index;
+
+static void run_task(sparsec_task_fn fn, void *ctx, int64_t begin,
+                     int64_t end) {
+  in_task = true;
+  fn(ctx, begin, end);
+  in_task = false;
+}
 
 static uint64_t pack_range(uint64_t next, uint64_t end) {
   return end << 32 | next;
@@ -119,7 +127,7 @@ static void run_share(int index) {
   int64_t begin, end;
   do {
     while (claim_own(index, &begin, &end))
-      pool.fn(pool.ctx, begin, end);
+      run_task(pool.fn, pool.ctx, begin, end);
   } while (!pool.whole_shares && steal(index));
   fence_streaming_stores();
 }
@@ -191,6 +199,8 @@ int sparsec_get_num_threads(void) { return pool.threads; }
 int sparsec_thread_index(void) { return thread_index; }
 
 int sparsec_thread_first_call(void) {
+  if (!in_task)
+    return 1; /* called directly, each call is a loop of its own */
   if (loop_seen == loops)
     return 0;
   loop_seen = loops;
@@ -219,7 +229,7 @@ static void parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks,
   /* Ranges are packed in 32 bits each; a loop this long runs on one
    * thread (no kernel has near 2^32 tiles). */
   if (pool.threads == 1 || tasks == 1 || tasks > (int64_t)UINT32_MAX) {
-    fn(ctx, 0, tasks);
+    run_task(fn, ctx, 0, tasks);
     fence_streaming_stores();
     return;
   }

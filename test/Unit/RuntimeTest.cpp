@@ -125,6 +125,9 @@ void recordCall(void *ctx, int64_t, int64_t) {
 }
 
 TEST(Runtime, EachThreadsFirstCallOfALoopIsTold) {
+  // Outside a loop every call counts as a first (a task called directly).
+  EXPECT_EQ(sparsec_thread_first_call(), 1);
+  EXPECT_EQ(sparsec_thread_first_call(), 1);
   for (int threads : {1, 2, 3}) {
     ASSERT_EQ(sparsec_set_num_threads(threads), SPARSEC_OK);
     for (int loop = 0; loop < 3; ++loop) {
