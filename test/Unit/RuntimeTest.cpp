@@ -92,24 +92,29 @@ void recordRunner(void *ctx, int64_t begin, int64_t end) {
   }
 }
 
-TEST(Runtime, AThreadOutOfWorkTakesTheTasksAnotherHasNotClaimed) {
-  ASSERT_EQ(sparsec_set_num_threads(2), SPARSEC_OK);
+// The pool thread that ran each of 10 tasks on two threads, the loop run
+// by `parallelFor`.
+std::vector<int> runnersOf(void (*parallelFor)(sparsec_task_fn, void *,
+                                               int64_t)) {
+  EXPECT_EQ(sparsec_set_num_threads(2), SPARSEC_OK);
   Runners runners;
-  sparsec_parallel_for(recordRunner, &runners, 10);
+  parallelFor(recordRunner, &runners, 10);
+  sparsec_set_num_threads(1);
+  return runners.thread;
+}
+
+TEST(Runtime, AThreadOutOfWorkTakesTheTasksAnotherHasNotClaimed) {
   // Shares [0,5) and [5,10). The caller claims [0,4) (three quarters,
   // rounded up) and sleeps in task 0; the worker runs [5,10), then takes
   // task 4, which the caller had not claimed.
-  EXPECT_EQ(runners.thread, (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1}));
-  sparsec_set_num_threads(1);
+  EXPECT_EQ(runnersOf(sparsec_parallel_for),
+            (std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 1, 1}));
 }
 
 TEST(Runtime, StaticSharesRunInOneCallEach) {
-  ASSERT_EQ(sparsec_set_num_threads(2), SPARSEC_OK);
-  Runners runners;
-  sparsec_parallel_for_static(recordRunner, &runners, 10);
   // The same job, with nothing claimed in pieces or taken.
-  EXPECT_EQ(runners.thread, (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
-  sparsec_set_num_threads(1);
+  EXPECT_EQ(runnersOf(sparsec_parallel_for_static),
+            (std::vector<int>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
 }
 
 // Each call's thread index and whether it was the thread's first call of
