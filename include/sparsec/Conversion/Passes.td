@@ -79,8 +79,8 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
            /*default=*/"true",
            "Kernels over tokens in one pass on threads, where x transposed "
            "fits half the L2: each thread transposes all of x into a slot of "
-           "its own on its first call (false: the threads transpose their parts of x into one "
-           "buffer that all of them read)">,
+           "its own on its first call (false: the threads transpose their "
+           "parts of x into one buffer that all of them read)">,
     Option<"profile", "profile", "bool", /*default=*/"true",
            "Bracket each op's kernel calls with the runtime's "
            "sparsec_profile_begin/end (two calls that test a flag while "

@@ -7,7 +7,7 @@
 // thread, 0.92-1.01x in spells when the host's cross-core traffic is slow;
 // each thread transposing all of x into a buffer of its own: 1.71-2.25x in
 // the same runs). So each thread transposes all of x into a slot of its
-// own, once per call of the model, and runs the tiles it claims there:
+// own, once per parallel loop, and runs the tiles it claims there:
 //
 //   @K_private_xt(%x, %slots, <storage...>, [%bias], %out, %begin, %end)
 //     %xt = memref.view %slots[sparsec_thread_index() * slot bytes]
@@ -34,6 +34,7 @@ using namespace mlir::sparsec::kernels;
 
 namespace {
 
+constexpr StringLiteral kGetNumThreads = "sparsec_get_num_threads";
 constexpr StringLiteral kThreadIndex = "sparsec_thread_index";
 constexpr StringLiteral kThreadFirstCall = "sparsec_thread_first_call";
 /// SPARSEC_MAX_THREADS of the runtime (sparsec_rt.h).
@@ -62,9 +63,8 @@ int64_t kernels::privateTransposeSlotBytes(func::FuncOp kernel) {
 Value kernels::privateTransposeSlots(OpBuilder &b, Location loc,
                                      ModuleOp module, func::FuncOp kernel) {
   Value threads =
-      func::CallOp::create(
-          b, loc, getRuntimeQuery(b, module, "sparsec_get_num_threads"),
-          ValueRange{})
+      func::CallOp::create(b, loc, getRuntimeQuery(b, module, kGetNumThreads),
+                           ValueRange{})
           .getResult(0);
   Value count = arith::IndexCastOp::create(b, loc, b.getIndexType(), threads);
   Value bytes =
