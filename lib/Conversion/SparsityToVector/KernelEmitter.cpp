@@ -500,6 +500,17 @@ void KernelEmitter::forEach(Value lower, Value upper,
                      });
 }
 
+func::FuncOp kernels::getRuntimeFunction(OpBuilder &b, ModuleOp module,
+                                         StringRef name, FunctionType type) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto declaration = func::FuncOp::create(b, module.getLoc(), name, type);
+  declaration.setPrivate();
+  return declaration;
+}
+
 void kernels::markInternal(func::FuncOp func) {
   func.setPrivate();
   func->setAttr(

@@ -343,6 +343,11 @@ public:
 /// Private in MLIR and internal in the object: kernels are not entry points.
 void markInternal(func::FuncOp func);
 
+/// The declaration of the runtime's function `name` (sparsec_rt.h), made
+/// at the top of `module` the first time.
+func::FuncOp getRuntimeFunction(OpBuilder &b, ModuleOp module, StringRef name,
+                                FunctionType type);
+
 /// Creates the kernel's func (private, `sparsec.tiles = tiles`) with the
 /// argument list above and calls body(emitter, args, tile) inside a loop
 /// over [tileBegin, tileEnd). Arguments: x, storage..., [bias], out.

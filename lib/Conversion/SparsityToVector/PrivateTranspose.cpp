@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "sparsec_rt.h"
 
 using namespace mlir;
 using namespace mlir::sparsec;
@@ -37,19 +38,11 @@ namespace {
 constexpr StringLiteral kGetNumThreads = "sparsec_get_num_threads";
 constexpr StringLiteral kThreadIndex = "sparsec_thread_index";
 constexpr StringLiteral kThreadFirstCall = "sparsec_thread_first_call";
-/// SPARSEC_MAX_THREADS of the runtime (sparsec_rt.h).
-constexpr int64_t kMaxPoolThreads = 256;
 
-/// The runtime's `int name(void)`, declared once.
+/// The runtime's `int name(void)`.
 func::FuncOp getRuntimeQuery(OpBuilder &b, ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto query = func::FuncOp::create(b, module.getLoc(), name,
-                                    b.getFunctionType({}, {b.getI32Type()}));
-  query.setPrivate();
-  return query;
+  return getRuntimeFunction(b, module, name,
+                            b.getFunctionType({}, {b.getI32Type()}));
 }
 
 } // namespace
@@ -77,17 +70,17 @@ Value kernels::privateTransposeSlots(OpBuilder &b, Location loc,
   // Typed for the most threads the pool takes (kernels get static shapes:
   // bare pointers), allocated for those it has: slots past
   // sparsec_get_num_threads() are never touched.
-  return memref::ReinterpretCastOp::create(
-      b, loc, privateTransposeSlotsType(b, kernel), slots,
-      /*offset=*/0,
-      /*sizes=*/{kMaxPoolThreads * privateTransposeSlotBytes(kernel)},
-      /*strides=*/{1});
+  MemRefType typed = privateTransposeSlotsType(b, kernel);
+  return memref::ReinterpretCastOp::create(b, loc, typed, slots,
+                                           /*offset=*/0,
+                                           /*sizes=*/{typed.getDimSize(0)},
+                                           /*strides=*/{1});
 }
 
 MemRefType kernels::privateTransposeSlotsType(OpBuilder &b,
                                               func::FuncOp kernel) {
-  return MemRefType::get({kMaxPoolThreads * privateTransposeSlotBytes(kernel)},
-                         b.getI8Type());
+  return MemRefType::get(
+      {SPARSEC_MAX_THREADS * privateTransposeSlotBytes(kernel)}, b.getI8Type());
 }
 
 func::FuncOp kernels::buildPrivateTranspose(OpBuilder &b, ModuleOp module,

@@ -233,15 +233,9 @@ struct ConvertSparsityToVectorPass
 
   /// `sparsec_profile_begin/end(i64 op)` from the runtime.
   func::FuncOp getProfileHook(StringRef name) {
-    ModuleOp module = getOperation();
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-      return existing;
-    OpBuilder b(module.getBodyRegion());
-    auto hook = func::FuncOp::create(
-        b, module.getLoc(), name,
-        b.getFunctionType({b.getI64Type()}, TypeRange{}));
-    hook.setPrivate();
-    return hook;
+    OpBuilder b(&getContext());
+    return getRuntimeFunction(b, getOperation(), name,
+                              b.getFunctionType({b.getI64Type()}, {}));
   }
 
   /// Lowers `op` to kernel calls; bracketed by profile hooks when
