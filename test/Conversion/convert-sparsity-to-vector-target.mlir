@@ -7,7 +7,8 @@
 // module's target description (sparse-compile attaches it): results larger
 // than its L2 (16 KiB here; these are 32 KiB) are stored past the caches,
 // weights larger than half its L3 (8 KiB; these nonzeros take 16 KiB) are
-// prefetched as from DRAM. Options that are given win.
+// prefetched as from DRAM. Options that are given win. (The matmul carries
+// its tiling: one pass over K, whatever this target's L2 would choose.)
 // CHECK-LABEL: func.func private @__sparsec_matmul_csr_128x64x64
 // CHECK: memref.prefetch %{{.*}} read, locality<3>, data : memref<2000xi32>
 // CHECK: nontemporal = true
@@ -24,6 +25,29 @@ module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v4", isa = x
   memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
   kernels = [dense : f32 at 88, csr : f32 at 27]>} {
   func.func @csr(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<2000xi32>, %v: tensor<2000xf32>) -> tensor<128x64xf32> {
+    %p = sparsity.assemble %o, %k, %v : tensor<65xi32>, tensor<2000xi32>, tensor<2000xf32> -> !sparsity.packed<64x64xf32, #sparsity.csr>
+    %y = sparsity.matmul %x, %p {sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 1, token_vectors = 8, k_chunk = 64, over_tokens = true>} : tensor<128x64xf32>, !sparsity.packed<64x64xf32, #sparsity.csr> -> tensor<128x64xf32>
+    return %y : tensor<128x64xf32>
+  }
+}
+
+// -----
+
+// A matmul without a tiling is tiled for the module's target as
+// sparsity-tile would: this AVX2 target's 8 lanes (not the vector-bits
+// option's 512), and K in chunks of 32 rows of 8 token vectors (8 KiB,
+// half its 16 KiB L2).
+// CHECK-LABEL: func.func private @__sparsec_matmul_csr_128x64x64_s65_s2000_s2000_none_v8
+// CHECK-SAME: sparsity.tiling = #sparsity.tiling<lanes = 8, rows = 1, panels = 1, token_vectors = 8, k_chunk = 32, over_tokens = true>
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+module attributes {sparsity.target = #sparsity.target<cpu = "x86-64-v3", isa = x86_64,
+  features = "+avx2,+fma",
+  max_vector_op_width = 256, vector_registers = 16,
+  L1_cache_size_in_bytes = 8192, L2_cache_size_in_bytes = 16384,
+  L3_cache_size_in_bytes = 16384, cores = 2, peak_gflops = 250,
+  memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
+  kernels = [dense : f32 at 88, csr : f32 at 27]>} {
+  func.func @csr_untiled(%x: tensor<128x64xf32>, %o: tensor<65xi32>, %k: tensor<2000xi32>, %v: tensor<2000xf32>) -> tensor<128x64xf32> {
     %p = sparsity.assemble %o, %k, %v : tensor<65xi32>, tensor<2000xi32>, tensor<2000xf32> -> !sparsity.packed<64x64xf32, #sparsity.csr>
     %y = sparsity.matmul %x, %p : tensor<128x64xf32>, !sparsity.packed<64x64xf32, #sparsity.csr> -> tensor<128x64xf32>
     return %y : tensor<128x64xf32>

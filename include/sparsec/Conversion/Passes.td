@@ -13,9 +13,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
     generated for its pattern, shape, epilogue and blocking: scf loops over
     `vector` ops on memrefs. The blocking is the op's `sparsity.tiling` (set
     by `sparsity-tile` from the target); for ops without one the pass chooses
-    it the same way from its `vector-bits`, `vector-registers`,
-    `nm-over-tokens-from` and `block-over-tokens-from` options and default
-    cache sizes. Data meant to stay in the L2 (the block kernel's slice of
+    it the same way, from the module's target description where it has one
+    (its vector width, registers, caches and kernel list), else from the
+    `vector-bits` and `vector-registers` options and default cache sizes,
+    with the `nm-over-tokens-from` and `block-over-tokens-from` options
+    either way. Data meant to stay in the L2 (the block kernel's slice of
     transposed activations per pass over tokens, the N:M kernel's groups of
     activation rows) takes half the L2 of the module's target description
     (512 KiB without one), data meant to stay in the L3 (the block kernel's
@@ -47,9 +49,11 @@ def ConvertSparsityToVector : Pass<"convert-sparsity-to-vector", "ModuleOp"> {
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
-           "Vector register width in bits (512 for AVX-512, 256 for AVX2)">,
+           "Vector register width in bits (512 for AVX-512, 256 for AVX2), "
+           "where the module has no target description">,
     Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",
-           "Vector registers available to a microkernel">,
+           "Vector registers available to a microkernel, where the module "
+           "has no target description">,
     Option<"nmOverTokensFrom", "nm-over-tokens-from", "int64_t",
            /*default=*/"64",
            "Token rows (M) from which N:M kernels sparser than 1:2 "

@@ -339,15 +339,26 @@ struct ConvertSparsityToVectorPass
   /// caches of the module's target description (which sparse-compile
   /// attaches): half the L3, the L2; else the options' defaults. The half
   /// L2 and half L3 budgets have no option. With them, the vector registers
-  /// the kernels may use: the target's, else the option's.
+  /// the kernels may use: the target's, else the option's; and what a
+  /// matmul without a tiling is tiled for: the target (its vector width,
+  /// registers, caches, kernel list), else the vector options and default
+  /// caches, with the over-tokens options either way (as sparsity-tile).
   kernels::CacheBudgets caches;
   int64_t registers = 32;
+  TilingInputs fallbackTiling;
   void resolveMachine(ModuleOp module) {
     caches = kernels::CacheBudgets();
     caches.coldWeightBytes = coldWeightBytes;
     caches.streamingOutputBytes = streamingOutputBytes;
     registers = vectorRegisters;
+    fallbackTiling = TilingInputs();
+    fallbackTiling.vectorBits = vectorBits;
+    fallbackTiling.vectorRegisters = vectorRegisters;
     TargetAttr target = findModuleTarget(module);
+    if (target)
+      fallbackTiling = TilingInputs::fromTarget(target);
+    fallbackTiling.nmOverTokensFrom = nmOverTokensFrom;
+    fallbackTiling.blockOverTokensFrom = blockOverTokensFrom;
     if (!target)
       return;
     registers = target.getVectorRegisters();
@@ -356,8 +367,7 @@ struct ConvertSparsityToVectorPass
     if (target.getL3CacheSizeInBytes())
       caches.halfL3Bytes = int64_t(target.getL3CacheSizeInBytes() / 2);
     if (!coldWeightBytes.hasValue() && target.getL3CacheSizeInBytes())
-      caches.coldWeightBytes =
-          TilingInputs::fromTarget(target).coldWeightBytes();
+      caches.coldWeightBytes = fallbackTiling.coldWeightBytes();
     if (!streamingOutputBytes.hasValue() && target.getL2CacheSizeInBytes())
       caches.streamingOutputBytes = int64_t(target.getL2CacheSizeInBytes());
   }
@@ -414,13 +424,8 @@ struct ConvertSparsityToVectorPass
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
     if (!spec.tiling) {
-      TilingInputs inputs;
-      inputs.vectorBits = vectorBits;
-      inputs.vectorRegisters = registers;
-      inputs.nmOverTokensFrom = nmOverTokensFrom;
-      inputs.blockOverTokensFrom = blockOverTokensFrom;
       spec.tiling = chooseTiling(
-          inputs, weight, spec.m,
+          fallbackTiling, weight, spec.m,
           double(assemble.getStoredValueCount()) /
               double(weight.getReductionSize() * weight.getOutputSize()));
     }
