@@ -76,8 +76,8 @@ int64_t sparsec_profile_read(int64_t op, double *seconds);
 
 /* The heap of compiled code (MLIR's generic allocation functions): freed
  * blocks are cached and reused for the same size, so a model's buffers do
- * not fault their pages in again on every call. At most 64 blocks / 1 GiB
- * are kept; sparsec_release_cached_memory() returns them to the system.
+ * not fault their pages in again on every call. At most 1 GiB is kept;
+ * sparsec_release_cached_memory() returns it to the system.
  * An allocation the system refuses ends the process with a message on
  * stderr: compiled code has no path to report it. */
 void *_mlir_memref_to_llvm_alloc(size_t size);

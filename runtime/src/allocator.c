@@ -5,16 +5,19 @@
  * again on the next call (measured: ~12 % of a transformer block's time).
  * Blocks are reused only for an exact size and alignment, first those the
  * calling thread freed (a thread's scratch, allocated on every call, then
- * stays in its own core's cache rather than moving to another's); the
- * cache is bounded in blocks and bytes. */
+ * stays in its own core's cache rather than moving to another's). The
+ * cache is bounded in bytes only: a call of a transformer block frees 81
+ * blocks, and a bound of 64 blocks sent 17 of them back to the system on
+ * every call (p95 9.0-9.4 ms against 6.7-6.9 ms with all kept). */
 #include "sparsec_rt.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { kCachedBlocks = 64, kMinAlignment = 64 };
+enum { kMinAlignment = 64 };
 static const size_t kCachedBytes = (size_t)1 << 30;
 
 /* Sits right before every block handed out. */
@@ -25,8 +28,8 @@ struct header {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char *cache[kCachedBlocks];
-static int cached;
+static char **cache; /* cached blocks, `capacity` slots */
+static size_t cached, capacity;
 static size_t cached_bytes;
 
 static struct header *header_of(void *pointer) {
@@ -35,9 +38,9 @@ static struct header *header_of(void *pointer) {
 
 static void *take_cached(size_t size, size_t alignment) {
   pthread_t self = pthread_self();
-  int found = -1;
+  size_t found = SIZE_MAX;
   pthread_mutex_lock(&lock);
-  for (int i = cached - 1; i >= 0; --i) {
+  for (size_t i = cached; i-- > 0;) {
     struct header *h = header_of(cache[i]);
     if (h->size != size || h->alignment != alignment)
       continue;
@@ -45,11 +48,11 @@ static void *take_cached(size_t size, size_t alignment) {
       found = i;
       break;
     }
-    if (found < 0)
+    if (found == SIZE_MAX)
       found = i;
   }
   void *block = NULL;
-  if (found >= 0) {
+  if (found != SIZE_MAX) {
     block = cache[found];
     cached_bytes -= size;
     cache[found] = cache[--cached];
@@ -89,12 +92,26 @@ void *_mlir_memref_to_llvm_alloc(size_t size) {
   return _mlir_memref_to_llvm_aligned_alloc(kMinAlignment, size);
 }
 
+/* Room for one more cached block (under the lock); false when the array
+ * cannot grow. */
+static bool reserve_slot(void) {
+  if (cached < capacity)
+    return true;
+  size_t grown = capacity ? 2 * capacity : 128;
+  char **bigger = realloc(cache, grown * sizeof *cache);
+  if (!bigger)
+    return false;
+  cache = bigger;
+  capacity = grown;
+  return true;
+}
+
 void _mlir_memref_to_llvm_free(void *pointer) {
   if (!pointer)
     return;
   struct header *h = header_of(pointer);
   pthread_mutex_lock(&lock);
-  int keep = cached < kCachedBlocks && cached_bytes + h->size <= kCachedBytes;
+  bool keep = cached_bytes + h->size <= kCachedBytes && reserve_slot();
   if (keep) {
     h->freed_by = pthread_self();
     cache[cached++] = pointer;
@@ -107,9 +124,11 @@ void _mlir_memref_to_llvm_free(void *pointer) {
 
 void sparsec_release_cached_memory(void) {
   pthread_mutex_lock(&lock);
-  for (int i = 0; i < cached; ++i)
+  for (size_t i = 0; i < cached; ++i)
     sparsec_aligned_free(header_of(cache[i])->raw);
-  cached = 0;
+  free(cache);
+  cache = NULL;
+  cached = capacity = 0;
   cached_bytes = 0;
   pthread_mutex_unlock(&lock);
 }
