@@ -320,6 +320,24 @@ func.func @block(%x: tensor<2x8xf32>, %o: tensor<3xi32>, %k: tensor<2xi32>, %v: 
 
 // -----
 
+// Block GEMV: one row leaves one accumulator per block column, so the 16
+// rows of a block go to 16 sets of accumulators in turn (independent FMA
+// chains, not one chain of 16), summed pairwise after the blocks.
+// CHECK-LABEL: func.func @block_gemv
+// CHECK: func.func private @__sparsec_matmul_block16x16_1x64x32
+// CHECK: %{{.*}}:16 = scf.for {{.*}} iter_args
+// CHECK-COUNT-16: vector.fma %{{.*}}, %{{.*}}, %arg
+// CHECK: scf.yield
+// CHECK-COUNT-15: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.store
+func.func @block_gemv(%x: tensor<1x64xf32>, %o: tensor<3xi32>, %k: tensor<4xi32>, %v: tensor<4x16x16xf32>) -> tensor<1x32xf32> {
+  %p = sparsity.assemble %o, %k, %v : tensor<3xi32>, tensor<4xi32>, tensor<4x16x16xf32> -> !sparsity.packed<64x32xf32, #sparsity.block<16x16>>
+  %y = sparsity.matmul %x, %p : tensor<1x64xf32>, !sparsity.packed<64x32xf32, #sparsity.block<16x16>> -> tensor<1x32xf32>
+  return %y : tensor<1x32xf32>
+}
+
+// -----
+
 // CSR: activations are transposed (through registers, 16x16 at a time)
 // into a static buffer padded to whole token vectors; each nonzero is a
 // broadcast weight times token vectors; results of 16 columns are staged on

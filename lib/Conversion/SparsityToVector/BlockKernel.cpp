@@ -119,33 +119,46 @@ func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
             cols.push_back(
                 arith::AddIOp::create(b, e.loc, col0, e.index(c * lanes)));
 
-          // acc += x[rows, k0 + kk] * values[blk, kk, :]
-          auto step = [&](Value blk, Value k0, Value kk, ValueRange acc) {
+          // Few rows (a GEMV) leave few accumulators, one FMA chain each:
+          // the rows of a block then go to `ways` sets of them in turn
+          // (row kk to set kk % ways), summed at the end, so that enough
+          // independent FMAs are in flight (kMinChains). Where the block's
+          // rows run in a loop (ragged K, taller blocks), one set.
+          int64_t accumulators = blockRows * perRow;
+          int64_t ways =
+              !raggedK && bk <= 16
+                  ? std::clamp<int64_t>(kMinChains / accumulators, 1, bk)
+                  : 1;
+
+          // acc += x[rows, k0 + kk] * values[blk, kk, :], acc one set.
+          auto step = [&](Value blk, Value k0, Value kk,
+                          MutableArrayRef<Value> acc) {
             SmallVector<Value> wv;
             for (int64_t c = 0; c < perRow; ++c)
               wv.push_back(vector::LoadOp::create(
                   b, e.loc, e.vectorType(widths[c]), values,
                   ValueRange{blk, kk, e.index(c * lanes)}));
             Value k = arith::AddIOp::create(b, e.loc, k0, kk);
-            SmallVector<Value> next;
             for (int64_t r = 0; r < blockRows; ++r) {
               Value a = memref::LoadOp::create(b, e.loc, x,
                                                ValueRange{rowIndex[r], k});
-              for (int64_t c = 0; c < perRow; ++c)
-                next.push_back(
-                    vector::FMAOp::create(b, e.loc, e.splat(a, widths[c]),
-                                          wv[c], acc[r * perRow + c]));
+              for (int64_t c = 0; c < perRow; ++c) {
+                Value &sum = acc[r * perRow + c];
+                sum = vector::FMAOp::create(b, e.loc, e.splat(a, widths[c]),
+                                            wv[c], sum);
+              }
             }
-            return next;
           };
 
           SmallVector<Value> init;
-          for (int64_t r = 0; r < blockRows; ++r)
-            for (int64_t c = 0; c < perRow; ++c)
-              init.push_back(fromOut ? e.loadRow(out, rowIndex[r], cols[c],
-                                                 widths[c], ragged)
-                                     : e.zeros(widths[c]));
-          SmallVector<Value> acc =
+          for (int64_t w = 0; w < ways; ++w)
+            for (int64_t r = 0; r < blockRows; ++r)
+              for (int64_t c = 0; c < perRow; ++c)
+                init.push_back(fromOut && w == 0
+                                   ? e.loadRow(out, rowIndex[r], cols[c],
+                                               widths[c], ragged)
+                                   : e.zeros(widths[c]));
+          SmallVector<Value> sets =
               e.loop(first, last, init, [&](Value blk, ValueRange acc) {
                 Value k0 = arith::MulIOp::create(
                     b, e.loc, e.loadIndex(kblocks, blk), e.index(bk));
@@ -160,7 +173,9 @@ func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
                 SmallVector<Value> next(acc);
                 if (!raggedK && bk <= 16) {
                   for (int64_t kk = 0; kk < bk; ++kk) // fully unrolled
-                    next = step(blk, k0, e.index(kk), next);
+                    step(blk, k0, e.index(kk),
+                         MutableArrayRef<Value>(next).slice(
+                             kk % ways * accumulators, accumulators));
                   return next;
                 }
                 // The last K-block may be partial: stop at K.
@@ -172,9 +187,20 @@ func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
                                       : e.index(bk);
                 return e.loop(e.index(0), limit, next,
                               [&](Value kk, ValueRange acc) {
-                                return step(blk, k0, kk, acc);
+                                SmallVector<Value> sums(acc);
+                                step(blk, k0, kk, sums);
+                                return sums;
                               });
               });
+          // The sets summed pairwise (a short dependence chain).
+          for (int64_t width = ways; width > 1; width = (width + 1) / 2)
+            for (int64_t w = 0; w < width / 2; ++w)
+              for (int64_t i = 0; i < accumulators; ++i) {
+                Value &into = sets[w * accumulators + i];
+                into = arith::AddFOp::create(
+                    b, e.loc, into, sets[(width - 1 - w) * accumulators + i]);
+              }
+          ArrayRef<Value> acc = ArrayRef<Value>(sets).take_front(accumulators);
 
           for (int64_t c = 0; c < perRow; ++c) {
             Value biasVec =
