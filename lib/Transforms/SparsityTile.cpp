@@ -46,6 +46,56 @@ double storedShare(MatmulOp op) {
   return double(storage.values) / elements;
 }
 
+/// Bytes of a shaped value's elements.
+int64_t bytesOf(ShapedType type) {
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+}
+
+/// Whether `weight` is known at compile time: a pack of a constant, or
+/// assembled from constant storage.
+bool isConstantWeight(Value weight) {
+  if (auto pack = weight.getDefiningOp<PackOp>())
+    return bool(pack.getSource().getDefiningOp<arith::ConstantOp>());
+  auto assemble = weight.getDefiningOp<AssembleOp>();
+  return assemble && llvm::all_of(assemble.getStorage(), [](Value storage) {
+           return bool(storage.getDefiningOp<arith::ConstantOp>());
+         });
+}
+
+/// Bytes the distinct constant weights of `module` take packed, as the
+/// conversion counts them for constantWeightsEvicted: a constant about to
+/// be packed counted by its pattern (dense, or read when it is not; all
+/// of it when it cannot be read), an assembled one by its storage.
+int64_t constantWeightBytes(ModuleOp module) {
+  int64_t bytes = 0;
+  module.walk([&](PackOp pack) {
+    auto constant = pack.getSource().getDefiningOp<arith::ConstantOp>();
+    if (!constant)
+      return;
+    PackedType type = pack.getResult().getType();
+    int64_t elements =
+        cast<ShapedType>(pack.getSource().getType()).getNumElements();
+    PackedStorage storage{uint64_t(elements), 0};
+    std::optional<std::vector<float>> values;
+    if (!isa<DenseAttr>(type.getPattern()) &&
+        (values = readWeightValues(constant.getValue())) &&
+        int64_t(values->size()) == elements)
+      storage = cast<PatternAttrInterface>(type.getPattern())
+                    .getPackedStorage(type.getShape(), [&](int64_t i) {
+                      return (*values)[i] != 0.0f;
+                    });
+    bytes += int64_t(storage.values) *
+                 type.getElementType().getIntOrFloatBitWidth() / 8 +
+             int64_t(storage.metadataBits / 8);
+  });
+  module.walk([&](AssembleOp assemble) {
+    if (isConstantWeight(assemble.getResult()))
+      for (Value storage : assemble.getStorage())
+        bytes += bytesOf(cast<ShapedType>(storage.getType()));
+  });
+  return bytes;
+}
+
 /// Lists a constant CSR weight in chunks of K where every matmul using it
 /// has enough tokens (csrChunkRows); the pack's result type says so, and
 /// sparsity-pack lays the constant out that way. Weights arriving packed
@@ -101,19 +151,23 @@ struct SparsityTilePass
       if (chooseCSRLayout(pack, inputs))
         ++numChunkedCSR;
     });
+    bool evictedConstants = constantWeightsEvicted(constantWeightBytes(module),
+                                                   inputs.coldWeightBytes());
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;
       PackedType weight = op.getWeight().getType();
       std::optional<int64_t> rows = op.getStaticRows();
       double share = storedShare(op);
-      op->setAttr(
-          kTilingAttr,
-          chooseTiling(inputs, weight, rows.value_or(kDynamicRowChunk), share));
+      bool evicted = evictedConstants && isConstantWeight(op.getWeight());
+      op->setAttr(kTilingAttr,
+                  chooseTiling(inputs, weight, rows.value_or(kDynamicRowChunk),
+                               share, evicted));
       // Dynamic rows: the last chunks run a kernel of its own.
       if (!rows)
-        op->setAttr(kTailTilingAttr,
-                    chooseTiling(inputs, weight, kDynamicRowTail, share));
+        op->setAttr(
+            kTailTilingAttr,
+            chooseTiling(inputs, weight, kDynamicRowTail, share, evicted));
       ++numTiled;
     });
   }

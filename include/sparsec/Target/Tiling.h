@@ -100,13 +100,24 @@ inline bool nmRowsOuter(int64_t rows, int64_t keep, int64_t m, int64_t lanes,
   return nmLiveVectors(rows, keep, m, lanes, /*rowsOuter=*/false) > registers;
 }
 
+/// Whether a module's constant weights, `bytes` of them together, evict
+/// each other from the L3 run after run: past half the cold threshold (a
+/// quarter of the L3, which also holds activations and serves the other
+/// core). Each kernel then reads its constant weight as from DRAM, however
+/// small it is alone (the 2:4 encoder block, 15 MiB: 7.8 -> 6.8 ms so).
+inline bool constantWeightsEvicted(int64_t bytes, int64_t coldWeightBytes) {
+  return bytes > coldWeightBytes / 2;
+}
+
 /// The blocking of `x[m, K] @ weight` on a machine described by `inputs`.
 /// `storedShare` is the share of K x N the packed weight stores (for blocks,
 /// the kept blocks' share; 1 when unknown): block kernels run over tokens
-/// only where block columns keep enough of K.
+/// only where block columns keep enough of K. `evicted`: the weight comes
+/// from DRAM on every call whatever its size (constantWeightsEvicted).
 sparsity::TilingAttr chooseTiling(const TilingInputs &inputs,
                                   sparsity::PackedType weight, int64_t m,
-                                  double storedShare = 1.0);
+                                  double storedShare = 1.0,
+                                  bool evicted = false);
 
 /// Rows of K per list (`#sparsity.csr<chunk_rows>`) for a CSR weight of K
 /// rows multiplied by `m` token rows, or 0: one list per column. From

@@ -245,8 +245,11 @@ def SparsityTile : Pass<"sparsity-tile", "ModuleOp"> {
     one column wide at every M, two columns wide from a vector of tokens,
     four wide from a vector of tokens where the block kernel would run over
     columns (a ragged K rounded up to whole blocks, which x is transposed
-    into). `convert-sparsity-to-vector` follows it. Run it after
-    `sparsity-legalize`: the blocking depends on the chosen pattern.
+    into). A dense GEMV reads up to eight panels at once where its weight
+    comes from DRAM: past half the L3 alone, or a constant among constants
+    that together pass a quarter of it (counted as packed; they evict each
+    other run after run). `convert-sparsity-to-vector` follows it. Run it
+    after `sparsity-legalize`: the blocking depends on the chosen pattern.
 
     It also picks the layout of constant CSR weights (before `sparsity-pack`
     packs them): from `csr-chunks-from` tokens in every matmul that uses
