@@ -152,8 +152,8 @@ TilingAttr mlir::sparsec::chooseTiling(const TilingInputs &inputs,
         // A GEMV on weights from DRAM reads more panels at once: each is a
         // stream of its own, and one core reads DRAM fastest from several.
         // From the L3, two panels were faster. Evicted constants come from
-        // DRAM too (a 4-layer MLP at M = 1, 768 x 3072 weights: 3.23-3.28
-        // ms with eight panels against 3.43-3.82 with two).
+        // DRAM too (a 4-layer MLP at M = 1, twelve 768 x 3072 weights:
+        // 3.16-3.37 ms with eight panels against 3.56-3.66 with two).
         int64_t weightBytes = k * weight.getOutputSize() * elementBits / 8;
         if (m == 1 && (evicted || weightBytes > inputs.coldWeightBytes()))
           panels = std::clamp<int64_t>((registers - 1) / vectorsPerPanel, 1,
