@@ -68,9 +68,10 @@ bool isConstantWeight(Value weight) {
 /// of it when it cannot be read), an assembled one by its storage.
 int64_t constantWeightBytes(ModuleOp module) {
   int64_t bytes = 0;
+  DenseSet<Operation *> counted;
   module.walk([&](PackOp pack) {
     auto constant = pack.getSource().getDefiningOp<arith::ConstantOp>();
-    if (!constant)
+    if (!constant || !counted.insert(constant).second)
       return;
     PackedType type = pack.getResult().getType();
     int64_t elements =

@@ -36,3 +36,17 @@ func.func @stored(%x: tensor<1x256xf32>, %x4: tensor<128x4096xf32>) -> (tensor<1
   %e = sparsity.matmul %x4, %b : tensor<128x4096xf32>, !sparsity.packed<4096x4096xf32, #sparsity.block<16x16>> -> tensor<128x4096xf32>
   return %y, %e : tensor<1x1024xf32>, tensor<128x4096xf32>
 }
+
+// -----
+
+// A constant packed twice is one weight: 5 MiB, under the 8 MiB.
+// CHECK-LABEL: func.func @packed_twice
+// CHECK-COUNT-2: sparsity.tiling = #sparsity.tiling<lanes = 16, rows = 1, panels = 2,
+func.func @packed_twice(%x: tensor<1x640xf32>) -> (tensor<1x2048xf32>, tensor<1x2048xf32>) {
+  %c = arith.constant dense<1.0> : tensor<640x2048xf32>
+  %p = sparsity.pack %c : tensor<640x2048xf32> -> !sparsity.packed<640x2048xf32, #sparsity.dense>
+  %q = sparsity.pack %c : tensor<640x2048xf32> -> !sparsity.packed<640x2048xf32, #sparsity.dense>
+  %y = sparsity.matmul %x, %p : tensor<1x640xf32>, !sparsity.packed<640x2048xf32, #sparsity.dense> -> tensor<1x2048xf32>
+  %z = sparsity.matmul %x, %q : tensor<1x640xf32>, !sparsity.packed<640x2048xf32, #sparsity.dense> -> tensor<1x2048xf32>
+  return %y, %z : tensor<1x2048xf32>, tensor<1x2048xf32>
+}
