@@ -4,6 +4,7 @@
 #include "Sparsity/SparsityStorage.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -89,6 +90,21 @@ int64_t AssembleOp::getStoredValueCount() {
     values = std::max(
         values, cast<RankedTensorType>(storage.getType()).getNumElements());
   return values;
+}
+
+int64_t AssembleOp::getStorageBytes() {
+  int64_t bytes = 0;
+  for (Value storage : getStorage()) {
+    auto type = cast<RankedTensorType>(storage.getType());
+    bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  }
+  return bytes;
+}
+
+bool AssembleOp::hasConstantStorage() {
+  return llvm::all_of(getStorage(), [](Value storage) {
+    return matchPattern(storage, m_Constant());
+  });
 }
 
 LogicalResult AssembleOp::verify() {

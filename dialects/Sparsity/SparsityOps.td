@@ -71,6 +71,11 @@ def Sparsity_AssembleOp : Sparsity_Op<"assemble", [Pure]> {
     /// Values the packed weight stores, padding included: the largest
     /// storage tensor's element count, for every layout.
     int64_t getStoredValueCount();
+    /// Bytes of all its storage tensors (values and metadata).
+    int64_t getStorageBytes();
+    /// Whether every storage tensor is a constant: a weight known at
+    /// compile time.
+    bool hasConstantStorage();
   }];
 }
 

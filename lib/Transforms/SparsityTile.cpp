@@ -21,34 +21,50 @@ using namespace mlir::sparsec::sparsity;
 
 namespace {
 
+/// What each constant about to be packed stores, keyed by its pack op:
+/// read once, for the blocking of block weights and the eviction rule.
+using ConstantStorage = DenseMap<Operation *, PackedStorage>;
+
+/// What `pack` of `constant` stores: counted in its values (every element
+/// where it is dense, or where they cannot be read).
+PackedStorage storageOf(PackOp pack, arith::ConstantOp constant) {
+  PackedType type = pack.getResult().getType();
+  int64_t elements =
+      cast<ShapedType>(pack.getSource().getType()).getNumElements();
+  PackedStorage all{uint64_t(elements), 0};
+  if (isa<DenseAttr>(type.getPattern()))
+    return all;
+  std::optional<std::vector<float>> values =
+      readWeightValues(constant.getValue());
+  if (!values || int64_t(values->size()) != elements)
+    return all;
+  return cast<PatternAttrInterface>(type.getPattern())
+      .getPackedStorage(type.getShape(),
+                        [&](int64_t i) { return (*values)[i] != 0.0f; });
+}
+
+ConstantStorage readConstantStorage(ModuleOp module) {
+  ConstantStorage storage;
+  module.walk([&](PackOp pack) {
+    if (auto constant = pack.getSource().getDefiningOp<arith::ConstantOp>())
+      storage[pack] = storageOf(pack, constant);
+  });
+  return storage;
+}
+
 /// The share of K x N that the weight of `op` stores packed: from the
 /// storage of an assembled weight, or counted in a constant about to be
 /// packed; 1 (all of it) when it is known only at run time. Only block
 /// kernels' blocking depends on it.
-double storedShare(MatmulOp op) {
+double storedShare(MatmulOp op, const ConstantStorage &constants) {
   PackedType type = op.getWeight().getType();
   if (!isa<BlockAttr>(type.getPattern()))
     return 1.0;
   double elements = double(type.getReductionSize() * type.getOutputSize());
   if (auto assemble = op.getWeight().getDefiningOp<AssembleOp>())
     return double(assemble.getStoredValueCount()) / elements;
-  auto pack = op.getWeight().getDefiningOp<PackOp>();
-  auto constant =
-      pack ? pack.getSource().getDefiningOp<arith::ConstantOp>() : nullptr;
-  std::optional<std::vector<float>> values =
-      constant ? readWeightValues(constant.getValue()) : std::nullopt;
-  if (!values || int64_t(values->size()) != int64_t(elements))
-    return 1.0;
-  PackedStorage storage =
-      cast<PatternAttrInterface>(type.getPattern())
-          .getPackedStorage(type.getShape(),
-                            [&](int64_t i) { return (*values)[i] != 0.0f; });
-  return double(storage.values) / elements;
-}
-
-/// Bytes of a shaped value's elements.
-int64_t bytesOf(ShapedType type) {
-  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  auto it = constants.find(op.getWeight().getDefiningOp());
+  return it == constants.end() ? 1.0 : double(it->second.values) / elements;
 }
 
 /// Whether `weight` is known at compile time: a pack of a constant, or
@@ -57,42 +73,27 @@ bool isConstantWeight(Value weight) {
   if (auto pack = weight.getDefiningOp<PackOp>())
     return bool(pack.getSource().getDefiningOp<arith::ConstantOp>());
   auto assemble = weight.getDefiningOp<AssembleOp>();
-  return assemble && llvm::all_of(assemble.getStorage(), [](Value storage) {
-           return bool(storage.getDefiningOp<arith::ConstantOp>());
-         });
+  return assemble && assemble.hasConstantStorage();
 }
 
 /// Bytes the distinct constant weights of `module` take packed, as the
 /// conversion counts them for constantWeightsEvicted: a constant about to
-/// be packed counted by its pattern (dense, or read when it is not; all
-/// of it when it cannot be read), an assembled one by its storage.
-int64_t constantWeightBytes(ModuleOp module) {
+/// be packed by what it stores, an assembled one by its storage.
+int64_t constantWeightBytes(ModuleOp module, const ConstantStorage &constants) {
   int64_t bytes = 0;
   DenseSet<Operation *> counted;
-  module.walk([&](PackOp pack) {
-    auto constant = pack.getSource().getDefiningOp<arith::ConstantOp>();
-    if (!constant || !counted.insert(constant).second)
-      return;
-    PackedType type = pack.getResult().getType();
-    int64_t elements =
-        cast<ShapedType>(pack.getSource().getType()).getNumElements();
-    PackedStorage storage{uint64_t(elements), 0};
-    std::optional<std::vector<float>> values;
-    if (!isa<DenseAttr>(type.getPattern()) &&
-        (values = readWeightValues(constant.getValue())) &&
-        int64_t(values->size()) == elements)
-      storage = cast<PatternAttrInterface>(type.getPattern())
-                    .getPackedStorage(type.getShape(), [&](int64_t i) {
-                      return (*values)[i] != 0.0f;
-                    });
-    bytes += int64_t(storage.values) *
-                 type.getElementType().getIntOrFloatBitWidth() / 8 +
-             int64_t(storage.metadataBits / 8);
-  });
+  for (auto [op, storage] : constants) {
+    auto pack = cast<PackOp>(op);
+    if (!counted.insert(pack.getSource().getDefiningOp()).second)
+      continue;
+    int64_t bits =
+        pack.getResult().getType().getElementType().getIntOrFloatBitWidth();
+    bytes +=
+        int64_t(storage.values) * bits / 8 + int64_t(storage.metadataBits / 8);
+  }
   module.walk([&](AssembleOp assemble) {
-    if (isConstantWeight(assemble.getResult()))
-      for (Value storage : assemble.getStorage())
-        bytes += bytesOf(cast<ShapedType>(storage.getType()));
+    if (assemble.hasConstantStorage())
+      bytes += assemble.getStorageBytes();
   });
   return bytes;
 }
@@ -152,14 +153,15 @@ struct SparsityTilePass
       if (chooseCSRLayout(pack, inputs))
         ++numChunkedCSR;
     });
-    bool evictedConstants = constantWeightsEvicted(constantWeightBytes(module),
-                                                   inputs.coldWeightBytes());
+    ConstantStorage constants = readConstantStorage(module);
+    bool evictedConstants = constantWeightsEvicted(
+        constantWeightBytes(module, constants), inputs.coldWeightBytes());
     module.walk([&](MatmulOp op) {
       if (op->hasAttr(kTilingAttr))
         return;
       PackedType weight = op.getWeight().getType();
       std::optional<int64_t> rows = op.getStaticRows();
-      double share = storedShare(op);
+      double share = storedShare(op, constants);
       bool evicted = evictedConstants && isConstantWeight(op.getWeight());
       op->setAttr(kTilingAttr,
                   chooseTiling(inputs, weight, rows.value_or(kDynamicRowChunk),

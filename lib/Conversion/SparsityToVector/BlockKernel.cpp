@@ -119,16 +119,17 @@ func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
             cols.push_back(
                 arith::AddIOp::create(b, e.loc, col0, e.index(c * lanes)));
 
+          // A block's rows are unrolled where K is whole blocks of at most
+          // 16 rows, else they run in a loop (stopping at K).
+          bool unrolled = !raggedK && bk <= 16;
           // Few rows (a GEMV) leave few accumulators, one FMA chain each:
-          // the rows of a block then go to `ways` sets of them in turn
-          // (row kk to set kk % ways), summed at the end, so that enough
-          // independent FMAs are in flight (kMinChains). Where the block's
-          // rows run in a loop (ragged K, taller blocks), one set.
+          // the unrolled rows of a block then go to `ways` sets of them in
+          // turn (row kk to set kk % ways), summed at the end, so that
+          // enough independent FMAs are in flight (kMinChains).
           int64_t accumulators = blockRows * perRow;
           int64_t ways =
-              !raggedK && bk <= 16
-                  ? std::clamp<int64_t>(kMinChains / accumulators, 1, bk)
-                  : 1;
+              unrolled ? std::clamp<int64_t>(kMinChains / accumulators, 1, bk)
+                       : 1;
 
           // acc += x[rows, k0 + kk] * values[blk, kk, :], acc one set.
           auto step = [&](Value blk, Value k0, Value kk,
@@ -171,8 +172,8 @@ func::FuncOp kernels::buildBlockKernel(OpBuilder &b, ModuleOp module,
                                  ValueRange{later, e.index(kk), e.index(c)});
                 }
                 SmallVector<Value> next(acc);
-                if (!raggedK && bk <= 16) {
-                  for (int64_t kk = 0; kk < bk; ++kk) // fully unrolled
+                if (unrolled) {
+                  for (int64_t kk = 0; kk < bk; ++kk)
                     step(blk, k0, e.index(kk),
                          MutableArrayRef<Value>(next).slice(
                              kk % ways * accumulators, accumulators));

@@ -317,37 +317,28 @@ struct ConvertSparsityToVectorPass
     DenseSet<Operation *> counted;
     for (MatmulOp op : matmuls) {
       auto assemble = op.getWeight().getDefiningOp<AssembleOp>();
-      if (!assemble || !isConstantWeight(assemble) ||
-          !counted.insert(assemble).second)
-        continue;
-      for (Value storage : assemble.getStorage())
-        bytes += bytesOf(cast<ShapedType>(storage.getType()));
+      if (assemble && assemble.hasConstantStorage() &&
+          counted.insert(assemble).second)
+        bytes += assemble.getStorageBytes();
     }
     return bytes;
-  }
-
-  static bool isConstantWeight(AssembleOp assemble) {
-    return llvm::all_of(assemble.getStorage(), [](Value storage) {
-      return matchPattern(storage, m_Constant());
-    });
   }
 
   /// The cache budgets in effect: the options where given, else from the
   /// caches of the module's target description (which sparse-compile
   /// attaches): half the L3, the L2; else the options' defaults. The half
-  /// L2 and half L3 budgets have no option. With them, the vector registers
-  /// the kernels may use: the target's, else the option's; and what a
-  /// matmul without a tiling is tiled for: the target (its vector width,
-  /// registers, caches, kernel list), else the vector options and default
-  /// caches, with the over-tokens options either way (as sparsity-tile).
+  /// L2 and half L3 budgets have no option. With them, the machine the
+  /// kernels are made for (`fallbackTiling`): the target's vector width,
+  /// registers, caches and kernel list, else the vector options and default
+  /// caches, with the over-tokens options either way (as sparsity-tile). It
+  /// tiles matmuls that carry no tiling and gives every kernel its
+  /// registers.
   kernels::CacheBudgets caches;
-  int64_t registers = 32;
   TilingInputs fallbackTiling;
   void resolveMachine(ModuleOp module) {
     caches = kernels::CacheBudgets();
     caches.coldWeightBytes = coldWeightBytes;
     caches.streamingOutputBytes = streamingOutputBytes;
-    registers = vectorRegisters;
     fallbackTiling = TilingInputs();
     fallbackTiling.vectorBits = vectorBits;
     fallbackTiling.vectorRegisters = vectorRegisters;
@@ -358,7 +349,6 @@ struct ConvertSparsityToVectorPass
     fallbackTiling.blockOverTokensFrom = blockOverTokensFrom;
     if (!target)
       return;
-    registers = target.getVectorRegisters();
     if (target.getL2CacheSizeInBytes())
       caches.halfL2Bytes = int64_t(target.getL2CacheSizeInBytes() / 2);
     if (target.getL3CacheSizeInBytes())
@@ -417,7 +407,7 @@ struct ConvertSparsityToVectorPass
     }
     spec.hasBias = bool(op.getBias());
     spec.caches = caches;
-    spec.weightEvicted = evictedConstants && isConstantWeight(assemble);
+    spec.weightEvicted = evictedConstants && assemble.hasConstantStorage();
     spec.epilogue = op.getEpilogue().value_or(Epilogue::none);
     spec.tiling = tiling;
     if (!spec.tiling) {
@@ -427,7 +417,7 @@ struct ConvertSparsityToVectorPass
               double(weight.getReductionSize() * weight.getOutputSize()));
     }
     spec.lanes = spec.tiling.getLanes();
-    spec.vectorRegisters = registers;
+    spec.vectorRegisters = fallbackTiling.vectorRegisters;
     spec.transposedInput = spec.tiling.getOverTokens();
     // Kernels over columns read x[r, k] for every row r of a register
     // block: rows 4 KiB apart would share one L1 set (blocks: half the
