@@ -161,6 +161,7 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                               out));
                       bufferization::buildBufferDeallocationPipeline(pm);
                       pm.addPass(createSparsityBindSizeParams());
+                      pm.addPass(createSparsityParallelizeRows());
                       return success();
                     }});
   stages.push_back({"loops", [](OpPassManager &pm) {

@@ -172,6 +172,9 @@ struct SparsityVectorizeRowsPass
         return failure();
       rewriter.replaceOp(op, tiled->replacements);
       rowOp = tiled->tiledOps.front();
+      // Each iteration writes rows of its own: sparsity-parallelize-rows
+      // may spread them over threads.
+      tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
     }
     rewriter.setInsertionPoint(rowOp);
     FailureOr<linalg::VectorizationResult> vectorized =

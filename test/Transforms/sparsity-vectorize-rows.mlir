@@ -11,6 +11,8 @@
 // CHECK-NOT: math.exp
 // CHECK: math.fma {{.*}} : vector<1x32xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<1x32xf32>, tensor<1x32xf32>
+// Its rows are independent: the loop says so for sparsity-parallelize-rows.
+// CHECK: } {sparsec.parallel_rows}
 // A row reduction is split into [K / 16, 16] partial sums: two vector adds
 // per row, then a reduction over the 16 lanes.
 // CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [4, 2, 16]

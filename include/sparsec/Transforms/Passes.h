@@ -30,6 +30,11 @@ constexpr StringLiteral kTilesAttr = "sparsec.tiles";
 constexpr StringLiteral kParallelAttr = "sparsec.parallel";
 constexpr StringLiteral kStaticSharesAttr = "sparsec.static_shares";
 
+/// Set by sparsity-vectorize-rows on the outermost loop of an op it runs
+/// row by row: the loops' iterations write disjoint rows, so they may run
+/// in any order or at once (sparsity-parallelize-rows).
+constexpr StringLiteral kParallelRowsAttr = "sparsec.parallel_rows";
+
 /// The tile count of a kernel marked `sparsec.tiles`.
 inline int64_t tilesOf(Operation *tiled) {
   return cast<IntegerAttr>(tiled->getAttr(kTilesAttr)).getInt();

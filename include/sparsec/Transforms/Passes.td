@@ -309,6 +309,37 @@ def SparsityParallelizeKernels
   ];
 }
 
+def SparsityParallelizeRows : Pass<"sparsity-parallelize-rows", "ModuleOp"> {
+  let summary = "row loops of the graph as thread pool tasks";
+  let description = [{
+    Runs after bufferization. Each nest of `scf.for` marked
+    `sparsec.parallel_rows` (by `sparsity-vectorize-rows`: each iteration
+    writes rows of its own) whose loops have constant bounds becomes a
+    call to a new private function taking the values the nest uses and a
+    range of its iterations, marked `sparsec.tiles = T` (T: the nest's
+    iterations, all its perfectly nested loops together) and
+    `sparsec.parallel`, which `sparsity-parallelize-kernels` later hands to
+    the thread pool like a kernel. Constants are cloned into the function;
+    other values are passed, so a nest that uses a value the bare-pointer
+    calling convention cannot pass (a buffer of dynamic shape, strides or
+    offset) stays in place, as do nests of one iteration and nests whose
+    vector transfers move fewer than `min-elements` elements in all
+    (threads would cost more than they save). Kernels and dense reference
+    functions are left as they are.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"4096",
+           "Fewest elements a nest's vector transfers must move in all">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::scf::SCFDialect"];
+  let statistics = [
+    Statistic<"numOutlined", "outlined", "Row loop nests made pool tasks">,
+  ];
+}
+
 def SparsityRecordSignatures
     : Pass<"sparsity-record-signatures", "ModuleOp"> {
   let summary = "record each entry point's tensor signature before bufferization";
@@ -441,7 +472,9 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     reductions); others stay loops. `lanes` is the target's vector width in
     f32 (the module's `sparsity.target`, else the `target` option). Sums
     are reassociated, as in any vectorized reduction; dense reference
-    functions keep the sequential order.
+    functions keep the sequential order. The outermost loop of each op's
+    rows is marked `sparsec.parallel_rows` (its iterations write disjoint
+    rows) for `sparsity-parallelize-rows`.
   }];
   let options = [
     Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
