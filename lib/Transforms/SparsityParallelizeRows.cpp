@@ -155,11 +155,15 @@ struct SparsityParallelizeRowsPass
   bool outline(func::FuncOp func, const RowNest &nest, int64_t index) {
     scf::ForOp outer = nest.loops.front();
     int64_t tasks = nest.tasks();
-    // The workers spin between a model's loops, so a trip through the pool
-    // costs about a microsecond: in the encoder block at two threads even
-    // the smallest nests (run-time packs moving 16 K elements) paid (3.20-
-    // 3.31 ms with every nest a task; 3.25-3.62 ms with a 32 K bar, 3.39-
-    // 3.51 with 128 K). The default bar, 4 K, keeps only toy nests local.
+    // A nest moving E elements takes ~E / 8 ns on one thread (L2 speed);
+    // a trip through the pool, its workers spinning between a model's
+    // loops, about a microsecond. Measured at two threads (bench/
+    // model_ab.sh, medians of 5-6 alternating rounds): the encoder block
+    // at 768 x 128 tokens 1.05x faster with a bar of 4 K elements than
+    // with 128 K, and the same (0.96x, 1.09x for its 2:4 build, both within
+    // the host's spread) with 32 K; at d = 128 x 64 tokens, where most
+    // nests move 16 K, 0.97x with 4 K, and 0.99x with 32 K against no
+    // tasks at all. The default bar is 32 K.
     if (tasks < 2 ||
         tasks * elementsMoved(nest.innermost().getRegion()) < minElements)
       return false;

@@ -328,7 +328,7 @@ def SparsityParallelizeRows : Pass<"sparsity-parallelize-rows", "ModuleOp"> {
     functions are left as they are.
   }];
   let options = [
-    Option<"minElements", "min-elements", "int64_t", /*default=*/"4096",
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"32768",
            "Fewest elements a nest's vector transfers must move in all">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
