@@ -20,11 +20,25 @@
 #include "sparsec_rt.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 enum { kMaxThreads = SPARSEC_MAX_THREADS, kSpinIterations = 1 << 18 };
+
+/* Spinning threads yield their CPU every so many checks: with more threads
+ * than free cores (more threads asked for than the machine has, or other
+ * busy processes), the thread a spinner waits for may itself be waiting
+ * for that CPU, and without yields each parallel loop waited out a
+ * scheduler time slice. Where no other thread is runnable, a yield
+ * returns at once. */
+enum { kSpinsPerYield = 1 << 12 };
+
+static void spin_wait(int *spins) {
+  if (++*spins % kSpinsPerYield == 0)
+    sched_yield();
+}
 
 static struct {
   pthread_mutex_t mutex;
@@ -149,7 +163,7 @@ static void *worker_main(void *arg) {
     while ((now = atomic_load_explicit(&pool.generation,
                                        memory_order_acquire)) == seen &&
            spins < kSpinIterations)
-      ++spins;
+      spin_wait(&spins);
     if (now == seen) {
       pthread_mutex_lock(&pool.mutex);
       while ((now = atomic_load(&pool.generation)) == seen)
@@ -250,8 +264,9 @@ static void parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks,
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.mutex);
   run_share(0);
+  int spins = 0;
   while (atomic_load_explicit(&pool.pending, memory_order_acquire) != 0)
-    ;
+    spin_wait(&spins);
 }
 
 void sparsec_parallel_for(sparsec_task_fn fn, void *ctx, int64_t tasks) {

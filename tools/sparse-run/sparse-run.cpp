@@ -27,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <dlfcn.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -91,6 +92,21 @@ static cl::opt<bool> profileOps(
 
 namespace {
 
+/// More pool threads than CPUs this process may run on is allowed (the
+/// results are the same), but the threads then take turns on the cores:
+/// the timings say little about the kernels.
+void warnIfOversubscribed(int threads) {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0)
+    return;
+  int available = CPU_COUNT(&cpus);
+  if (threads > available)
+    llvm::errs() << "sparse-run: warning: " << threads << " threads on "
+                 << available
+                 << " CPUs: they take turns on the cores, so the timings do "
+                    "not show what the model runs at\n";
+}
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "sparse-run: " << message << "\n";
   return 1;
@@ -135,6 +151,7 @@ int main(int argc, char **argv) {
       reinterpret_cast<int (*)(int)>(dlsym(library, "sparsec_set_num_threads"));
   if (!setThreads || setThreads(threads) != 0)
     return fail("cannot use " + llvm::Twine(threads.getValue()) + " threads");
+  warnIfOversubscribed(threads);
 
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(info);
   if (!parsed)
