@@ -173,3 +173,22 @@ func.func @reference(%x: memref<128x512xf32>, %y: memref<128x512xf32>) attribute
   } {sparsec.parallel_rows}
   return
 }
+
+// -----
+
+// A task takes the first name not taken.
+// CHECK-LABEL: func.func @named
+// CHECK: call @named_rows1(
+// CHECK: func.func private @named_rows1({{.*}}sparsec.tiles = 128
+func.func @named(%x: memref<128x512xf32>, %y: memref<128x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %pad = arith.constant 0.0 : f32
+  scf.for %r = %c0 to %c128 step %c1 {
+    %v = vector.transfer_read %x[%r, %c0], %pad {in_bounds = [true]} : memref<128x512xf32>, vector<512xf32>
+    vector.transfer_write %v, %y[%r, %c0] {in_bounds = [true]} : vector<512xf32>, memref<128x512xf32>
+  } {sparsec.parallel_rows}
+  return
+}
+func.func private @named_rows0()
