@@ -195,9 +195,7 @@ struct SparsityParallelizeRowsPass
     while (SymbolTable::lookupSymbolIn(func->getParentOp(), name));
     auto task =
         func::FuncOp::create(b, loc, name, b.getFunctionType(argTypes, {}));
-    task.setPrivate();
-    task->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
-                                      b.getContext(), LLVM::Linkage::Internal));
+    markInternal(task);
     task->setAttr(kTilesAttr, b.getI64IntegerAttr(tasks));
     task->setAttr(kParallelAttr, b.getUnitAttr());
 

@@ -5,6 +5,7 @@
 
 #include "Sparsity/SparsityDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
@@ -34,6 +35,15 @@ constexpr StringLiteral kStaticSharesAttr = "sparsec.static_shares";
 /// row by row: the loops' iterations write disjoint rows, so they may run
 /// in any order or at once (sparsity-parallelize-rows).
 constexpr StringLiteral kParallelRowsAttr = "sparsec.parallel_rows";
+
+/// Private in MLIR and internal in the object: generated kernels and tasks
+/// are not entry points.
+inline void markInternal(func::FuncOp func) {
+  func.setPrivate();
+  func->setAttr(
+      "llvm.linkage",
+      LLVM::LinkageAttr::get(func.getContext(), LLVM::Linkage::Internal));
+}
 
 /// The tile count of a kernel marked `sparsec.tiles`.
 inline int64_t tilesOf(Operation *tiled) {

@@ -511,13 +511,6 @@ func::FuncOp kernels::getRuntimeFunction(OpBuilder &b, ModuleOp module,
   return declaration;
 }
 
-void kernels::markInternal(func::FuncOp func) {
-  func.setPrivate();
-  func->setAttr(
-      "llvm.linkage",
-      LLVM::LinkageAttr::get(func.getContext(), LLVM::Linkage::Internal));
-}
-
 func::FuncOp kernels::buildTiledKernel(
     OpBuilder &b, ModuleOp module, const MatmulKernelSpec &spec,
     MemRefType inputType, int64_t tiles, bool tileLoop,

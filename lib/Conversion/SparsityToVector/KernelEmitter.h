@@ -340,9 +340,6 @@ public:
   const MatmulKernelSpec &spec;
 };
 
-/// Private in MLIR and internal in the object: kernels are not entry points.
-void markInternal(func::FuncOp func);
-
 /// The declaration of the runtime's function `name` (sparsec_rt.h), made
 /// at the top of `module` the first time.
 func::FuncOp getRuntimeFunction(OpBuilder &b, ModuleOp module, StringRef name,
