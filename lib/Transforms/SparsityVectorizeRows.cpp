@@ -30,11 +30,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "sparsec/Conversion/MathApproximations.h"
 
 #define DEBUG_TYPE "sparsity-vectorize-rows"
 
@@ -142,7 +142,7 @@ struct SparsityVectorizeRowsPass
     RewritePatternSet patterns(&getContext());
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
-    populateMathPolynomialApproximationPatterns(patterns);
+    populateMathApproximationPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (auto func : module.getOps<func::FuncOp>())
       if (!func->hasAttr(kDenseReferenceAttr) &&

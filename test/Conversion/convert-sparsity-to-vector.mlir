@@ -30,8 +30,14 @@
 // CHECK: %[[F:.*]] = arith.andi %[[S]], %{{.*}} : vector<16xi32>
 // CHECK: sparsity.permute %[[T]], %[[F]] : vector<16xf32>, vector<16xi32>
 // CHECK: vector.fma
-// gelu's erf is a polynomial, not a libm call:
+// gelu's erf is sparsec's rational function (clamped, numerator and
+// denominator in FMAs, NaN passed through), not a libm call:
 // CHECK-NOT: math.erf
+// CHECK: %[[C:.*]] = arith.minnumf {{.*}} : vector<16xf32>
+// CHECK: %[[T2:.*]] = arith.mulf %[[C]], %[[C]] : vector<16xf32>
+// CHECK-COUNT-10: math.fma {{.*}}, %[[T2]], {{.*}} : vector<16xf32>
+// CHECK: arith.divf
+// CHECK: arith.cmpf uno
 // CHECK: vector.maskedstore
 // AVX2 (16 registers) too loops over a group's slots outside its rows: the
 // three rows' tables first, each slot's values and indices once for all.

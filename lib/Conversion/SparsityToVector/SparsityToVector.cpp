@@ -22,11 +22,11 @@
 #include "sparsec/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "sparsec/Conversion/MathApproximations.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #define DEBUG_TYPE "convert-sparsity-to-vector"
@@ -179,7 +179,7 @@ struct ConvertSparsityToVectorPass
 
     // Vector code for erf/tanh/exp in epilogues: polynomials, not libm.
     RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
+    populateMathApproximationPatterns(patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
     for (func::FuncOp kernel : generated)
       (void)applyPatternsGreedily(kernel, frozen);
