@@ -68,7 +68,8 @@ func.func @model__reference(%x: tensor<4x32xf32>) -> tensor<4x32xf32> attributes
 // -----
 
 // A transpose that keeps the innermost dimension (a head split) copies rows
-// on vectors; one that moves it stays a named op for the loops.
+// on vectors; one that moves it but not in whole tiles of lanes x lanes
+// (4 tokens) stays a named op for the loops.
 // CHECK-LABEL: func.func @heads
 // CHECK: scf.for
 // CHECK: scf.for
@@ -80,4 +81,30 @@ func.func @heads(%x: tensor<4x2x32xf32>) -> (tensor<2x4x32xf32>, tensor<2x32x4xf
   %e2 = tensor.empty() : tensor<2x32x4xf32>
   %k = linalg.transpose ins(%x : tensor<4x2x32xf32>) outs(%e2 : tensor<2x32x4xf32>) permutation = [1, 2, 0]
   return %t, %k : tensor<2x4x32xf32>, tensor<2x32x4xf32>
+}
+
+// -----
+
+// Attention's K^T ([t, h, d] -> [h, d, t]) in whole tiles: 16 x 16 tiles,
+// each 16 rows read along d, transposed by 64 shuffles and written as 16
+// rows along t; the tile loops are parallel. With 8 lanes (AVX2), 8 x 8
+// tiles in 24 shuffles.
+// CHECK-LABEL: func.func @keys
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: tensor.extract_slice %arg0{{.*}} [16, 1, 16] [1, 1, 1] : tensor<32x2x16xf32> to tensor<16x1x16xf32>
+// CHECK-COUNT-16: vector.transfer_read {{.*}} : tensor<16x1x16xf32>, vector<16xf32>
+// CHECK-COUNT-64: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x16x16xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: } {sparsec.parallel_rows}
+// AVX2-LABEL: func.func @keys
+// AVX2-COUNT-8: vector.transfer_read {{.*}} : tensor<8x1x8xf32>, vector<8xf32>
+// AVX2-COUNT-24: vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
+// AVX2-COUNT-8: vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x8x8xf32>
+func.func @keys(%x: tensor<32x2x16xf32>) -> tensor<2x16x32xf32> {
+  %e = tensor.empty() : tensor<2x16x32xf32>
+  %k = linalg.transpose ins(%x : tensor<32x2x16xf32>) outs(%e : tensor<2x16x32xf32>) permutation = [1, 2, 0]
+  return %k : tensor<2x16x32xf32>
 }

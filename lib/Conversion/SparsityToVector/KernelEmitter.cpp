@@ -1,6 +1,7 @@
 //===- KernelEmitter.cpp - building blocks of generated kernels -----------===//
 
 #include "KernelEmitter.h"
+
 #include "../Common/Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -8,6 +9,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "sparsec/Conversion/TransposeByShuffles.h"
 #include "sparsec/Support/Packing.h"
 #include "sparsec/Target/Tiling.h"
 #include "sparsec/Transforms/Passes.h"
@@ -223,34 +225,6 @@ void KernelEmitter::forEachPassTiles(
     auto [first, last] = tilesOfPass(begin, end, pass, tiles);
     body(pass, first, last);
   });
-}
-
-/// Rows of a `n x n` tile (n a power of two) transposed by shuffles: for
-/// each bit of the row and column index, elements whose row and column
-/// differ in that bit trade places with their partner (row ^ bit, column ^
-/// bit), two 2-input shuffles per pair of rows: n log2(n) shuffles (64 for
-/// 16 x 16). Built directly: `vector.transpose` of a tile assembled by
-/// inserts was folded by the canonicalizer into element-wise code.
-static SmallVector<Value> transposeByShuffles(OpBuilder &b, Location loc,
-                                              SmallVector<Value> rows) {
-  int64_t n = rows.size();
-  for (int64_t bit = 1; bit < n; bit <<= 1) {
-    SmallVector<int64_t> low(n), high(n);
-    for (int64_t c = 0; c < n; ++c) {
-      // Row i (bit clear) keeps its columns with the bit clear and takes the
-      // others from row i + bit, shifted; row i + bit the converse.
-      low[c] = (c & bit) ? n + c - bit : c;
-      high[c] = (c & bit) ? n + c : c + bit;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-      if (i & bit)
-        continue;
-      Value a = rows[i], c = rows[i + bit];
-      rows[i] = vector::ShuffleOp::create(b, loc, a, c, low);
-      rows[i + bit] = vector::ShuffleOp::create(b, loc, a, c, high);
-    }
-  }
-  return rows;
 }
 
 void KernelEmitter::transposeTile(Value src, Value srcRow, Value srcCol,
