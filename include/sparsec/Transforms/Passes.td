@@ -469,12 +469,18 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     at most an innermost
     reduction, whose operands read the innermost loop contiguously or not
     at all, with rows of at least `lanes` elements (a multiple of it for
-    reductions); others stay loops. `lanes` is the target's vector width in
+    reductions). A transpose that moves the innermost dimension (attention's
+    K^T) whose two moved dimensions are multiples of `lanes` runs in
+    `lanes x lanes` tiles: `lanes` rows read, transposed in registers by
+    shuffles, written as rows (as loops, LLVM gathered each vector). Others
+    stay loops. `lanes` is the target's vector width in
     f32 (the module's `sparsity.target`, else the `target` option). Sums
     are reassociated, as in any vectorized reduction; dense reference
-    functions keep the sequential order. The outermost loop of each op's
-    rows is marked `sparsec.parallel_rows` (its iterations write disjoint
-    rows) for `sparsity-parallelize-rows`.
+    functions keep the sequential order. erf, exp and tanh become
+    polynomials (f32 erf: one rational function,
+    `sparsec/Conversion/MathApproximations.h`). The outermost loop of each
+    op's rows or tiles is marked `sparsec.parallel_rows` (its iterations
+    write disjoint rows) for `sparsity-parallelize-rows`.
   }];
   let options = [
     Option<"targetName", "target", "std::string", /*default=*/"\"host\"",
