@@ -160,6 +160,7 @@ mlir::sparsec::getPipelineStages(const PipelineOptions &options) {
                           bufferization::createBufferResultsToOutParamsPass(
                               out));
                       bufferization::buildBufferDeallocationPipeline(pm);
+                      pm.addPass(createSparsityElideSliceCopies());
                       pm.addPass(createSparsityBindSizeParams());
                       pm.addPass(createSparsityParallelizeRows());
                       return success();

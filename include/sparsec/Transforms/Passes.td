@@ -309,6 +309,35 @@ def SparsityParallelizeKernels
   ];
 }
 
+def SparsityElideSliceCopies
+    : Pass<"sparsity-elide-slice-copies", "ModuleOp"> {
+  let summary = "kernels read and write contiguous slices in place";
+  let description = [{
+    Kernels take whole statically shaped buffers (bare pointers), so after
+    bufferization a slice of a larger buffer that feeds a kernel is first
+    copied into a buffer of its own, and a kernel's result that belongs in
+    a slice is copied there afterwards: attention's per-head matmuls copy
+    each head's activations in and its results out (~50 `memref.copy` per
+    call of an encoder block, serial on one thread).
+
+    Where the slice is contiguous with a static offset into a static
+    allocation of the same function, that allocation becomes an `i8`
+    allocation viewed as its old type, and the kernel's buffer becomes a
+    `memref.view` of the slice's bytes (identity layout: a bare pointer
+    into the allocation), so the copy goes away. Only where nothing else
+    can tell the difference: the copy and the call are in one block, the
+    kernel's buffer is used by that call, the copy and deallocations only,
+    no other operand of the call is derived from the allocation, and
+    between the two only ops without memory effects (and profile calls)
+    run.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+  let statistics = [
+    Statistic<"numElided", "elided", "Copies replaced by views">,
+  ];
+}
+
 def SparsityParallelizeRows : Pass<"sparsity-parallelize-rows", "ModuleOp"> {
   let summary = "row loops of the graph as thread pool tasks";
   let description = [{
