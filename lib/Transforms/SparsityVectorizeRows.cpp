@@ -160,6 +160,8 @@ struct SparsityVectorizeRowsPass
           continue; // no recognized combiner: stays a loop
         rowOp = split->splitLinalgOp;
         keep = 2; // [K / lanes, lanes]
+        (void)reduceLanesByTiles(rewriter, split->resultCombiningLinalgOp,
+                                 lanes);
       }
       if (succeeded(vectorizeByRow(rewriter, rowOp, keep)))
         ++numVectorized;
@@ -177,6 +179,97 @@ struct SparsityVectorizeRowsPass
       if (!func->hasAttr(kDenseReferenceAttr) &&
           failed(applyPatternsGreedily(func, frozen)))
         return signalPassFailure();
+  }
+
+  /// The final reduction of a split's lanes ([..., rows, lanes] ->
+  /// [..., rows], body `yield combiner(in, out)`), `lanes` rows at a time:
+  /// their partial results read as rows, transposed by shuffles (lane j of
+  /// every row in one vector), combined vector by vector and with the
+  /// init. As loops, LLVM vectorized it across rows with one gather per
+  /// row. Fails (leaving loops) for other shapes and bodies.
+  LogicalResult reduceLanesByTiles(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   int64_t lanes) {
+    unsigned loops = op.getNumLoops();
+    SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+    if (loops < 2 || lanes < 2 || !llvm::isPowerOf2_64(lanes) ||
+        op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+        sizes.back() != lanes || ShapedType::isDynamic(sizes[loops - 2]) ||
+        sizes[loops - 2] % lanes != 0 ||
+        !op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isIdentity() ||
+        op.getMatchingIndexingMap(op.getDpsInitOperand(0)) !=
+            AffineMap::getMultiDimIdentityMap(loops, op.getContext())
+                .getMajorSubMap(loops - 1))
+      return failure();
+    Block &body = op->getRegion(0).front();
+    Operation *combiner = &body.front();
+    if (body.getOperations().size() != 2 ||
+        !OpTrait::hasElementwiseMappableTraits(combiner) ||
+        combiner->getNumOperands() != 2 ||
+        !llvm::is_contained(combiner->getOperands(), body.getArgument(0)) ||
+        !llvm::is_contained(combiner->getOperands(), body.getArgument(1)) ||
+        body.getTerminator()->getOperand(0) != combiner->getResult(0))
+      return failure();
+
+    SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
+    tileSizes[loops - 2] = rewriter.getIndexAttr(lanes);
+    tileSizes[loops - 1] = rewriter.getIndexAttr(0); // not tiled
+    scf::SCFTilingOptions options;
+    options.setTileSizes(tileSizes);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
+
+    // The tile's own body (the op's went with it).
+    auto tile = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    Block &tileBody = tile->getRegion(0).front();
+    Operation *tileCombiner = &tileBody.front();
+    Location loc = tile.getLoc();
+    rewriter.setInsertionPoint(tile);
+    Value input = tile.getDpsInputOperand(0)->get();
+    Value init = tile.getDpsInitOperand(0)->get();
+    Type element = getElementTypeOrSelf(input.getType());
+    auto vectorType = VectorType::get({lanes}, element);
+    Value padding = arith::ConstantOp::create(rewriter, loc, element,
+                                              rewriter.getZeroAttr(element));
+    auto indices = [&](unsigned rank, std::optional<unsigned> dim, int64_t at) {
+      SmallVector<Value> result(
+          rank, arith::ConstantIndexOp::create(rewriter, loc, 0));
+      if (dim)
+        result[*dim] = arith::ConstantIndexOp::create(rewriter, loc, at);
+      return result;
+    };
+    // combiner(in = a, out = b) on vectors.
+    auto combine = [&](Value a, Value b) {
+      IRMapping mapping;
+      mapping.map(tileBody.getArgument(0), a);
+      mapping.map(tileBody.getArgument(1), b);
+      Operation *clone = rewriter.clone(*tileCombiner, mapping);
+      clone->getResult(0).setType(vectorType);
+      return clone->getResult(0);
+    };
+    SmallVector<Value> rows;
+    for (int64_t i = 0; i < lanes; ++i)
+      rows.push_back(vector::TransferReadOp::create(
+          rewriter, loc, vectorType, input, indices(loops, loops - 2, i),
+          padding, ArrayRef<bool>{true}));
+    SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
+    for (int64_t width = lanes; width > 1; width /= 2)
+      for (int64_t j = 0; j < width / 2; ++j)
+        columns[j] = combine(columns[j], columns[j + width / 2]);
+    Value initRow = vector::TransferReadOp::create(
+        rewriter, loc, vectorType, init, indices(loops - 1, std::nullopt, 0),
+        padding, ArrayRef<bool>{true});
+    Value result =
+        vector::TransferWriteOp::create(
+            rewriter, loc, combine(columns[0], initRow), init,
+            indices(loops - 1, std::nullopt, 0), ArrayRef<bool>{true})
+            .getResult();
+    rewriter.replaceOp(tile, result);
+    return success();
   }
 
   /// Tiles a tile transpose (isTileTranspose) to `lanes` x `lanes` tiles

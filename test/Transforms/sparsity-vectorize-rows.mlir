@@ -19,6 +19,8 @@
 // CHECK: scf.for
 // CHECK: vector.transfer_read {{.*}} : tensor<1x2x16xf32>, vector<1x2x16xf32>
 // CHECK-COUNT-2: arith.addf {{.*}} : vector<16xf32>
+// With 4 rows (not a tile of 16), the reduction over the lanes stays a
+// loop nest.
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK-SAME: ins({{.*}} : tensor<4x16xf32>)
 // A transpose (the row read with a stride) stays a loop nest.
@@ -107,4 +109,40 @@ func.func @keys(%x: tensor<32x2x16xf32>) -> tensor<2x16x32xf32> {
   %e = tensor.empty() : tensor<2x16x32xf32>
   %k = linalg.transpose ins(%x : tensor<32x2x16xf32>) outs(%e : tensor<2x16x32xf32>) permutation = [1, 2, 0]
   return %k : tensor<2x16x32xf32>
+}
+
+// -----
+
+// With rows in tiles of 16, the reduction over the lanes takes 16 rows at
+// a time: their 16 partial results read as rows, transposed by shuffles
+// (lane j of every row in one vector), combined by the reduction's own
+// combiner (here max) in a tree of 15, then with the init: one vector of
+// 16 results. With 8 lanes, 8 rows at a time.
+// CHECK-LABEL: func.func @lanes
+// CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [32, 4, 16]
+// CHECK: } {sparsec.parallel_rows}
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK: tensor.extract_slice %{{.*}} [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>
+// CHECK-COUNT-16: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16xf32>
+// CHECK-COUNT-64: vector.shuffle
+// CHECK-COUNT-15: arith.maxnumf {{.*}} : vector<16xf32>
+// CHECK: %[[INIT:.*]] = vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: %[[MAX:.*]] = arith.maxnumf %{{.*}}, %[[INIT]] : vector<16xf32>
+// CHECK: vector.transfer_write %[[MAX]], {{.*}} : vector<16xf32>, tensor<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: } {sparsec.parallel_rows}
+// AVX2-LABEL: func.func @lanes
+// AVX2-COUNT-8: vector.transfer_read {{.*}} : tensor<8x8xf32>, vector<8xf32>
+// AVX2-COUNT-24: vector.shuffle
+// AVX2-COUNT-7: arith.maxnumf {{.*}} : vector<8xf32>
+func.func @lanes(%x: tensor<32x64xf32>) -> tensor<32xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<32xf32>
+  %init = linalg.fill ins(%low : f32) outs(%e : tensor<32xf32>) -> tensor<32xf32>
+  %max = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<32x64xf32>) outs(%init : tensor<32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maxnumf %a, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<32xf32>
+  return %max : tensor<32xf32>
 }
