@@ -11,7 +11,9 @@
 //   row reduction split into [K / lanes, lanes] partial sums with the lanes
 //                 parallel (upstream splitReduction), the partial op tiled
 //                 to one row and vectorized: K / lanes vector adds per row,
-//                 then a small reduction over the lanes
+//                 then a small reduction over the lanes: `lanes` rows at a
+//                 time, transposed by shuffles, combined vector by vector
+//   fill          tiled to one row, a vector store
 //
 // Only ops whose every operand reads the innermost loop contiguously or
 // not at all (a broadcast) are taken: a transpose that keeps the innermost
@@ -67,12 +69,13 @@ bool rowsAreContiguous(linalg::LinalgOp op) {
   return true;
 }
 
-/// A generic (or a transpose keeping the innermost dimension) worth
-/// vectorizing: static, on tensors, not a contraction (the kernels' job), no
-/// linalg.index, all loops parallel but at most an innermost reduction, and
+/// A generic (or a fill, or a transpose keeping the innermost dimension)
+/// worth vectorizing: static, on tensors, not a contraction (the kernels' job),
+/// no linalg.index, all loops parallel but at most an innermost reduction, and
 /// a row of at least `lanes` elements.
 bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
-  if (!isa<linalg::GenericOp, linalg::TransposeOp>(op.getOperation()) ||
+  if (!isa<linalg::GenericOp, linalg::TransposeOp, linalg::FillOp>(
+          op.getOperation()) ||
       !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       op.hasIndexSemantics() || op.getNumLoops() < 1 ||
       linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
@@ -162,6 +165,10 @@ struct SparsityVectorizeRowsPass
         keep = 2; // [K / lanes, lanes]
         (void)reduceLanesByTiles(rewriter, split->resultCombiningLinalgOp,
                                  lanes);
+        // The partial sums' init: as loops, LLVM unrolled each row and
+        // stored across rows with scatters.
+        if (split->fillOp && isRowOp(split->fillOp, lanes))
+          (void)vectorizeByRow(rewriter, split->fillOp, 1);
       }
       if (succeeded(vectorizeByRow(rewriter, rowOp, keep)))
         ++numVectorized;

@@ -118,8 +118,14 @@ func.func @keys(%x: tensor<32x2x16xf32>) -> tensor<2x16x32xf32> {
 // (lane j of every row in one vector), combined by the reduction's own
 // combiner (here max) in a tree of 15, then with the init: one vector of
 // 16 results. With 8 lanes, 8 rows at a time.
+// The fills of the results' and the partial results' inits are vector
+// stores too (as loops, LLVM stored across rows with scatters).
 // CHECK-LABEL: func.func @lanes
+// CHECK: vector.transfer_write {{.*}} : vector<32xf32>, tensor<32xf32>
 // CHECK: tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [32, 4, 16]
+// CHECK: scf.for
+// CHECK: vector.transfer_write {{.*}} : vector<1x16xf32>, tensor<1x16xf32>
+// CHECK: } {sparsec.parallel_rows}
 // CHECK: } {sparsec.parallel_rows}
 // CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16
 // CHECK: tensor.extract_slice %{{.*}} [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>

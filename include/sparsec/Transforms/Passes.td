@@ -501,8 +501,10 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     reductions). A transpose that moves the innermost dimension (attention's
     K^T) whose two moved dimensions are multiples of `lanes` runs in
     `lanes x lanes` tiles: `lanes` rows read, transposed in registers by
-    shuffles, written as rows (as loops, LLVM gathered each vector). Others
-    stay loops. `lanes` is the target's vector width in
+    shuffles, written as rows (as loops, LLVM gathered each vector); so
+    does the final reduction over a split's lanes where rows come in tiles
+    of `lanes`, combined vector by vector after the transpose. Fills are
+    vector stores row by row. Others stay loops. `lanes` is the target's vector width in
     f32 (the module's `sparsity.target`, else the `target` option). Sums
     are reassociated, as in any vectorized reduction; dense reference
     functions keep the sequential order. erf, exp and tanh become
