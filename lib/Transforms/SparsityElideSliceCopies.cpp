@@ -99,10 +99,12 @@ bool usedByCallAndCopyOnly(Value buffer, func::CallOp call,
   return calls == 1;
 }
 
-/// Whether an operand of `call` other than `buffer` is a view of `base`.
+/// Whether an operand of `call` other than `buffer` is a view of the
+/// buffer `base` views (the i8 allocation, once `base` is a view of it).
 bool callSeesBase(func::CallOp call, Value buffer, Value base) {
+  Value root = rootOf(base);
   return llvm::any_of(call.getOperands(), [&](Value v) {
-    return v != buffer && rootOf(v) == base;
+    return v != buffer && rootOf(v) == root;
   });
 }
 

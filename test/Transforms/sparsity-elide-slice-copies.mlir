@@ -58,6 +58,7 @@ func.func private @kernel3(memref<4x8xf32>, memref<4x8xf32>, memref<2x4x8xf32>)
 // CHECK-NOT: memref.view
 // CHECK-COUNT-5: memref.copy
 // CHECK-NOT: memref.view
+// CHECK: return
 func.func @kept(%i: index, %f: f32) {
   %heads = memref.alloc() : memref<2x4x16xf32>
   %strided = memref.subview %heads[1, 0, 0] [1, 4, 8] [1, 1, 2] : memref<2x4x16xf32> to memref<4x8xf32, strided<[16, 2], offset: 64>>
@@ -86,5 +87,32 @@ func.func @kept(%i: index, %f: f32) {
   %e = memref.alloc() : memref<4x8xf32>
   memref.copy %dyn, %e : memref<4x8xf32, strided<[8, 1], offset: ?>> to memref<4x8xf32>
   call @kernel(%e, %o) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func private @kernel(memref<4x8xf32>, memref<4x8xf32>)
+
+// A kernel that reads head 0 of a buffer and writes head 1 of the same one:
+// the input goes in place; the result's copy stays, the call now seeing
+// the buffer through its input.
+// CHECK-LABEL: func.func @same_buffer
+// CHECK: %[[RAW:.*]] = memref.alloc() : memref<256xi8>
+// CHECK: %[[IN:.*]] = memref.view %[[RAW]]{{.*}} to memref<4x8xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: call @kernel(%[[IN]], %[[OUT]])
+// CHECK: memref.copy %[[OUT]]
+func.func @same_buffer() {
+  %x = memref.alloc() : memref<2x4x8xf32>
+  "test.fill"(%x) : (memref<2x4x8xf32>) -> ()
+  %h0 = memref.subview %x[0, 0, 0] [1, 4, 8] [1, 1, 1] : memref<2x4x8xf32> to memref<4x8xf32, strided<[8, 1]>>
+  %h1 = memref.subview %x[1, 0, 0] [1, 4, 8] [1, 1, 1] : memref<2x4x8xf32> to memref<4x8xf32, strided<[8, 1], offset: 32>>
+  %in = memref.alloc() : memref<4x8xf32>
+  memref.copy %h0, %in : memref<4x8xf32, strided<[8, 1]>> to memref<4x8xf32>
+  %out = memref.alloc() : memref<4x8xf32>
+  call @kernel(%in, %out) : (memref<4x8xf32>, memref<4x8xf32>) -> ()
+  memref.copy %out, %h1 : memref<4x8xf32> to memref<4x8xf32, strided<[8, 1], offset: 32>>
+  "test.use"(%x) : (memref<2x4x8xf32>) -> ()
   return
 }
