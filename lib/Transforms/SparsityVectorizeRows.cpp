@@ -108,6 +108,36 @@ bool isTileTranspose(linalg::LinalgOp op, int64_t lanes) {
          input.getDimSize(perm.back()) % lanes == 0;
 }
 
+/// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations
+/// write disjoint parts of the result, so the outermost is marked for
+/// sparsity-parallelize-rows; returns the op on one tile.
+FailureOr<Operation *> tileParallel(RewriterBase &rewriter, Operation *op,
+                                    ArrayRef<OpFoldResult> sizes) {
+  auto tileable = dyn_cast<TilingInterface>(op);
+  if (!tileable)
+    return failure(); // linalg's tiling models are not registered
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, tileable, options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  if (!tiled->loops.empty())
+    tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
+  return tiled->tiledOps.front();
+}
+
+/// Indices 0 into a tile of `rank` dimensions but `at` along `dim`.
+SmallVector<Value> indicesAt(OpBuilder &b, Location loc, int64_t rank,
+                             std::optional<int64_t> dim, int64_t at) {
+  SmallVector<Value> indices(rank, arith::ConstantIndexOp::create(b, loc, 0));
+  if (dim)
+    indices[*dim] = arith::ConstantIndexOp::create(b, loc, at);
+  return indices;
+}
+
 struct SparsityVectorizeRowsPass
     : public mlir::sparsec::impl::SparsityVectorizeRowsBase<
           SparsityVectorizeRowsPass> {
@@ -220,18 +250,12 @@ struct SparsityVectorizeRowsPass
     SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
     tileSizes[loops - 2] = rewriter.getIndexAttr(lanes);
     tileSizes[loops - 1] = rewriter.getIndexAttr(0); // not tiled
-    scf::SCFTilingOptions options;
-    options.setTileSizes(tileSizes);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
+    FailureOr<Operation *> tiled = tileParallel(rewriter, op, tileSizes);
+    if (failed(tiled))
       return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
 
     // The tile's own body (the op's went with it).
-    auto tile = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    auto tile = cast<linalg::LinalgOp>(*tiled);
     Block &tileBody = tile->getRegion(0).front();
     Operation *tileCombiner = &tileBody.front();
     Location loc = tile.getLoc();
@@ -242,13 +266,6 @@ struct SparsityVectorizeRowsPass
     auto vectorType = VectorType::get({lanes}, element);
     Value padding = arith::ConstantOp::create(rewriter, loc, element,
                                               rewriter.getZeroAttr(element));
-    auto indices = [&](unsigned rank, std::optional<unsigned> dim, int64_t at) {
-      SmallVector<Value> result(
-          rank, arith::ConstantIndexOp::create(rewriter, loc, 0));
-      if (dim)
-        result[*dim] = arith::ConstantIndexOp::create(rewriter, loc, at);
-      return result;
-    };
     // combiner(in = a, out = b) on vectors.
     auto combine = [&](Value a, Value b) {
       IRMapping mapping;
@@ -261,20 +278,22 @@ struct SparsityVectorizeRowsPass
     SmallVector<Value> rows;
     for (int64_t i = 0; i < lanes; ++i)
       rows.push_back(vector::TransferReadOp::create(
-          rewriter, loc, vectorType, input, indices(loops, loops - 2, i),
-          padding, ArrayRef<bool>{true}));
+          rewriter, loc, vectorType, input,
+          indicesAt(rewriter, loc, loops, loops - 2, i), padding,
+          ArrayRef<bool>{true}));
     SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
     for (int64_t width = lanes; width > 1; width /= 2)
       for (int64_t j = 0; j < width / 2; ++j)
         columns[j] = combine(columns[j], columns[j + width / 2]);
     Value initRow = vector::TransferReadOp::create(
-        rewriter, loc, vectorType, init, indices(loops - 1, std::nullopt, 0),
-        padding, ArrayRef<bool>{true});
-    Value result =
-        vector::TransferWriteOp::create(
-            rewriter, loc, combine(columns[0], initRow), init,
-            indices(loops - 1, std::nullopt, 0), ArrayRef<bool>{true})
-            .getResult();
+        rewriter, loc, vectorType, init,
+        indicesAt(rewriter, loc, loops - 1, std::nullopt, 0), padding,
+        ArrayRef<bool>{true});
+    Value result = vector::TransferWriteOp::create(
+                       rewriter, loc, combine(columns[0], initRow), init,
+                       indicesAt(rewriter, loc, loops - 1, std::nullopt, 0),
+                       ArrayRef<bool>{true})
+                       .getResult();
     rewriter.replaceOp(tile, result);
     return success();
   }
@@ -292,42 +311,31 @@ struct SparsityVectorizeRowsPass
     int64_t rowsDim = llvm::find(perm, rank - 1) - perm.begin();
     SmallVector<OpFoldResult> sizes(rank, rewriter.getIndexAttr(1));
     sizes[rowsDim] = sizes[rank - 1] = rewriter.getIndexAttr(lanes);
-    scf::SCFTilingOptions options;
-    options.setTileSizes(sizes);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
+    FailureOr<Operation *> tiled = tileParallel(rewriter, op, sizes);
+    if (failed(tiled))
       return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    // Each iteration writes a tile of its own.
-    tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
 
-    auto tile = cast<linalg::TransposeOp>(tiled->tiledOps.front());
+    auto tile = cast<linalg::TransposeOp>(*tiled);
     Location loc = tile.getLoc();
     rewriter.setInsertionPoint(tile);
     Type element = getElementTypeOrSelf(tile.getInput().getType());
     auto rowType = VectorType::get({lanes}, element);
     Value padding = arith::ConstantOp::create(rewriter, loc, element,
                                               rewriter.getZeroAttr(element));
-    auto indexAt = [&](int64_t dim, int64_t at) {
-      SmallVector<Value> indices(
-          rank, arith::ConstantIndexOp::create(rewriter, loc, 0));
-      indices[dim] = arith::ConstantIndexOp::create(rewriter, loc, at);
-      return indices;
-    };
     SmallVector<Value> rows;
     for (int64_t i = 0; i < lanes; ++i)
       rows.push_back(vector::TransferReadOp::create(
-          rewriter, loc, rowType, tile.getInput(), indexAt(perm.back(), i),
-          padding, ArrayRef<bool>{true}));
+          rewriter, loc, rowType, tile.getInput(),
+          indicesAt(rewriter, loc, rank, perm.back(), i), padding,
+          ArrayRef<bool>{true}));
     SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
     Value result = tile.getInit();
     for (int64_t j = 0; j < lanes; ++j)
-      result = vector::TransferWriteOp::create(rewriter, loc, columns[j],
-                                               result, indexAt(rowsDim, j),
-                                               ArrayRef<bool>{true})
-                   .getResult();
+      result =
+          vector::TransferWriteOp::create(
+              rewriter, loc, columns[j], result,
+              indicesAt(rewriter, loc, rank, rowsDim, j), ArrayRef<bool>{true})
+              .getResult();
     rewriter.replaceOp(tile, result);
     return success();
   }
@@ -342,21 +350,10 @@ struct SparsityVectorizeRowsPass
       sizes[i] = rewriter.getIndexAttr(0); // not tiled
     Operation *rowOp = op;
     if (loops > keep) {
-      auto tileable = dyn_cast<TilingInterface>(op.getOperation());
-      if (!tileable)
-        return failure(); // linalg's tiling models are not registered
-      scf::SCFTilingOptions options;
-      options.setTileSizes(sizes);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, tileable, options);
-      if (failed(tiled) || tiled->tiledOps.size() != 1)
+      FailureOr<Operation *> tiled = tileParallel(rewriter, op, sizes);
+      if (failed(tiled))
         return failure();
-      rewriter.replaceOp(op, tiled->replacements);
-      rowOp = tiled->tiledOps.front();
-      // Each iteration writes rows of its own: sparsity-parallelize-rows
-      // may spread them over threads.
-      tiled->loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
+      rowOp = *tiled;
     }
     rewriter.setInsertionPoint(rowOp);
     FailureOr<linalg::VectorizationResult> vectorized =
