@@ -1,5 +1,4 @@
-//===- TransposeByShuffles.h - register transposes of square tiles -*- C++
-//-*-===//
+//===- TransposeByShuffles.h - tile transposes by shuffles ------*- C++ -*-===//
 
 #ifndef SPARSEC_CONVERSION_TRANSPOSEBYSHUFFLES_H
 #define SPARSEC_CONVERSION_TRANSPOSEBYSHUFFLES_H
