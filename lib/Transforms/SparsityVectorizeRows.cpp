@@ -14,6 +14,8 @@
 //                 then a small reduction over the lanes: `lanes` rows at a
 //                 time, transposed by shuffles, combined vector by vector
 //   fill          tiled to one row, a vector store
+//   matmul        one left by sparsity-raise (dynamic run-time operands):
+//                 vector loops over rows of C and lanes of its columns
 //
 // Only ops whose every operand reads the innermost loop contiguously or
 // not at all (a broadcast) are taken: a transpose that keeps the innermost
@@ -80,8 +82,13 @@ bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
       op.hasIndexSemantics() || op.getNumLoops() < 1 ||
       linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
     return false;
+  // Rows of a static length; their number may be dynamic (a sequence
+  // length), but not for a reduction (upstream's splitReduction builds an
+  // invalid tensor.empty for dynamic outer dimensions).
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  if (llvm::any_of(sizes, ShapedType::isDynamic) || sizes.back() < lanes)
+  bool reduction = op.getNumReductionLoops() != 0;
+  if (ShapedType::isDynamic(sizes.back()) || sizes.back() < lanes ||
+      (reduction && llvm::any_of(sizes, ShapedType::isDynamic)))
     return false;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (unsigned i = 0; i + 1 < iterators.size(); ++i)
@@ -106,6 +113,23 @@ bool isTileTranspose(linalg::LinalgOp op, int64_t lanes) {
          input.getElementTypeBitWidth() == 32 &&
          input.getShape().back() % lanes == 0 &&
          input.getDimSize(perm.back()) % lanes == 0;
+}
+
+/// A matmul left to the loops (sparsity-raise did not take it: a run-time
+/// operand of dynamic shape, as attention's at a dynamic sequence length):
+/// f32, on tensors, plain row-major operands.
+bool isLoopMatmul(linalg::LinalgOp op) {
+  auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+  if (!matmul || !op.hasPureTensorSemantics() ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  SmallVector<AffineMap> plain = {AffineMap::get(3, 0, {m, k}, context),
+                                  AffineMap::get(3, 0, {k, n}, context),
+                                  AffineMap::get(3, 0, {m, n}, context)};
+  return op.getIndexingMapsArray() == plain;
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations
@@ -152,6 +176,7 @@ struct SparsityVectorizeRowsPass
     int64_t lanes = std::max<int64_t>(target->getMaxVectorOpWidth() / 32, 1);
     SmallVector<linalg::LinalgOp> ops;
     SmallVector<linalg::TransposeOp> tileTransposes;
+    SmallVector<linalg::MatmulOp> matmuls;
     module.walk([&](linalg::LinalgOp op) {
       if (isInDenseReference(op))
         return;
@@ -159,8 +184,12 @@ struct SparsityVectorizeRowsPass
         ops.push_back(op);
       else if (isTileTranspose(op, lanes))
         tileTransposes.push_back(cast<linalg::TransposeOp>(op.getOperation()));
+      else if (isLoopMatmul(op))
+        matmuls.push_back(cast<linalg::MatmulOp>(op.getOperation()));
     });
     IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls)
+      matmulByRows(rewriter, op, lanes);
     for (linalg::TransposeOp op : tileTransposes)
       if (succeeded(transposeByTiles(rewriter, op, lanes)))
         ++numVectorized;
@@ -216,6 +245,70 @@ struct SparsityVectorizeRowsPass
       if (!func->hasAttr(kDenseReferenceAttr) &&
           failed(applyPatternsGreedily(func, frozen)))
         return signalPassFailure();
+  }
+
+  /// C += A B as vector loops: for each row of C and each `lanes` columns
+  /// of it, a vector accumulator takes one broadcast A[m, k] times the
+  /// row B[k, n0 : n0 + lanes] per k (the last columns masked by the
+  /// transfers' bounds). As loops, C[m, n] was loaded and stored for every
+  /// k, one float at a time.
+  void matmulByRows(RewriterBase &rewriter, linalg::MatmulOp op,
+                    int64_t lanes) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
+    Value c = op.getDpsInits()[0];
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    Value rows = tensor::DimOp::create(rewriter, loc, a, 0);
+    Value depth = tensor::DimOp::create(rewriter, loc, a, 1);
+    Value columns = tensor::DimOp::create(rewriter, loc, b, 1);
+    Type element = rewriter.getF32Type();
+    auto vectorType = VectorType::get({lanes}, element);
+    Value padding = arith::ConstantOp::create(rewriter, loc, element,
+                                              rewriter.getZeroAttr(element));
+    auto rowMap = AffineMapAttr::get(
+        AffineMap::getMinorIdentityMap(2, 1, rewriter.getContext()));
+    ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
+    auto byRows = scf::ForOp::create(
+        rewriter, loc, index(0), rows, index(1), ValueRange{c},
+        [&](OpBuilder &b1, Location, Value m, ValueRange outs) {
+          auto byColumns = scf::ForOp::create(
+              b1, loc, index(0), columns, index(lanes), outs,
+              [&](OpBuilder &b2, Location, Value n0, ValueRange outs2) {
+                // The last columns masked (explicitly: transfers out of
+                // bounds would be masked after memrefs became LLVM).
+                Value mask = vector::CreateMaskOp::create(
+                    b2, loc, VectorType::get({lanes}, b2.getI1Type()),
+                    ValueRange{arith::SubIOp::create(b2, loc, columns, n0)});
+                auto read = [&](OpBuilder &bb, Value source, Value i) -> Value {
+                  return vector::TransferReadOp::create(
+                      bb, loc, vectorType, source, ValueRange{i, n0}, rowMap,
+                      padding, mask, inBounds);
+                };
+                Value acc = read(b2, outs2[0], m);
+                auto byDepth = scf::ForOp::create(
+                    b2, loc, index(0), depth, index(1), ValueRange{acc},
+                    [&](OpBuilder &b3, Location, Value k, ValueRange sums) {
+                      Value x = tensor::ExtractOp::create(b3, loc, a,
+                                                          ValueRange{m, k});
+                      Value row = read(b3, b, k);
+                      Value sum = vector::FMAOp::create(
+                          b3, loc,
+                          vector::BroadcastOp::create(b3, loc, vectorType, x),
+                          row, sums[0]);
+                      scf::YieldOp::create(b3, loc, sum);
+                    });
+                Value written = vector::TransferWriteOp::create(
+                                    b2, loc, byDepth.getResult(0), outs2[0],
+                                    ValueRange{m, n0}, rowMap, mask, inBounds)
+                                    .getResult();
+                scf::YieldOp::create(b2, loc, written);
+              });
+          scf::YieldOp::create(b1, loc, byColumns.getResult(0));
+        });
+    rewriter.replaceOp(op, byRows.getResult(0));
   }
 
   /// The final reduction of a split's lanes ([..., rows, lanes] ->

@@ -152,3 +152,29 @@ func.func @lanes(%x: tensor<32x64xf32>) -> tensor<32xf32> {
   } -> tensor<32xf32>
   return %max : tensor<32xf32>
 }
+
+// -----
+
+// A matmul the kernels do not take (a run-time operand of dynamic shape:
+// attention at a dynamic sequence length) runs as vector loops: per row of
+// C and 16 of its columns (the last masked), one accumulator takes a
+// broadcast A[m, k] times a row of B per k. An f64 one stays.
+// CHECK-LABEL: func.func @dynamic_matmul
+// CHECK: %[[N:.*]] = tensor.dim %arg1, %c1
+// CHECK: scf.for %[[M:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: scf.for %[[N0:.*]] = %c0 to %[[N]] step %c16
+// CHECK: %[[LEFT:.*]] = arith.subi %[[N]], %[[N0]]
+// CHECK: %[[MASK:.*]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK: vector.transfer_read %{{.*}}[%[[M]], %[[N0]]], %{{.*}}, %[[MASK]]
+// CHECK: scf.for %[[K:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: tensor.extract %arg0[%[[M]], %[[K]]]
+// CHECK: vector.transfer_read %arg1[%[[K]], %[[N0]]], %{{.*}}, %[[MASK]]
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write {{.*}}, %[[MASK]]
+// CHECK-NOT: linalg.matmul {{.*}}f32
+// CHECK: linalg.matmul ins(%arg3, %arg4 : tensor<?x8xf64>, tensor<8x?xf64>)
+func.func @dynamic_matmul(%a: tensor<?x32xf32>, %b: tensor<32x?xf32>, %c: tensor<?x?xf32>, %a64: tensor<?x8xf64>, %b64: tensor<8x?xf64>, %c64: tensor<?x?xf64>) -> (tensor<?x?xf32>, tensor<?x?xf64>) {
+  %r = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32x?xf32>) outs(%c : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r64 = linalg.matmul ins(%a64, %b64 : tensor<?x8xf64>, tensor<8x?xf64>) outs(%c64 : tensor<?x?xf64>) -> tensor<?x?xf64>
+  return %r, %r64 : tensor<?x?xf32>, tensor<?x?xf64>
+}

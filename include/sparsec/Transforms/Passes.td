@@ -504,7 +504,12 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     shuffles, written as rows (as loops, LLVM gathered each vector); so
     does the final reduction over a split's lanes where rows come in tiles
     of `lanes`, combined vector by vector after the transpose. Fills are
-    vector stores row by row. Others stay loops. `lanes` is the target's vector width in
+    vector stores row by row; elementwise ops may have a dynamic number of
+    rows (reductions may not: upstream's `splitReduction`). A `linalg.matmul`
+    on f32 that `sparsity-raise` left (a run-time operand of dynamic shape:
+    attention at a dynamic sequence length) becomes vector loops: per row
+    of C and `lanes` of its columns (the last masked), one accumulator
+    takes a broadcast A[m, k] times a row of B per k. Others stay loops. `lanes` is the target's vector width in
     f32 (the module's `sparsity.target`, else the `target` option). Sums
     are reassociated, as in any vectorized reduction; dense reference
     functions keep the sequential order. erf, exp and tanh become
