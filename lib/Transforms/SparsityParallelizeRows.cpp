@@ -24,6 +24,7 @@
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -50,16 +51,8 @@ namespace {
 bool isPassable(Type type) {
   if (type.isIntOrIndexOrFloat())
     return true;
-  auto memref = dyn_cast<MemRefType>(type);
-  if (!memref || !memref.hasStaticShape())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(memref.getStridesAndOffset(strides, offset)))
-    return false;
-  return ShapedType::isStatic(offset) && llvm::all_of(strides, [](int64_t s) {
-           return ShapedType::isStatic(s);
-         });
+  auto memref = dyn_cast<BaseMemRefType>(type);
+  return memref && LLVMTypeConverter::canConvertToBarePtr(memref);
 }
 
 /// The constant trip count of `loop`, if its bounds and step are constants.

@@ -72,9 +72,9 @@ bool rowsAreContiguous(linalg::LinalgOp op) {
 }
 
 /// A generic (or a fill, or a transpose keeping the innermost dimension)
-/// worth vectorizing: static, on tensors, not a contraction (the kernels' job),
-/// no linalg.index, all loops parallel but at most an innermost reduction, and
-/// a row of at least `lanes` elements.
+/// worth vectorizing: on tensors, not a contraction (the kernels' job), no
+/// linalg.index, all loops parallel but at most an innermost reduction, and
+/// rows of a static length of at least `lanes` elements.
 bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
   if (!isa<linalg::GenericOp, linalg::TransposeOp, linalg::FillOp>(
           op.getOperation()) ||
@@ -119,17 +119,11 @@ bool isTileTranspose(linalg::LinalgOp op, int64_t lanes) {
 /// operand of dynamic shape, as attention's at a dynamic sequence length):
 /// f32, on tensors, plain row-major operands.
 bool isLoopMatmul(linalg::LinalgOp op) {
-  auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-  if (!matmul || !op.hasPureTensorSemantics() ||
-      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
-    return false;
-  MLIRContext *context = op.getContext();
-  AffineExpr m, n, k;
-  bindDims(context, m, n, k);
-  SmallVector<AffineMap> plain = {AffineMap::get(3, 0, {m, k}, context),
-                                  AffineMap::get(3, 0, {k, n}, context),
-                                  AffineMap::get(3, 0, {m, n}, context)};
-  return op.getIndexingMapsArray() == plain;
+  return isa<linalg::MatmulOp>(op.getOperation()) &&
+         op.hasPureTensorSemantics() &&
+         getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32() &&
+         op.getIndexingMapsArray() ==
+             linalg::MatmulOp::getDefaultIndexingMaps(op.getContext());
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations
