@@ -78,13 +78,6 @@ bool touchesNoBuffers(Operation *op) {
   });
 }
 
-bool onlyBuffersIn(Operation *first, Operation *last) {
-  for (Operation *op = first->getNextNode(); op != last; op = op->getNextNode())
-    if (!touchesNoBuffers(op))
-      return false;
-  return true;
-}
-
 /// `buffer`'s uses: `call` once, `copy`, deallocations.
 bool usedByCallAndCopyOnly(Value buffer, func::CallOp call,
                            memref::CopyOp copy) {
@@ -108,14 +101,17 @@ bool callSeesBase(func::CallOp call, Value buffer, Value base) {
   });
 }
 
-/// The call after (`forward`) or before `copy` in its block that takes
-/// `buffer`, if any.
-func::CallOp callWith(memref::CopyOp copy, Value buffer, bool forward) {
+/// The call right after (`forward`) or before `copy` in its block that
+/// takes `buffer`, with only ops that touch no buffers in between.
+func::CallOp adjacentCallWith(memref::CopyOp copy, Value buffer, bool forward) {
   for (Operation *op = forward ? copy->getNextNode() : copy->getPrevNode(); op;
-       op = forward ? op->getNextNode() : op->getPrevNode())
-    if (auto call = dyn_cast<func::CallOp>(op);
-        call && llvm::is_contained(call.getOperands(), buffer))
+       op = forward ? op->getNextNode() : op->getPrevNode()) {
+    auto call = dyn_cast<func::CallOp>(op);
+    if (call && llvm::is_contained(call.getOperands(), buffer))
       return call;
+    if (!touchesNoBuffers(op))
+      return nullptr;
+  }
   return nullptr;
 }
 
@@ -143,9 +139,8 @@ struct SparsityElideSliceCopiesPass
     std::optional<int64_t> bytes = sliceBytes(slice, base);
     if (!bytes || !isViewableAlloc(buffer))
       return failure();
-    func::CallOp call = callWith(copy, buffer, /*forward=*/input);
+    func::CallOp call = adjacentCallWith(copy, buffer, /*forward=*/input);
     if (!call || !usedByCallAndCopyOnly(buffer, call, copy) ||
-        (input ? !onlyBuffersIn(copy, call) : !onlyBuffersIn(call, copy)) ||
         callSeesBase(call, buffer, base))
       return failure();
     // A result's allocation may come after the call (bufferization puts it
