@@ -36,10 +36,12 @@
 #include "sparsec/Transforms/DenseReference.h"
 #include "sparsec/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -55,6 +57,10 @@ using namespace mlir;
 using namespace mlir::sparsec;
 
 namespace {
+
+/// Rows of C a matmul left to the loops computes at once (matmulByRows):
+/// FMAs in as many independent chains, enough to cover an FMA's latency.
+constexpr int64_t kMatmulRows = 4;
 
 /// Whether every operand of `op` reads its innermost loop as its own last
 /// dimension (contiguous) or not at all (broadcast along the row).
@@ -98,9 +104,11 @@ bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
          sizes.back() % lanes == 0;
 }
 
-/// A transpose that moves the innermost dimension, whose two moved
-/// dimensions are whole `lanes` x `lanes` tiles: static, on tensors, 32-bit
-/// elements, lanes a power of two (transposeByShuffles).
+/// A transpose that moves the innermost dimension into `lanes` x `lanes`
+/// tiles: on tensors, 32-bit elements, lanes a power of two
+/// (transposeByShuffles), the input's innermost dimension whole tiles, the
+/// one that becomes the output's innermost whole tiles or dynamic (a
+/// sequence length: its last tile masked), the others static.
 bool isTileTranspose(linalg::LinalgOp op, int64_t lanes) {
   auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation());
   if (!transpose || !op.hasPureTensorSemantics() || lanes < 2 ||
@@ -109,10 +117,17 @@ bool isTileTranspose(linalg::LinalgOp op, int64_t lanes) {
   ArrayRef<int64_t> perm = transpose.getPermutation();
   auto input = cast<ShapedType>(transpose.getInput().getType());
   int64_t rank = input.getRank();
-  return rank >= 2 && perm.back() != rank - 1 && input.hasStaticShape() &&
-         input.getElementTypeBitWidth() == 32 &&
-         input.getShape().back() % lanes == 0 &&
-         input.getDimSize(perm.back()) % lanes == 0;
+  if (rank < 2 || perm.back() == rank - 1 ||
+      input.getElementTypeBitWidth() != 32)
+    return false;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t size = input.getDimSize(dim);
+    bool tiled = dim == rank - 1 || dim == perm.back();
+    if (ShapedType::isDynamic(size) ? dim != perm.back()
+                                    : tiled && size % lanes != 0)
+      return false;
+  }
+  return true;
 }
 
 /// A matmul left to the loops (sparsity-raise did not take it: a run-time
@@ -124,6 +139,46 @@ bool isLoopMatmul(linalg::LinalgOp op) {
          getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32() &&
          op.getIndexingMapsArray() ==
              linalg::MatmulOp::getDefaultIndexingMaps(op.getContext());
+}
+
+/// The op that combines a reduction's row values into its init: the
+/// yielded value's producer, binary and elementwise, the init's only user,
+/// with a neutral element (the start of each lane's partial result).
+Operation *getCombiner(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  BlockArgument init = body.getArguments().back();
+  Operation *combiner = body.getTerminator()->getOperand(0).getDefiningOp();
+  if (!combiner || combiner->getBlock() != &body ||
+      combiner->getNumOperands() != 2 || !init.hasOneUse() ||
+      !llvm::is_contained(combiner->getOperands(), init) ||
+      !arith::getNeutralElement(combiner))
+    return nullptr;
+  return combiner;
+}
+
+/// A generic that isRowOp turns down only for its dynamic sizes: rows of a
+/// dynamic length (softmax at a dynamic sequence length) or a reduction
+/// over a dynamic number of rows (LayerNorm's). Its body is elementwise on
+/// ints and floats; a reduction's ends in a combiner (getCombiner).
+bool isChunkRowOp(linalg::LinalgOp op, int64_t lanes) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.hasIndexSemantics() || op.getNumLoops() < 1 ||
+      linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op) ||
+      lanes < 2 || !llvm::isPowerOf2_64(lanes) ||
+      !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i + 1 < iterators.size(); ++i)
+    if (!linalg::isParallelIterator(iterators[i]))
+      return false;
+  auto scalar = [](Type t) { return t.isIntOrFloat(); };
+  for (Operation &inner : generic.getRegion().front().without_terminator())
+    if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
+        !llvm::all_of(inner.getOperandTypes(), scalar) ||
+        !llvm::all_of(inner.getResultTypes(), scalar))
+      return false;
+  return linalg::isParallelIterator(iterators.back()) || getCombiner(generic);
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations
@@ -171,6 +226,7 @@ struct SparsityVectorizeRowsPass
     SmallVector<linalg::LinalgOp> ops;
     SmallVector<linalg::TransposeOp> tileTransposes;
     SmallVector<linalg::MatmulOp> matmuls;
+    SmallVector<linalg::GenericOp> chunkOps;
     module.walk([&](linalg::LinalgOp op) {
       if (isInDenseReference(op))
         return;
@@ -180,6 +236,8 @@ struct SparsityVectorizeRowsPass
         tileTransposes.push_back(cast<linalg::TransposeOp>(op.getOperation()));
       else if (isLoopMatmul(op))
         matmuls.push_back(cast<linalg::MatmulOp>(op.getOperation()));
+      else if (isChunkRowOp(op, lanes))
+        chunkOps.push_back(cast<linalg::GenericOp>(op.getOperation()));
     });
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulOp op : matmuls)
@@ -187,6 +245,10 @@ struct SparsityVectorizeRowsPass
     for (linalg::TransposeOp op : tileTransposes)
       if (succeeded(transposeByTiles(rewriter, op, lanes)))
         ++numVectorized;
+    for (linalg::GenericOp op : chunkOps) {
+      vectorizeByChunks(rewriter, op, lanes);
+      ++numVectorized;
+    }
     for (linalg::LinalgOp op : ops) {
       // A transpose that keeps the innermost dimension (attention's head
       // split and merge) is a copy of rows.
@@ -241,17 +303,17 @@ struct SparsityVectorizeRowsPass
         return signalPassFailure();
   }
 
-  /// C += A B as vector loops: for each row of C and each `lanes` columns
-  /// of it, a vector accumulator takes one broadcast A[m, k] times the
-  /// row B[k, n0 : n0 + lanes] per k (the last columns masked by the
-  /// transfers' bounds). As loops, C[m, n] was loaded and stored for every
-  /// k, one float at a time.
+  /// C += A B as vector loops: for each `kMatmulRows` rows of C (then each
+  /// row left) and each `lanes` columns of them, one vector accumulator per
+  /// row takes a broadcast A[m, k] times the row B[k, n0 : n0 + lanes] per
+  /// k (the last columns masked by the transfers' bounds): one load of B
+  /// for every kMatmulRows FMAs, in as many independent chains. As loops,
+  /// C[m, n] was loaded and stored for every k, one float at a time.
   void matmulByRows(RewriterBase &rewriter, linalg::MatmulOp op,
                     int64_t lanes) {
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
     Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
-    Value c = op.getDpsInits()[0];
     auto index = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(rewriter, loc, value);
     };
@@ -265,44 +327,228 @@ struct SparsityVectorizeRowsPass
     auto rowMap = AffineMapAttr::get(
         AffineMap::getMinorIdentityMap(2, 1, rewriter.getContext()));
     ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
-    auto byRows = scf::ForOp::create(
-        rewriter, loc, index(0), rows, index(1), ValueRange{c},
-        [&](OpBuilder &b1, Location, Value m, ValueRange outs) {
-          auto byColumns = scf::ForOp::create(
-              b1, loc, index(0), columns, index(lanes), outs,
-              [&](OpBuilder &b2, Location, Value n0, ValueRange outs2) {
-                // The last columns masked (explicitly: transfers out of
-                // bounds would be masked after memrefs became LLVM).
-                Value mask = vector::CreateMaskOp::create(
-                    b2, loc, VectorType::get({lanes}, b2.getI1Type()),
-                    ValueRange{arith::SubIOp::create(b2, loc, columns, n0)});
-                auto read = [&](OpBuilder &bb, Value source, Value i) -> Value {
-                  return vector::TransferReadOp::create(
-                      bb, loc, vectorType, source, ValueRange{i, n0}, rowMap,
-                      padding, mask, inBounds);
-                };
-                Value acc = read(b2, outs2[0], m);
-                auto byDepth = scf::ForOp::create(
-                    b2, loc, index(0), depth, index(1), ValueRange{acc},
-                    [&](OpBuilder &b3, Location, Value k, ValueRange sums) {
-                      Value x = tensor::ExtractOp::create(b3, loc, a,
-                                                          ValueRange{m, k});
-                      Value row = read(b3, b, k);
-                      Value sum = vector::FMAOp::create(
-                          b3, loc,
-                          vector::BroadcastOp::create(b3, loc, vectorType, x),
-                          row, sums[0]);
-                      scf::YieldOp::create(b3, loc, sum);
-                    });
-                Value written = vector::TransferWriteOp::create(
-                                    b2, loc, byDepth.getResult(0), outs2[0],
-                                    ValueRange{m, n0}, rowMap, mask, inBounds)
-                                    .getResult();
-                scf::YieldOp::create(b2, loc, written);
-              });
-          scf::YieldOp::create(b1, loc, byColumns.getResult(0));
-        });
-    rewriter.replaceOp(op, byRows.getResult(0));
+
+    // Rows [m0, m0 + count) of C, `lanes` columns at a time.
+    auto rowBlock = [&](OpBuilder &b1, Value m0, int64_t count, Value c) {
+      auto byColumns = scf::ForOp::create(
+          b1, loc, index(0), columns, index(lanes), ValueRange{c},
+          [&](OpBuilder &b2, Location, Value n0, ValueRange outs) {
+            // The last columns masked (explicitly: transfers out of
+            // bounds would be masked after memrefs became LLVM).
+            Value mask = vector::CreateMaskOp::create(
+                b2, loc, VectorType::get({lanes}, b2.getI1Type()),
+                ValueRange{arith::SubIOp::create(b2, loc, columns, n0)});
+            auto read = [&](OpBuilder &bb, Value source, Value i) -> Value {
+              return vector::TransferReadOp::create(bb, loc, vectorType, source,
+                                                    ValueRange{i, n0}, rowMap,
+                                                    padding, mask, inBounds);
+            };
+            SmallVector<Value> rowsOfC, sums;
+            for (int64_t r = 0; r < count; ++r) {
+              rowsOfC.push_back(
+                  r == 0 ? m0
+                         : arith::AddIOp::create(b2, loc, m0, index(r))
+                               .getResult());
+              sums.push_back(read(b2, outs[0], rowsOfC.back()));
+            }
+            auto byDepth = scf::ForOp::create(
+                b2, loc, index(0), depth, index(1), sums,
+                [&](OpBuilder &b3, Location, Value k, ValueRange partial) {
+                  Value row = read(b3, b, k);
+                  SmallVector<Value> next;
+                  for (int64_t r = 0; r < count; ++r) {
+                    Value x = tensor::ExtractOp::create(
+                        b3, loc, a, ValueRange{rowsOfC[r], k});
+                    next.push_back(vector::FMAOp::create(
+                        b3, loc,
+                        vector::BroadcastOp::create(b3, loc, vectorType, x),
+                        row, partial[r]));
+                  }
+                  scf::YieldOp::create(b3, loc, next);
+                });
+            Value written = outs[0];
+            for (int64_t r = 0; r < count; ++r)
+              written = vector::TransferWriteOp::create(
+                            b2, loc, byDepth.getResult(r), written,
+                            ValueRange{rowsOfC[r], n0}, rowMap, mask, inBounds)
+                            .getResult();
+            scf::YieldOp::create(b2, loc, written);
+          });
+      return byColumns.getResult(0);
+    };
+    auto loopOverRows = [&](Value from, Value to, int64_t count, Value c) {
+      return scf::ForOp::create(
+                 rewriter, loc, from, to, index(count), ValueRange{c},
+                 [&](OpBuilder &b1, Location, Value m0, ValueRange outs) {
+                   scf::YieldOp::create(b1, loc,
+                                        rowBlock(b1, m0, count, outs[0]));
+                 })
+          .getResult(0);
+    };
+    Value blocked = arith::MulIOp::create(
+        rewriter, loc,
+        arith::DivUIOp::create(rewriter, loc, rows, index(kMatmulRows)),
+        index(kMatmulRows));
+    Value c = loopOverRows(index(0), blocked, kMatmulRows, op.getDpsInits()[0]);
+    rewriter.replaceOp(op, loopOverRows(blocked, rows, 1, c));
+  }
+
+  /// An isChunkRowOp generic as vector loops: for each row (scf.for over
+  /// the outer dimensions, marked parallel), its elements `lanes` at a time,
+  /// the last ones masked where the length is dynamic or ragged; inputs
+  /// along the row are read as vectors, the others broadcast, and the body
+  /// is cloned on vectors. An elementwise op writes each vector; a
+  /// reduction keeps one vector of partial results per row (masked lanes
+  /// keep theirs), combines its lanes by shuffles and then with the init.
+  void vectorizeByChunks(RewriterBase &rewriter, linalg::GenericOp op,
+                         int64_t lanes) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    unsigned innermost = op.getNumLoops() - 1;
+    Block &body = op.getRegion().front();
+    BlockArgument initArg = body.getArguments().back();
+    Operation *combiner =
+        op.getNumReductionLoops() != 0 ? getCombiner(op) : nullptr;
+    OpOperand *init = op.getDpsInitOperand(0);
+    AffineMap initMap = op.getMatchingIndexingMap(init);
+
+    SmallVector<Range> ranges =
+        cast<linalg::LinalgOp>(*op).createLoopRanges(rewriter, loc);
+    Value length =
+        getValueOrCreateConstantIndexOp(rewriter, loc, ranges[innermost].size);
+    std::optional<int64_t> staticLength =
+        getConstantIntValue(ranges[innermost].size);
+    bool masked = !staticLength || *staticLength % lanes != 0;
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    auto vectorOf = [&](Type element) {
+      return VectorType::get({lanes}, element);
+    };
+    SmallVector<Value> lbs, ubs, steps;
+    for (Range range : ArrayRef(ranges).drop_back()) {
+      lbs.push_back(index(0));
+      ubs.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+      steps.push_back(index(1));
+    }
+
+    // `body` cloned on vectors, `from` standing for the block's arguments;
+    // scalars from outside it broadcast.
+    auto cloneBody = [&](OpBuilder &b, IRMapping &from) {
+      for (Operation &inner : body.without_terminator()) {
+        for (Value operand : inner.getOperands())
+          if (!from.contains(operand) && operand.getParentBlock() != &body)
+            from.map(operand,
+                     vector::BroadcastOp::create(
+                         b, loc, vectorOf(operand.getType()), operand));
+        Operation *clone = b.clone(inner, from);
+        for (OpResult result : clone->getResults())
+          result.setType(vectorOf(result.getType()));
+      }
+      return from.lookup(body.getTerminator()->getOperand(0));
+    };
+    auto combine = [&](OpBuilder &b, Value value, Value acc) {
+      IRMapping from;
+      from.map(initArg, acc);
+      for (Value operand : combiner->getOperands())
+        if (operand != initArg)
+          from.map(operand, value);
+      Value combined = b.clone(*combiner, from)->getResult(0);
+      combined.setType(value.getType());
+      return combined;
+    };
+
+    auto rowBody = [&](OpBuilder &b, Location, ValueRange ivs,
+                       ValueRange outs) -> scf::ValueVector {
+      // The operand of indexing map `map` at position `n0` of the row.
+      auto at = [&](AffineMap map, Value n0) {
+        SmallVector<Value> indices;
+        for (AffineExpr e : map.getResults()) {
+          unsigned dim = cast<AffineDimExpr>(e).getPosition();
+          indices.push_back(dim == innermost ? n0 : ivs[dim]);
+        }
+        return indices;
+      };
+      auto read = [&](OpBuilder &bb, Value source, AffineMap map, Value n0,
+                      Value mask) -> Value {
+        Type element = getElementTypeOrSelf(source.getType());
+        auto type = cast<ShapedType>(source.getType());
+        Value padding = arith::ConstantOp::create(bb, loc, element,
+                                                  bb.getZeroAttr(element));
+        if (!map.isFunctionOfDim(innermost))
+          return vector::BroadcastOp::create(
+              bb, loc, vectorOf(element),
+              tensor::ExtractOp::create(bb, loc, source, at(map, n0)));
+        return vector::TransferReadOp::create(
+                   bb, loc, vectorOf(element), source, at(map, n0),
+                   AffineMapAttr::get(AffineMap::getMinorIdentityMap(
+                       type.getRank(), 1, bb.getContext())),
+                   padding, mask, bb.getBoolArrayAttr({true}))
+            .getResult();
+      };
+      // One step along the row: the body on elements [n0, n0 + lanes).
+      auto step = [&](OpBuilder &bb, Value n0, Value carried) -> Value {
+        Value mask;
+        if (masked)
+          mask = vector::CreateMaskOp::create(
+              bb, loc, VectorType::get({lanes}, bb.getI1Type()),
+              ValueRange{arith::SubIOp::create(bb, loc, length, n0)});
+        IRMapping from;
+        for (OpOperand *input : op.getDpsInputOperands())
+          from.map(op.getMatchingBlockArgument(input),
+                   read(bb, input->get(), op.getMatchingIndexingMap(input), n0,
+                        mask));
+        if (combiner) {
+          from.map(initArg, carried);
+          Value next = cloneBody(bb, from);
+          return mask ? arith::SelectOp::create(bb, loc, mask, next, carried)
+                            .getResult()
+                      : next;
+        }
+        if (!initArg.use_empty())
+          from.map(initArg, read(bb, carried, initMap, n0, mask));
+        return vector::TransferWriteOp::create(
+                   bb, loc, cloneBody(bb, from), carried, at(initMap, n0),
+                   AffineMapAttr::get(AffineMap::getMinorIdentityMap(
+                       initMap.getNumResults(), 1, bb.getContext())),
+                   mask, bb.getBoolArrayAttr({true}))
+            .getResult();
+      };
+      Value start = outs[0];
+      if (combiner)
+        start = vector::BroadcastOp::create(
+            b, loc, vectorOf(initArg.getType()),
+            arith::ConstantOp::create(b, loc,
+                                      *arith::getNeutralElement(combiner)));
+      auto alongRow = scf::ForOp::create(
+          b, loc, index(0), length, index(lanes), ValueRange{start},
+          [&](OpBuilder &bb, Location, Value n0, ValueRange carried) {
+            scf::YieldOp::create(bb, loc, step(bb, n0, carried[0]));
+          });
+      if (!combiner)
+        return {alongRow.getResult(0)};
+      // Lane i + width into lane i, halving the width: lane 0 holds all.
+      Value partial = alongRow.getResult(0);
+      for (int64_t width = lanes / 2; width >= 1; width /= 2) {
+        SmallVector<int64_t> upper;
+        for (int64_t i = 0; i < lanes; ++i)
+          upper.push_back(i < width ? i + width : i);
+        partial = combine(
+            b, vector::ShuffleOp::create(b, loc, partial, partial, upper),
+            partial);
+      }
+      Value total =
+          vector::ExtractOp::create(b, loc, partial, ArrayRef<int64_t>{0});
+      SmallVector<Value> initAt = at(initMap, Value());
+      Value prior = tensor::ExtractOp::create(b, loc, outs[0], initAt);
+      return {tensor::InsertOp::create(b, loc, combine(b, total, prior),
+                                       outs[0], initAt)};
+    };
+    scf::LoopNest nest = scf::buildLoopNest(rewriter, loc, lbs, ubs, steps,
+                                            ValueRange{init->get()}, rowBody);
+    if (!nest.loops.empty())
+      nest.loops.front()->setAttr(kParallelRowsAttr, rewriter.getUnitAttr());
+    rewriter.replaceOp(op, nest.results);
   }
 
   /// The final reduction of a split's lanes ([..., rows, lanes] ->
@@ -388,7 +634,9 @@ struct SparsityVectorizeRowsPass
   /// Tiles a tile transpose (isTileTranspose) to `lanes` x `lanes` tiles
   /// (1 along the other dimensions); each tile: `lanes` rows read along
   /// the input's innermost dimension, transposed by shuffles, written as
-  /// rows along the output's.
+  /// rows along the output's. In a last tile short of `lanes` rows (a
+  /// dynamic dimension) the rows past it repeat its last one and the
+  /// writes are masked.
   LogicalResult transposeByTiles(RewriterBase &rewriter, linalg::TransposeOp op,
                                  int64_t lanes) {
     ArrayRef<int64_t> perm = op.getPermutation();
@@ -409,20 +657,37 @@ struct SparsityVectorizeRowsPass
     auto rowType = VectorType::get({lanes}, element);
     Value padding = arith::ConstantOp::create(rewriter, loc, element,
                                               rewriter.getZeroAttr(element));
+    Value last, mask; // where the tile's rows may be fewer than `lanes`
+    if (cast<ShapedType>(tile.getInput().getType()).isDynamicDim(perm.back())) {
+      Value count =
+          tensor::DimOp::create(rewriter, loc, tile.getInput(), perm.back());
+      last = arith::SubIOp::create(
+          rewriter, loc, count,
+          arith::ConstantIndexOp::create(rewriter, loc, 1));
+      mask = vector::CreateMaskOp::create(
+          rewriter, loc, VectorType::get({lanes}, rewriter.getI1Type()),
+          ValueRange{count});
+    }
     SmallVector<Value> rows;
-    for (int64_t i = 0; i < lanes; ++i)
+    for (int64_t i = 0; i < lanes; ++i) {
+      SmallVector<Value> at = indicesAt(rewriter, loc, rank, perm.back(), i);
+      if (last)
+        at[perm.back()] =
+            arith::MinUIOp::create(rewriter, loc, at[perm.back()], last);
       rows.push_back(vector::TransferReadOp::create(
-          rewriter, loc, rowType, tile.getInput(),
-          indicesAt(rewriter, loc, rank, perm.back(), i), padding,
+          rewriter, loc, rowType, tile.getInput(), at, padding,
           ArrayRef<bool>{true}));
+    }
     SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
     Value result = tile.getInit();
+    auto rowMap = AffineMapAttr::get(
+        AffineMap::getMinorIdentityMap(rank, 1, rewriter.getContext()));
     for (int64_t j = 0; j < lanes; ++j)
-      result =
-          vector::TransferWriteOp::create(
-              rewriter, loc, columns[j], result,
-              indicesAt(rewriter, loc, rank, rowsDim, j), ArrayRef<bool>{true})
-              .getResult();
+      result = vector::TransferWriteOp::create(
+                   rewriter, loc, columns[j], result,
+                   indicesAt(rewriter, loc, rank, rowsDim, j), rowMap, mask,
+                   rewriter.getBoolArrayAttr({true}))
+                   .getResult();
     rewriter.replaceOp(tile, result);
     return success();
   }
