@@ -7,7 +7,10 @@
 # build is faster).
 #
 #   bench/model_ab.sh BEFORE_COMPILER AFTER_COMPILER MODEL.mlir... \
-#       [--rounds=N] [--repetitions=N] [--threads="1 2"]
+#       [--rounds=N] [--repetitions=N] [--threads="1 2"] [--sizes="17 64"]
+#
+# --sizes times models of a dynamic sequence length at each size given
+# (sparse-run --sizes); their rows read MODEL@SIZE.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +18,7 @@ build=${SPARSEC_BUILD_DIR:-$root/build}
 rounds=5
 repetitions=60
 threads="1 2"
+sizes=""
 compilers=()
 models=()
 for arg in "$@"; do
@@ -22,6 +26,7 @@ for arg in "$@"; do
     --rounds=*) rounds=${arg#*=} ;;
     --repetitions=*) repetitions=${arg#*=} ;;
     --threads=*) threads=${arg#*=} ;;
+    --sizes=*) sizes=${arg#*=} ;;
     -*) echo "model_ab.sh: unknown option $arg" >&2; exit 2 ;;
     *) if ((${#compilers[@]} < 2)); then compilers+=("$arg"); else models+=("$arg"); fi ;;
   esac
@@ -44,12 +49,18 @@ results=$work/results.txt
 for ((round = 1; round <= rounds; ++round)); do
   for model in "${models[@]}"; do
     name=$(basename "$model" .mlir)
-    for t in $threads; do
-      for build_name in before after; do
-        median=$("$build/bin/sparse-run" "$work/$name-$build_name.so" \
-          --num-threads="$t" --repetitions="$repetitions" | tail -1 |
-          awk '{print $3}')
-        echo "$round $name $t $build_name $median" | tee -a "$results"
+    for size in ${sizes:-static}; do
+      size_flag=() row=$name
+      if [[ $size != static ]]; then
+        size_flag=(--sizes="$size") row=$name@$size
+      fi
+      for t in $threads; do
+        for build_name in before after; do
+          median=$("$build/bin/sparse-run" "$work/$name-$build_name.so" \
+            --num-threads="$t" --repetitions="$repetitions" "${size_flag[@]}" |
+            tail -1 | awk '{print $3}')
+          echo "$round $row $t $build_name $median" | tee -a "$results"
+        done
       done
     done
   done

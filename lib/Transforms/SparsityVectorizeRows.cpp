@@ -14,8 +14,12 @@
 //                 then a small reduction over the lanes: `lanes` rows at a
 //                 time, transposed by shuffles, combined vector by vector
 //   fill          tiled to one row, a vector store
+//   dynamic rows  rows of a dynamic length, or a reduction over a dynamic
+//                 number of rows (splitReduction takes neither): vector
+//                 loops along each row, the last step masked, a
+//                 reduction's lanes combined by shuffles
 //   matmul        one left by sparsity-raise (dynamic run-time operands):
-//                 vector loops over rows of C and lanes of its columns
+//                 vector loops over 4 rows of C and lanes of its columns
 //
 // Only ops whose every operand reads the innermost loop contiguously or
 // not at all (a broadcast) are taken: a transpose that keeps the innermost
@@ -23,9 +27,10 @@
 // moves it (attention's K^T, [t, h, d] -> [h, d, t]) runs in lanes x lanes
 // tiles, each read as rows, transposed in registers by shuffles and
 // written as rows: as loops, LLVM made it one gather per 16 elements
-// (~1.8 % of the encoder block, serial on threads). Other transposes stay
-// loops. The sums are reassociated, as in any vectorized reduction; dense
-// reference functions keep the sequential order.
+// (~1.8 % of the encoder block, serial on threads); where the tiles' rows
+// are a sequence of dynamic length, the last tile is masked. Other
+// transposes stay loops. The sums are reassociated, as in any vectorized
+// reduction; dense reference functions keep the sequential order.
 //
 //===----------------------------------------------------------------------===//
 

@@ -492,27 +492,35 @@ def SparsityVectorizeRows : Pass<"sparsity-vectorize-rows", "ModuleOp"> {
     `splitReduction`), whose one-row tiles vectorize into `K / lanes`
     vector adds, then reduced over the lanes.
 
-    Taken are static generics on tensors (not contractions, no
-    `linalg.index`), and transposes that keep the innermost dimension (a
-    head split or merge: a copy of rows), whose loops are parallel but for
-    at most an innermost
-    reduction, whose operands read the innermost loop contiguously or not
-    at all, with rows of at least `lanes` elements (a multiple of it for
+    Taken are generics on tensors (not contractions, no `linalg.index`), and
+    transposes that keep the innermost dimension (a head split or merge: a
+    copy of rows), whose loops are parallel but for at most an innermost
+    reduction, whose operands read the innermost loop contiguously or not at
+    all, with static rows of at least `lanes` elements (a multiple of it for
     reductions). A transpose that moves the innermost dimension (attention's
-    K^T) whose two moved dimensions are multiples of `lanes` runs in
-    `lanes x lanes` tiles: `lanes` rows read, transposed in registers by
-    shuffles, written as rows (as loops, LLVM gathered each vector); so
+    K^T) whose two moved dimensions are multiples of `lanes` runs in `lanes
+    x lanes` tiles: `lanes` rows read, transposed in registers by shuffles,
+    written as rows (as loops, LLVM gathered each vector); the dimension
+    that becomes the output's innermost may instead be dynamic (a sequence
+    length: a last, shorter tile repeats its last row and writes masked). So
     does the final reduction over a split's lanes where rows come in tiles
     of `lanes`, combined vector by vector after the transpose. Fills are
     vector stores row by row; elementwise ops may have a dynamic number of
-    rows (reductions may not: upstream's `splitReduction`). A `linalg.matmul`
-    on f32 that `sparsity-raise` left (a run-time operand of dynamic shape:
-    attention at a dynamic sequence length) becomes vector loops: per row
-    of C and `lanes` of its columns (the last masked), one accumulator
-    takes a broadcast A[m, k] times a row of B per k. Others stay loops. `lanes` is the target's vector width in
-    f32 (the module's `sparsity.target`, else the `target` option). Sums
-    are reassociated, as in any vectorized reduction; dense reference
-    functions keep the sequential order. erf, exp and tanh become
+    rows. Generics whose rows have a dynamic length (softmax at a dynamic
+    sequence length), and reductions over a dynamic number of rows
+    (upstream's `splitReduction` cannot take those), run as vector loops:
+    each row `lanes` elements at a time, the last ones masked, the body
+    cloned on vectors; a reduction whose combiner has a neutral element
+    keeps `lanes` partial results per row (masked lanes keep theirs) and
+    combines them by shuffles, then with the init. A `linalg.matmul` on f32
+    that `sparsity-raise` left (a run-time operand of dynamic shape:
+    attention at a dynamic sequence length) becomes vector loops: per 4 rows
+    of C and `lanes` of its columns (the last masked), four accumulators
+    take a broadcast A[m, k] times the row of B, read once per k; then the
+    rows left one at a time. Others stay loops. `lanes` is the target's
+    vector width in f32 (the module's `sparsity.target`, else the `target`
+    option). Sums are reassociated, as in any vectorized reduction; dense
+    reference functions keep the sequential order. erf, exp and tanh become
     polynomials (f32 erf: one rational function,
     `sparsec/Conversion/MathApproximations.h`). The outermost loop of each
     op's rows or tiles is marked `sparsec.parallel_rows` (its iterations
