@@ -177,13 +177,18 @@ bool isChunkRowOp(linalg::LinalgOp op, int64_t lanes) {
   for (unsigned i = 0; i + 1 < iterators.size(); ++i)
     if (!linalg::isParallelIterator(iterators[i]))
       return false;
+  // An elementwise op writes along its rows, a reduction one per row.
+  bool reduction = !linalg::isParallelIterator(iterators.back());
+  if (op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+          .isFunctionOfDim(op.getNumLoops() - 1) == reduction)
+    return false;
   auto scalar = [](Type t) { return t.isIntOrFloat(); };
   for (Operation &inner : generic.getRegion().front().without_terminator())
     if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
         !llvm::all_of(inner.getOperandTypes(), scalar) ||
         !llvm::all_of(inner.getResultTypes(), scalar))
       return false;
-  return linalg::isParallelIterator(iterators.back()) || getCombiner(generic);
+  return !reduction || getCombiner(generic);
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations

@@ -273,6 +273,21 @@ func.func @dynamic_rows(%x: tensor<2x?x?xf32>, %max: tensor<2x?xf32>, %scale: f3
 
 // -----
 
+// An all-parallel op that writes one element per row (its init does not
+// follow the row) is not a row op: it stays a loop nest.
+// CHECK-LABEL: func.func @dynamic_row_writes
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @dynamic_row_writes(%x: tensor<?x?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<?x?xf32>) outs(%y : tensor<?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
 // K^T at a dynamic sequence length ([t, h, d] -> [h, d, t], t dynamic):
 // 16 x 16 tiles as for static sizes; a last tile of fewer tokens reads its
 // last row again for the rows past it (clamped) and writes masked.
