@@ -82,16 +82,26 @@ bool rowsAreContiguous(linalg::LinalgOp op) {
   return true;
 }
 
+/// Whether `op` runs by rows: on tensors, one init, not a contraction (the
+/// kernels' job), no linalg.index, rows read contiguously, all loops
+/// parallel but at most an innermost reduction.
+bool hasRows(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.hasIndexSemantics() || op.getNumLoops() < 1 ||
+      linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  return llvm::all_of(ArrayRef(iterators).drop_back(),
+                      linalg::isParallelIterator);
+}
+
 /// A generic (or a fill, or a transpose keeping the innermost dimension)
-/// worth vectorizing: on tensors, not a contraction (the kernels' job), no
-/// linalg.index, all loops parallel but at most an innermost reduction, and
-/// rows of a static length of at least `lanes` elements.
+/// worth vectorizing: hasRows, with rows of a static length of at least
+/// `lanes` elements.
 bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
   if (!isa<linalg::GenericOp, linalg::TransposeOp, linalg::FillOp>(
           op.getOperation()) ||
-      !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      op.hasIndexSemantics() || op.getNumLoops() < 1 ||
-      linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op))
+      !hasRows(op))
     return false;
   // Rows of a static length; their number may be dynamic (a sequence
   // length), but not for a reduction (upstream's splitReduction builds an
@@ -101,12 +111,7 @@ bool isRowOp(linalg::LinalgOp op, int64_t lanes) {
   if (ShapedType::isDynamic(sizes.back()) || sizes.back() < lanes ||
       (reduction && llvm::any_of(sizes, ShapedType::isDynamic)))
     return false;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned i = 0; i + 1 < iterators.size(); ++i)
-    if (!linalg::isParallelIterator(iterators[i]))
-      return false;
-  return linalg::isParallelIterator(iterators.back()) ||
-         sizes.back() % lanes == 0;
+  return !reduction || sizes.back() % lanes == 0;
 }
 
 /// A transpose that moves the innermost dimension into `lanes` x `lanes`
@@ -167,18 +172,11 @@ Operation *getCombiner(linalg::GenericOp op) {
 /// ints and floats; a reduction's ends in a combiner (getCombiner).
 bool isChunkRowOp(linalg::LinalgOp op, int64_t lanes) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      op.hasIndexSemantics() || op.getNumLoops() < 1 ||
-      linalg::isaContractionOpInterface(op) || !rowsAreContiguous(op) ||
-      lanes < 2 || !llvm::isPowerOf2_64(lanes) ||
+  if (!generic || !hasRows(op) || lanes < 2 || !llvm::isPowerOf2_64(lanes) ||
       !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return false;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned i = 0; i + 1 < iterators.size(); ++i)
-    if (!linalg::isParallelIterator(iterators[i]))
-      return false;
   // An elementwise op writes along its rows, a reduction one per row.
-  bool reduction = !linalg::isParallelIterator(iterators.back());
+  bool reduction = op.getNumReductionLoops() != 0;
   if (op.getMatchingIndexingMap(op.getDpsInitOperand(0))
           .isFunctionOfDim(op.getNumLoops() - 1) == reduction)
     return false;
@@ -189,6 +187,52 @@ bool isChunkRowOp(linalg::LinalgOp op, int64_t lanes) {
         !llvm::all_of(inner.getResultTypes(), scalar))
       return false;
   return !reduction || getCombiner(generic);
+}
+
+/// A vector of `type` read along the innermost dimension of `source` from
+/// `indices`, its lanes past `mask` (where given) zero.
+Value readRow(OpBuilder &b, Location loc, VectorType type, Value source,
+              ValueRange indices, Value mask = {}) {
+  Type element = type.getElementType();
+  Value padding =
+      arith::ConstantOp::create(b, loc, element, b.getZeroAttr(element));
+  auto rank = cast<ShapedType>(source.getType()).getRank();
+  return vector::TransferReadOp::create(
+      b, loc, type, source, indices,
+      AffineMapAttr::get(
+          AffineMap::getMinorIdentityMap(rank, 1, b.getContext())),
+      padding, mask, b.getBoolArrayAttr({true}));
+}
+
+/// `dest` with `value` written along its innermost dimension from
+/// `indices`, only the lanes in `mask` where given.
+Value writeRow(OpBuilder &b, Location loc, Value value, Value dest,
+               ValueRange indices, Value mask = {}) {
+  auto rank = cast<ShapedType>(dest.getType()).getRank();
+  return vector::TransferWriteOp::create(
+             b, loc, value, dest, indices,
+             AffineMapAttr::get(
+                 AffineMap::getMinorIdentityMap(rank, 1, b.getContext())),
+             mask, b.getBoolArrayAttr({true}))
+      .getResult();
+}
+
+/// The first `count` of `lanes` lanes.
+Value firstLanes(OpBuilder &b, Location loc, int64_t lanes, Value count) {
+  return vector::CreateMaskOp::create(
+      b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{count});
+}
+
+/// A reduction's `combiner` (of `value` into the init block argument
+/// `init`) on `value` and `acc`, typed as `value` (vectors or scalars).
+Value applyCombiner(OpBuilder &b, Operation *combiner, BlockArgument init,
+                    Value value, Value acc) {
+  IRMapping from;
+  for (Value operand : combiner->getOperands())
+    from.map(operand, operand == init ? acc : value);
+  Value combined = b.clone(*combiner, from)->getResult(0);
+  combined.setType(value.getType());
+  return combined;
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) into scf.for loops whose iterations
@@ -330,13 +374,7 @@ struct SparsityVectorizeRowsPass
     Value rows = tensor::DimOp::create(rewriter, loc, a, 0);
     Value depth = tensor::DimOp::create(rewriter, loc, a, 1);
     Value columns = tensor::DimOp::create(rewriter, loc, b, 1);
-    Type element = rewriter.getF32Type();
-    auto vectorType = VectorType::get({lanes}, element);
-    Value padding = arith::ConstantOp::create(rewriter, loc, element,
-                                              rewriter.getZeroAttr(element));
-    auto rowMap = AffineMapAttr::get(
-        AffineMap::getMinorIdentityMap(2, 1, rewriter.getContext()));
-    ArrayAttr inBounds = rewriter.getBoolArrayAttr({true});
+    auto vectorType = VectorType::get({lanes}, rewriter.getF32Type());
 
     // Rows [m0, m0 + count) of C, `lanes` columns at a time.
     auto rowBlock = [&](OpBuilder &b1, Value m0, int64_t count, Value c) {
@@ -345,13 +383,10 @@ struct SparsityVectorizeRowsPass
           [&](OpBuilder &b2, Location, Value n0, ValueRange outs) {
             // The last columns masked (explicitly: transfers out of
             // bounds would be masked after memrefs became LLVM).
-            Value mask = vector::CreateMaskOp::create(
-                b2, loc, VectorType::get({lanes}, b2.getI1Type()),
-                ValueRange{arith::SubIOp::create(b2, loc, columns, n0)});
-            auto read = [&](OpBuilder &bb, Value source, Value i) -> Value {
-              return vector::TransferReadOp::create(bb, loc, vectorType, source,
-                                                    ValueRange{i, n0}, rowMap,
-                                                    padding, mask, inBounds);
+            Value mask = firstLanes(
+                b2, loc, lanes, arith::SubIOp::create(b2, loc, columns, n0));
+            auto read = [&](OpBuilder &bb, Value source, Value i) {
+              return readRow(bb, loc, vectorType, source, {i, n0}, mask);
             };
             SmallVector<Value> rowsOfC, sums;
             for (int64_t r = 0; r < count; ++r) {
@@ -378,10 +413,8 @@ struct SparsityVectorizeRowsPass
                 });
             Value written = outs[0];
             for (int64_t r = 0; r < count; ++r)
-              written = vector::TransferWriteOp::create(
-                            b2, loc, byDepth.getResult(r), written,
-                            ValueRange{rowsOfC[r], n0}, rowMap, mask, inBounds)
-                            .getResult();
+              written = writeRow(b2, loc, byDepth.getResult(r), written,
+                                 {rowsOfC[r], n0}, mask);
             scf::YieldOp::create(b2, loc, written);
           });
       return byColumns.getResult(0);
@@ -458,14 +491,7 @@ struct SparsityVectorizeRowsPass
       return from.lookup(body.getTerminator()->getOperand(0));
     };
     auto combine = [&](OpBuilder &b, Value value, Value acc) {
-      IRMapping from;
-      from.map(initArg, acc);
-      for (Value operand : combiner->getOperands())
-        if (operand != initArg)
-          from.map(operand, value);
-      Value combined = b.clone(*combiner, from)->getResult(0);
-      combined.setType(value.getType());
-      return combined;
+      return applyCombiner(b, combiner, initArg, value, acc);
     };
 
     auto rowBody = [&](OpBuilder &b, Location, ValueRange ivs,
@@ -482,27 +508,18 @@ struct SparsityVectorizeRowsPass
       auto read = [&](OpBuilder &bb, Value source, AffineMap map, Value n0,
                       Value mask) -> Value {
         Type element = getElementTypeOrSelf(source.getType());
-        auto type = cast<ShapedType>(source.getType());
-        Value padding = arith::ConstantOp::create(bb, loc, element,
-                                                  bb.getZeroAttr(element));
         if (!map.isFunctionOfDim(innermost))
           return vector::BroadcastOp::create(
               bb, loc, vectorOf(element),
               tensor::ExtractOp::create(bb, loc, source, at(map, n0)));
-        return vector::TransferReadOp::create(
-                   bb, loc, vectorOf(element), source, at(map, n0),
-                   AffineMapAttr::get(AffineMap::getMinorIdentityMap(
-                       type.getRank(), 1, bb.getContext())),
-                   padding, mask, bb.getBoolArrayAttr({true}))
-            .getResult();
+        return readRow(bb, loc, vectorOf(element), source, at(map, n0), mask);
       };
       // One step along the row: the body on elements [n0, n0 + lanes).
       auto step = [&](OpBuilder &bb, Value n0, Value carried) -> Value {
         Value mask;
         if (masked)
-          mask = vector::CreateMaskOp::create(
-              bb, loc, VectorType::get({lanes}, bb.getI1Type()),
-              ValueRange{arith::SubIOp::create(bb, loc, length, n0)});
+          mask = firstLanes(bb, loc, lanes,
+                            arith::SubIOp::create(bb, loc, length, n0));
         IRMapping from;
         for (OpOperand *input : op.getDpsInputOperands())
           from.map(op.getMatchingBlockArgument(input),
@@ -517,12 +534,8 @@ struct SparsityVectorizeRowsPass
         }
         if (!initArg.use_empty())
           from.map(initArg, read(bb, carried, initMap, n0, mask));
-        return vector::TransferWriteOp::create(
-                   bb, loc, cloneBody(bb, from), carried, at(initMap, n0),
-                   AffineMapAttr::get(AffineMap::getMinorIdentityMap(
-                       initMap.getNumResults(), 1, bb.getContext())),
-                   mask, bb.getBoolArrayAttr({true}))
-            .getResult();
+        return writeRow(bb, loc, cloneBody(bb, from), carried, at(initMap, n0),
+                        mask);
       };
       Value start = outs[0];
       if (combiner)
@@ -605,38 +618,26 @@ struct SparsityVectorizeRowsPass
     rewriter.setInsertionPoint(tile);
     Value input = tile.getDpsInputOperand(0)->get();
     Value init = tile.getDpsInitOperand(0)->get();
-    Type element = getElementTypeOrSelf(input.getType());
-    auto vectorType = VectorType::get({lanes}, element);
-    Value padding = arith::ConstantOp::create(rewriter, loc, element,
-                                              rewriter.getZeroAttr(element));
+    auto vectorType =
+        VectorType::get({lanes}, getElementTypeOrSelf(input.getType()));
     // combiner(in = a, out = b) on vectors.
     auto combine = [&](Value a, Value b) {
-      IRMapping mapping;
-      mapping.map(tileBody.getArgument(0), a);
-      mapping.map(tileBody.getArgument(1), b);
-      Operation *clone = rewriter.clone(*tileCombiner, mapping);
-      clone->getResult(0).setType(vectorType);
-      return clone->getResult(0);
+      return applyCombiner(rewriter, tileCombiner, tileBody.getArgument(1), a,
+                           b);
     };
     SmallVector<Value> rows;
     for (int64_t i = 0; i < lanes; ++i)
-      rows.push_back(vector::TransferReadOp::create(
-          rewriter, loc, vectorType, input,
-          indicesAt(rewriter, loc, loops, loops - 2, i), padding,
-          ArrayRef<bool>{true}));
+      rows.push_back(readRow(rewriter, loc, vectorType, input,
+                             indicesAt(rewriter, loc, loops, loops - 2, i)));
     SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
     for (int64_t width = lanes; width > 1; width /= 2)
       for (int64_t j = 0; j < width / 2; ++j)
         columns[j] = combine(columns[j], columns[j + width / 2]);
-    Value initRow = vector::TransferReadOp::create(
-        rewriter, loc, vectorType, init,
-        indicesAt(rewriter, loc, loops - 1, std::nullopt, 0), padding,
-        ArrayRef<bool>{true});
-    Value result = vector::TransferWriteOp::create(
-                       rewriter, loc, combine(columns[0], initRow), init,
-                       indicesAt(rewriter, loc, loops - 1, std::nullopt, 0),
-                       ArrayRef<bool>{true})
-                       .getResult();
+    SmallVector<Value> initAt =
+        indicesAt(rewriter, loc, loops - 1, std::nullopt, 0);
+    Value initRow = readRow(rewriter, loc, vectorType, init, initAt);
+    Value result =
+        writeRow(rewriter, loc, combine(columns[0], initRow), init, initAt);
     rewriter.replaceOp(tile, result);
     return success();
   }
@@ -663,10 +664,8 @@ struct SparsityVectorizeRowsPass
     auto tile = cast<linalg::TransposeOp>(*tiled);
     Location loc = tile.getLoc();
     rewriter.setInsertionPoint(tile);
-    Type element = getElementTypeOrSelf(tile.getInput().getType());
-    auto rowType = VectorType::get({lanes}, element);
-    Value padding = arith::ConstantOp::create(rewriter, loc, element,
-                                              rewriter.getZeroAttr(element));
+    auto rowType = VectorType::get(
+        {lanes}, getElementTypeOrSelf(tile.getInput().getType()));
     Value last, mask; // where the tile's rows may be fewer than `lanes`
     if (cast<ShapedType>(tile.getInput().getType()).isDynamicDim(perm.back())) {
       Value count =
@@ -674,9 +673,7 @@ struct SparsityVectorizeRowsPass
       last = arith::SubIOp::create(
           rewriter, loc, count,
           arith::ConstantIndexOp::create(rewriter, loc, 1));
-      mask = vector::CreateMaskOp::create(
-          rewriter, loc, VectorType::get({lanes}, rewriter.getI1Type()),
-          ValueRange{count});
+      mask = firstLanes(rewriter, loc, lanes, count);
     }
     SmallVector<Value> rows;
     for (int64_t i = 0; i < lanes; ++i) {
@@ -684,20 +681,13 @@ struct SparsityVectorizeRowsPass
       if (last)
         at[perm.back()] =
             arith::MinUIOp::create(rewriter, loc, at[perm.back()], last);
-      rows.push_back(vector::TransferReadOp::create(
-          rewriter, loc, rowType, tile.getInput(), at, padding,
-          ArrayRef<bool>{true}));
+      rows.push_back(readRow(rewriter, loc, rowType, tile.getInput(), at));
     }
     SmallVector<Value> columns = transposeByShuffles(rewriter, loc, rows);
     Value result = tile.getInit();
-    auto rowMap = AffineMapAttr::get(
-        AffineMap::getMinorIdentityMap(rank, 1, rewriter.getContext()));
     for (int64_t j = 0; j < lanes; ++j)
-      result = vector::TransferWriteOp::create(
-                   rewriter, loc, columns[j], result,
-                   indicesAt(rewriter, loc, rank, rowsDim, j), rowMap, mask,
-                   rewriter.getBoolArrayAttr({true}))
-                   .getResult();
+      result = writeRow(rewriter, loc, columns[j], result,
+                        indicesAt(rewriter, loc, rank, rowsDim, j), mask);
     rewriter.replaceOp(tile, result);
     return success();
   }
