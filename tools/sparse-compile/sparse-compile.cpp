@@ -19,6 +19,7 @@
 #include "sparsec/Target/TargetDescription.h"
 #include "sparsec/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -265,6 +266,13 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   progress.end();
+  // A library with nothing to call is almost certainly not what was meant.
+  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp func) {
+        return func.isPublic() && !func.isExternal();
+      }))
+    llvm::errs() << "sparse-compile: warning: " << inputPath
+                 << " defines no public function: the output has no entry "
+                    "point\n";
 
   if (withReference && failed(addDenseReferences(*module)))
     return 1;

@@ -128,6 +128,9 @@ int main(int argc, char **argv) {
   if (bufferOffset % sizeof(float) != 0 || bufferOffset >= 64)
     return fail("--buffer-offset must be a multiple of 4 below 64, got " +
                 llvm::Twine(bufferOffset.getValue()));
+  for (int64_t size : sizeValues)
+    if (size < 1)
+      return fail("--sizes must be positive, got " + llvm::Twine(size));
   size_t offsetFloats = bufferOffset / sizeof(float);
 
   // A bare file name means this directory, not the library search path.
@@ -162,6 +165,7 @@ int main(int argc, char **argv) {
 
   std::vector<Entry> selected;
   std::vector<std::string> available;
+  bool usesSizes = false;
   for (const llvm::json::Value &value : *entries) {
     const llvm::json::Object *object = value.getAsObject();
     if (!object || !object->getString("name"))
@@ -176,8 +180,7 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < numSizes; ++i)
       entry.sizes.push_back(i < int64_t(sizeValues.size()) ? sizeValues[i]
                                                            : 64);
-    if (llvm::any_of(entry.sizes, [](int64_t v) { return v < 1; }))
-      return fail("--sizes must be positive");
+    usesSizes |= numSizes > 0;
     std::string error;
     if (!parseBuffers(object->getArray("inputs"), entry.sizes, offsetFloats,
                       entry.inputs, error) ||
@@ -187,9 +190,14 @@ int main(int argc, char **argv) {
                   (error.empty() ? "corrupt signature" : error));
     selected.push_back(std::move(entry));
   }
+  if (available.empty())
+    return fail(libraryPath + " has no entry point");
   if (selected.empty())
     return fail("no entry point '" + entryName +
                 "'; the library has: " + llvm::join(available, ", "));
+  if (!sizeValues.empty() && !usesSizes)
+    llvm::errs() << "sparse-run: warning: --sizes ignored: no entry point run "
+                    "has a dynamic size\n";
 
   std::mt19937 rng(seed);
   if (!compareWith.empty()) {
