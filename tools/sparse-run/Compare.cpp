@@ -61,14 +61,13 @@ BuildResult measure(CallFn fn, Entry &entry, Profiler &profiler,
 } // namespace
 
 bool sparsec::compareBuilds(void *sparse, void *dense,
-                            std::vector<Entry> &entries, std::mt19937 &rng,
+                            std::vector<Entry> &entries,
                             const CompareOptions &options,
                             llvm::raw_ostream &os, std::string &error) {
   Profiler sparseProfiler, denseProfiler;
   if (!sparseProfiler.load(sparse, error) ||
       !denseProfiler.load(dense, error))
     return false;
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   llvm::json::Array results;
   for (Entry &entry : entries) {
     std::string symbol = "sparsec_call_" + entry.name;
@@ -78,9 +77,6 @@ bool sparsec::compareBuilds(void *sparse, void *dense,
       error = "entry " + entry.name + " is not in both builds";
       return false;
     }
-    for (Buffer &input : entry.inputs)
-      for (float &x : input.values())
-        x = uniform(rng);
     Entry denseEntry = entry;
     call(sparseFn, entry);
     call(denseFn, denseEntry);

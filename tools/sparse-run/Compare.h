@@ -7,7 +7,6 @@
 
 #include "llvm/Support/raw_ostream.h"
 
-#include <random>
 #include <string>
 
 namespace sparsec {
@@ -18,14 +17,14 @@ struct CompareOptions {
 };
 
 /// Runs each entry of `sparse` (a loaded library) and the same entry of the
-/// dense build `dense` on the same inputs, and prints side by side: the
+/// dense build `dense` on the entry's inputs, and prints side by side: the
 /// error against dense, p50/p95 latency, tokens/s, weight bytes with
 /// metadata, measured sparse-kernel coverage, and the measured speedup
 /// beside the Amdahl prediction (the dense build's measured matmul share,
 /// accelerated by the cost model's estimate). Returns false with `error`.
 bool compareBuilds(void *sparse, void *dense, std::vector<Entry> &entries,
-                   std::mt19937 &rng, const CompareOptions &options,
-                   llvm::raw_ostream &os, std::string &error);
+                   const CompareOptions &options, llvm::raw_ostream &os,
+                   std::string &error);
 
 } // namespace sparsec
 

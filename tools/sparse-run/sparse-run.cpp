@@ -3,9 +3,11 @@
 //   sparse-run model.so [--entry=NAME] [--check] [--num-threads=N]
 //              [--warmup=W] [--repetitions=R] [--seed=S] [--profile] [--json]
 //              [--compare=dense.so] [--sizes=S0,S1,...]
+//              [--inputs=a.npy,...] [--outputs=out.npy,...]
 //
 // Loads a library written by sparse-compile, reads its entry points from
-// `sparsec_model_info`, feeds them seeded random inputs, optionally compares
+// `sparsec_model_info`, feeds them seeded random inputs (or arrays from
+// files, --inputs), writes their results (--outputs), optionally compares
 // each with its dense reference (`NAME__reference`, compiled in with
 // --with-reference), and times them: median, p95 and min over repetitions
 // after warm-up. With --profile, the timed runs also measure each op's
@@ -13,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ArgumentFiles.h"
 #include "Compare.h"
 #include "Model.h"
 #include "Profile.h"
@@ -77,7 +80,20 @@ static cl::list<int64_t> sizeValues(
     "sizes",
     cl::desc("Values of the entry points' dynamic sizes (size parameters s0, "
              "s1, ...; e.g. the sequence length), default 64 each"),
-    cl::CommaSeparated, cl::cat(category));
+    cl::value_desc("S0,S1,..."), cl::CommaSeparated, cl::cat(category));
+static cl::list<std::string> inputFiles(
+    "inputs",
+    cl::desc("Read the entry point's inputs from files, one per input in "
+             "order, in place of random ones: NumPy .npy (float32 or "
+             "float64; the shape is checked and gives the dynamic sizes "
+             "--sizes does not) or raw little-endian float32"),
+    cl::value_desc("a.npy,..."), cl::CommaSeparated, cl::cat(category));
+static cl::list<std::string> outputFiles(
+    "outputs",
+    cl::desc("Write the entry point's results (of its first run) to files, "
+             "one per output: .npy where the name ends so, raw float32 "
+             "otherwise"),
+    cl::value_desc("out.npy,..."), cl::CommaSeparated, cl::cat(category));
 static cl::opt<unsigned> bufferOffset(
     "buffer-offset",
     cl::desc("Start every argument buffer this many bytes past a cache line "
@@ -163,43 +179,81 @@ int main(int argc, char **argv) {
   if (!entries)
     return fail("corrupt model info: expected a list of entry points");
 
-  std::vector<Entry> selected;
-  std::vector<std::string> available;
-  bool usesSizes = false;
+  std::vector<const llvm::json::Object *> chosen;
+  std::vector<std::string> available, chosenNames;
   for (const llvm::json::Value &value : *entries) {
     const llvm::json::Object *object = value.getAsObject();
     if (!object || !object->getString("name"))
       return fail("corrupt model info: entry without a name");
+    llvm::StringRef name = *object->getString("name");
+    available.push_back(name.str());
+    bool isReference = name.ends_with("__reference");
+    if (entryName.empty() ? isReference : name != entryName)
+      continue;
+    chosen.push_back(object);
+    chosenNames.push_back(name.str());
+  }
+  if (available.empty())
+    return fail(libraryPath + " has no entry point");
+  if (chosen.empty())
+    return fail("no entry point '" + entryName +
+                "'; the library has: " + llvm::join(available, ", "));
+  bool withFiles = !inputFiles.empty() || !outputFiles.empty();
+  if (withFiles && chosen.size() != 1)
+    return fail("--inputs and --outputs are for one entry point; choose one "
+                "of " +
+                llvm::join(chosenNames, ", ") + " with --entry");
+  std::vector<FloatArray> inputArrays(inputFiles.size());
+  for (auto [path, array] : llvm::zip(inputFiles, inputArrays)) {
+    std::string error;
+    if (!readFloatArray(path, array, error))
+      return fail(error);
+  }
+
+  std::vector<Entry> selected;
+  bool usesSizes = false;
+  for (const llvm::json::Object *object : chosen) {
     Entry entry;
     entry.name = object->getString("name")->str();
-    available.push_back(entry.name);
-    bool isReference = llvm::StringRef(entry.name).ends_with("__reference");
-    if (entryName.empty() ? isReference : entry.name != entryName)
-      continue;
     int64_t numSizes = object->getInteger("size_params").value_or(0);
-    for (int64_t i = 0; i < numSizes; ++i)
-      entry.sizes.push_back(i < int64_t(sizeValues.size()) ? sizeValues[i]
-                                                           : 64);
     usesSizes |= numSizes > 0;
     std::string error;
+    if (numSizes > 0 && sizeValues.empty() && !inputArrays.empty()) {
+      const llvm::json::Array *inputs = object->getArray("inputs");
+      if (!inputs ||
+          !inferSizes(*inputs, inputArrays, numSizes, entry.sizes, error))
+        return fail("entry " + entry.name + ": " +
+                    (error.empty() ? "corrupt signature" : error));
+    } else {
+      for (int64_t i = 0; i < numSizes; ++i)
+        entry.sizes.push_back(i < int64_t(sizeValues.size()) ? sizeValues[i]
+                                                             : 64);
+    }
     if (!parseBuffers(object->getArray("inputs"), entry.sizes, offsetFloats,
                       entry.inputs, error) ||
         !parseBuffers(object->getArray("outputs"), entry.sizes, offsetFloats,
                       entry.outputs, error))
       return fail("entry " + entry.name + ": " +
                   (error.empty() ? "corrupt signature" : error));
+    if ((!inputArrays.empty() &&
+         !setInputs(entry, inputArrays, inputFiles, error)) ||
+        (!outputFiles.empty() && !checkOutputs(entry, outputFiles, error)))
+      return fail(error);
     selected.push_back(std::move(entry));
   }
-  if (available.empty())
-    return fail(libraryPath + " has no entry point");
-  if (selected.empty())
-    return fail("no entry point '" + entryName +
-                "'; the library has: " + llvm::join(available, ", "));
   if (!sizeValues.empty() && !usesSizes)
     llvm::errs() << "sparse-run: warning: --sizes ignored: no entry point run "
                     "has a dynamic size\n";
 
+  // Seeded random inputs where no file gives them.
   std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  if (inputArrays.empty())
+    for (Entry &entry : selected)
+      for (Buffer &input : entry.inputs)
+        for (float &x : input.values())
+          x = uniform(rng);
+
   if (!compareWith.empty()) {
     std::string densePath = compareWith;
     if (densePath.find('/') == std::string::npos)
@@ -214,8 +268,10 @@ int main(int argc, char **argv) {
       return fail(compareWith + " is not a sparsec model");
     CompareOptions options{warmup, repetitions, jsonOutput};
     std::string error;
-    if (!compareBuilds(library, dense, selected, rng, options, llvm::outs(),
-                       error))
+    if (!compareBuilds(library, dense, selected, options, llvm::outs(), error))
+      return fail(error);
+    // The sparse build's results: every run gives the same.
+    if (!outputFiles.empty() && !writeOutputs(selected[0], outputFiles, error))
       return fail(error);
     return 0;
   }
@@ -226,22 +282,21 @@ int main(int argc, char **argv) {
     return fail(libraryPath + ": " + profileError);
   double allSeconds = 0, allSparseSeconds = 0;
 
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   bool allMatch = true;
   llvm::json::Array results;
-  if (!jsonOutput)
-    llvm::outs() << llvm::format("%-28s %7s %11s %11s %11s  %s\n", "entry",
-                                 "threads", "median ms", "p95 ms", "min ms",
-                                 check ? "check (max rel err)" : "");
   for (Entry &entry : selected) {
-    for (Buffer &input : entry.inputs)
-      for (float &x : input.values())
-        x = uniform(rng);
     auto fn = reinterpret_cast<CallFn>(
         dlsym(library, ("sparsec_call_" + entry.name).c_str()));
     if (!fn)
       return fail("missing sparsec_call_" + entry.name);
     call(fn, entry);
+    std::string error;
+    if (!outputFiles.empty() && !writeOutputs(entry, outputFiles, error))
+      return fail(error);
+    if (!jsonOutput && &entry == &selected.front())
+      llvm::outs() << llvm::format("%-28s %7s %11s %11s %11s  %s\n", "entry",
+                                   "threads", "median ms", "p95 ms", "min ms",
+                                   check ? "check (max rel err)" : "");
 
     llvm::json::Object result{{"entry", entry.name},
                               {"threads", threads.getValue()}};
