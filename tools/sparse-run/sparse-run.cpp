@@ -300,6 +300,8 @@ int main(int argc, char **argv) {
 
     llvm::json::Object result{{"entry", entry.name},
                               {"threads", threads.getValue()}};
+    if (!entry.sizes.empty())
+      result["sizes"] = llvm::json::Array(entry.sizes);
     std::string verdict;
     if (check) {
       std::string refName = entry.name + "__reference";
