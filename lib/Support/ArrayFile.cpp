@@ -1,10 +1,12 @@
 //===- ArrayFile.cpp - float arrays in .npy or raw files ------------------===//
 //
-// The .npy format:
-// https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html The
-// magic string, a version, the header's length, the header (a Python dictionary
-// literal) and the data. Both readers assume a little-endian host, as every
-// target sparsec compiles for is.
+// An .npy file is the magic string, a version, the header's length, the
+// header (a Python dictionary literal) and the data; the format's reference:
+//
+//   https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+//
+// Both readers assume a little-endian host, as every target sparsec
+// compiles for is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,8 +15,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
 
 namespace sparsec {
 namespace {
@@ -136,9 +138,21 @@ bool readFile(const std::string &path, std::string &bytes, std::string &error) {
     error = "cannot open " + path + ": " + std::strerror(errno);
     return false;
   }
-  bytes.assign(std::istreambuf_iterator<char>(in),
-               std::istreambuf_iterator<char>());
-  if (in.bad()) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    error = path + " is not a regular file";
+    return false;
+  }
+  // One read of the whole file: inputs may be hundreds of MiB.
+  uintmax_t size = std::filesystem::file_size(path, ec);
+  try {
+    bytes.resize(ec ? 0 : size);
+  } catch (const std::exception &) {
+    error = "cannot hold " + path + " (" + std::to_string(size >> 20) +
+            " MiB) in memory";
+    return false;
+  }
+  if (ec || !in.read(bytes.data(), std::streamsize(size))) {
     error = "cannot read " + path;
     return false;
   }

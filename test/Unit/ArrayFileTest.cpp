@@ -176,6 +176,8 @@ TEST_F(ArrayFileTest, RefusesWhatItCannotRead) {
   refuses("truncated.npy", std::string("\x93NUMPY\x01", 7), "truncated");
   refuses("version.npy", npyBytes("{}", "").replace(6, 1, "\x07"), "version 7");
   refuses("odd.bin", "12345", "5 bytes is not a whole number");
+  EXPECT_FALSE(readFloatArray(::testing::TempDir(), array, error));
+  EXPECT_NE(error.find("is not a regular file"), std::string::npos) << error;
   EXPECT_FALSE(readFloatArray(path("missing.npy"), array, error));
   EXPECT_NE(error.find("cannot open"), std::string::npos) << error;
   float one = 1;
