@@ -30,6 +30,12 @@ import numpy as np
 
 # --- weights -----------------------------------------------------------------
 
+def pad_to(w, rows, cols):
+    """w padded with zeros to multiples of rows x cols."""
+    n, k = w.shape
+    return np.pad(w, ((0, -n % rows), (0, -k % cols)))
+
+
 def prune(w, pattern, density):
     """Magnitude-prunes w (N x K) to `pattern` along K."""
     if pattern == "dense":
@@ -37,23 +43,24 @@ def prune(w, pattern, density):
     n, k = w.shape
     if pattern.startswith("nm"):
         keep, m = map(int, pattern[2:].split(":"))
-        if k % m:
-            raise SystemExit("nm pruning needs K (%d) divisible by M (%d)" % (k, m))
-        groups = np.abs(w).reshape(n, k // m, m)
+        # A ragged last group (K not a multiple of M) is padded with zeros,
+        # which sort last: it keeps its N largest as a whole group would.
+        padded = pad_to(w, 1, m)
+        groups = np.abs(padded).reshape(n, padded.shape[1] // m, m)
         order = np.argsort(-groups, axis=2, kind="stable")
         mask = np.zeros_like(groups, dtype=bool)
         np.put_along_axis(mask, order[:, :, :keep], True, axis=2)
-        return w * mask.reshape(n, k)
+        return w * mask.reshape(n, -1)[:, :k]
     if pattern.startswith("block"):
         bk, bn = map(int, pattern[5:].split("x"))
-        if n % bn or k % bk:
-            raise SystemExit("block pruning needs N x K (%dx%d) divisible by "
-                             "the block (%dx%d)" % (n, k, bn, bk))
-        norms = np.sqrt((w.reshape(n // bn, bn, k // bk, bk) ** 2).sum(axis=(1, 3)))
+        # Ragged edge blocks are ranked by the norm of what they hold.
+        padded = pad_to(w, bn, bk)
+        pn, pk = padded.shape
+        norms = np.sqrt((padded.reshape(pn // bn, bn, pk // bk, bk) ** 2).sum(axis=(1, 3)))
         kept = max(1, int(round(density * norms.size)))
         threshold = np.sort(norms, axis=None)[::-1][kept - 1]
         mask = np.repeat(np.repeat(norms >= threshold, bn, axis=0), bk, axis=1)
-        return w * mask
+        return w * mask[:n, :k]
     raise SystemExit("unknown pattern %s (dense, nmN:M or blockBKxBN)" % pattern)
 
 
