@@ -125,14 +125,18 @@ private:
   size_t at = 0;
 };
 
-uint64_t readLittleEndian(const std::string &bytes, size_t at, int width) {
+uint64_t readLittleEndian(std::string_view bytes, size_t at, int width) {
   uint64_t value = 0;
   for (int i = width - 1; i >= 0; --i)
     value = value << 8 | (unsigned char)bytes[at + i];
   return value;
 }
 
-bool readFile(const std::string &path, std::string &bytes, std::string &error) {
+/// The `size` bytes of `path` in one read, into float storage: a raw file
+/// is then its values as they are, and an .npy file's float32 data moves
+/// to the front in place (inputs may be hundreds of MiB: no second copy).
+bool readFile(const std::string &path, std::vector<float> &storage,
+              size_t &size, std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open " + path + ": " + std::strerror(errno);
@@ -143,24 +147,28 @@ bool readFile(const std::string &path, std::string &bytes, std::string &error) {
     error = path + " is not a regular file";
     return false;
   }
-  // One read of the whole file: inputs may be hundreds of MiB.
-  uintmax_t size = std::filesystem::file_size(path, ec);
+  uintmax_t fileSize = std::filesystem::file_size(path, ec);
+  size = ec ? 0 : fileSize;
   try {
-    bytes.resize(ec ? 0 : size);
+    storage.resize((size + sizeof(float) - 1) / sizeof(float));
   } catch (const std::exception &) {
     error = "cannot hold " + path + " (" + std::to_string(size >> 20) +
             " MiB) in memory";
     return false;
   }
-  if (ec || !in.read(bytes.data(), std::streamsize(size))) {
+  if (ec || !in.read(reinterpret_cast<char *>(storage.data()),
+                     std::streamsize(size))) {
     error = "cannot read " + path;
     return false;
   }
   return true;
 }
 
-bool readNpy(const std::string &path, const std::string &bytes,
-             FloatArray &array, std::string &error) {
+/// `bytes` (an .npy file) is a view of `storage`, which becomes the
+/// array's values.
+bool readNpy(const std::string &path, std::string_view bytes,
+             std::vector<float> &storage, FloatArray &array,
+             std::string &error) {
   auto fail = [&](const std::string &what) {
     error = path + ": " + what;
     return false;
@@ -179,8 +187,7 @@ bool readNpy(const std::string &path, const std::string &bytes,
   if (bytes.size() - headerStart < headerLength)
     return fail("truncated .npy header");
   NpyHeader header;
-  if (!parseNpyHeader(std::string_view(bytes).substr(headerStart, headerLength),
-                      header, error))
+  if (!parseNpyHeader(bytes.substr(headerStart, headerLength), header, error))
     return fail(error);
 
   int itemBytes;
@@ -210,18 +217,21 @@ bool readNpy(const std::string &path, const std::string &bytes,
                 " bytes of data; its shape needs " + std::to_string(count) +
                 " elements of " + std::to_string(itemBytes) + " bytes");
 
+  // In place, front to back: value i is written below where value i + 1
+  // is read (the data starts past the header).
   const char *data = bytes.data() + headerStart + headerLength;
-  array.shape = header.shape;
-  array.values.resize(count);
   if (itemBytes == 4) {
-    std::memcpy(array.values.data(), data, count * 4);
-    return true;
+    std::memmove(storage.data(), data, count * 4);
+  } else {
+    for (uint64_t i = 0; i < count; ++i) {
+      double value;
+      std::memcpy(&value, data + i * 8, 8);
+      storage[i] = float(value);
+    }
   }
-  for (uint64_t i = 0; i < count; ++i) {
-    double value;
-    std::memcpy(&value, data + i * 8, 8);
-    array.values[i] = float(value);
-  }
+  storage.resize(count);
+  array.shape = header.shape;
+  array.values = std::move(storage);
   return true;
 }
 
@@ -258,20 +268,21 @@ std::string formatNpyHeader(const std::vector<int64_t> &shape) {
 
 bool readFloatArray(const std::string &path, FloatArray &array,
                     std::string &error) {
-  std::string bytes;
-  if (!readFile(path, bytes, error))
+  std::vector<float> storage;
+  size_t size;
+  if (!readFile(path, storage, size, error))
     return false;
-  if (std::string_view(bytes).substr(0, kMagic.size()) == kMagic)
-    return readNpy(path, bytes, array, error);
-  if (bytes.size() % sizeof(float) != 0) {
-    error = path + ": " + std::to_string(bytes.size()) +
+  std::string_view bytes(reinterpret_cast<const char *>(storage.data()), size);
+  if (bytes.substr(0, kMagic.size()) == kMagic)
+    return readNpy(path, bytes, storage, array, error);
+  if (size % sizeof(float) != 0) {
+    error = path + ": " + std::to_string(size) +
             " bytes is not a whole number of float32 values (raw files hold "
             "little-endian float32; .npy files start with \\x93NUMPY)";
     return false;
   }
   array.shape.reset();
-  array.values.resize(bytes.size() / sizeof(float));
-  std::memcpy(array.values.data(), bytes.data(), bytes.size());
+  array.values = std::move(storage);
   return true;
 }
 
