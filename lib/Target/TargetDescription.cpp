@@ -40,7 +40,11 @@ struct Builtin {
 // block<16x1> re-calibrated on 2026-11-24 after such blocks moved to the
 // CSR kernel: -one-column-blocks.json, 6 -> 43 %, GEMV 1 -> 46 %;
 // block<4x4> measured on 2026-11-24 after such blocks ran as runs where the
-// block kernel would run over columns: -four-column-blocks.json).
+// block kernel would run over columns: -four-column-blocks.json). The other
+// N:M entries (1:8, 2:8, 3:8, 2:16, 4:16, 8:16) are not measured on Zen 5:
+// Zen 4's shares (below) scaled by Zen 5's over Zen 4's for the measured N:M
+// of their density (nm<1:4> for 1:8 to 4:16, nm<2:4> for 3:8 and 8:16; GEMV
+// shares by nm<2:4>'s).
 // The AVX2 and AArch64 tables are not calibrated: they assume the AVX-512
 // shares, and their peaks are vendor figures.
 const Builtin kBuiltins[] = {
@@ -53,6 +57,9 @@ const Builtin kBuiltins[] = {
   memory_bandwidth_gbps = 45, cache_bandwidth_gbps = 99,
   kernels = [dense : f32 at 88 gemv 18, nm<2:4> : f32 at 61 gemv 17,
              nm<4:8> : f32 at 61 gemv 17, nm<1:4> : f32 at 56,
+             nm<1:8> : f32 at 52 gemv 17, nm<2:8> : f32 at 61 gemv 19,
+             nm<3:8> : f32 at 64 gemv 16, nm<2:16> : f32 at 53 gemv 17,
+             nm<4:16> : f32 at 60 gemv 16, nm<8:16> : f32 at 59 gemv 16,
              block<16x16> : f32 at 75 gemv 13,
              block<32x32> : f32 at 78 gemv 20, block<16x1> : f32 at 43 gemv 46,
              block<4x4> : f32 at 55 gemv 4, csr : f32 at 34 gemv 37]>)"},
@@ -68,7 +75,12 @@ const Builtin kBuiltins[] = {
     // dense and block 16x16 GEMV shares and the memory bandwidth again in
     // session 30, after the eight-panel dense GEMV and the block GEMV's
     // chains (the 208 cases: 200 -> 202 right picks; a second M = 1 run
-    // replayed: 50 -> 52 of 52, median error 22.6 -> 8.3 %).
+    // replayed: 50 -> 52 of 52, median error 22.6 -> 8.3 %). The N:M
+    // entries past 2:4, 4:8 and 1:4 calibrated in session 36 over the grid
+    // (cost-model-2026-11-25-zen4-nm.json), after the SLP vectorizer was
+    // turned off: without an entry, legalization converted such weights to
+    // CSR, which their kernels beat 1.3-2.0x at M = 16 and 4.6-13x at M = 1
+    // (within 0.85-1.10x either way at M >= 128).
     {"znver4",
      R"(#sparsity.target<cpu = "znver4", isa = x86_64,
   features = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma",
@@ -79,6 +91,9 @@ const Builtin kBuiltins[] = {
   kernels = [dense : f32 at 100 gemv 42,
              nm<2:4> : f32 at 71 gemv 35 tokens 128,
              nm<4:8> : f32 at 70 gemv 30, nm<1:4> : f32 at 67 gemv 33,
+             nm<1:8> : f32 at 62 gemv 36, nm<2:8> : f32 at 73 gemv 39,
+             nm<3:8> : f32 at 75 gemv 32, nm<2:16> : f32 at 63 gemv 36,
+             nm<4:16> : f32 at 72 gemv 32, nm<8:16> : f32 at 69 gemv 32,
              block<16x16> : f32 at 95 gemv 41,
              block<32x32> : f32 at 92 gemv 41, block<16x1> : f32 at 46 gemv 51,
              block<4x4> : f32 at 76 gemv 8, csr : f32 at 57 gemv 41]>)"},
