@@ -159,9 +159,8 @@ struct SparsityLegalizePass
     // patterns: kernel shares are calibrated to about 10 %, and a weight
     // fits several patterns that store the same values (an exact 1:4 is
     // also 2:8 and 4:16), so a smaller difference is noise, not a reason to
-    // store the weight otherwise than declared.
-    // Among the others, equal times (all bound by moving the activations)
-    // go to the least compute.
+    // store the weight otherwise than declared. Among the others, equal
+    // times (all bound by moving the activations) go to the least compute.
     if (declaredEstimate &&
         declaredEstimate->seconds() <= best.estimate.seconds())
       best = {declared, *declaredEstimate};
